@@ -46,6 +46,8 @@ class SourceConfig:
     Defaults follow the CsI 2021 analysis: 0.0848 ν per flavour per POT (COHERENT flux paper,
     arXiv:2109.11049), 1 GeV protons, and a Gaussian proton pulse of σ = 140 ns at 690 ns, which
     reproduces the CsI 2017 released arrival-time PDFs when convolved with the π and μ lifetimes.
+    In that time frame the neutrino flight time is absorbed in the pulse mean, so ``include_flight_time``
+    is off by default; switch it on (and give the proton-on-target pulse mean) for absolute times.
     """
 
     model: str = "analytic"  # "analytic" (πDAR spectra) or "geant4" (SNS Geant4 histograms)
@@ -55,7 +57,7 @@ class SourceConfig:
     pulse_mean_ns: float = 690.0
     pulse_sigma_ns: float = 140.0
     pulse_table: str | None = None  # path of a two-column (t_ns, weight) table for pulse_shape="table"
-    include_flight_time: bool = True  # add the neutrino flight time L/c to arrival times
+    include_flight_time: bool = False  # add the neutrino flight time L/c to arrival times
 
     def __post_init__(self):
         check_choice("source model", self.model, SOURCE_MODELS)

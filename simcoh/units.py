@@ -128,7 +128,7 @@ class UnitError(ValueError):
     """A value or unit expression that cannot be read, or has the wrong dimension."""
 
 
-_TOKEN = re.compile(r"\s*([*/])?\s*([A-Za-zµ%][A-Za-z0-9µ%]*(?:/s)?|1)(?:\^(-?\d+))?")
+_TOKEN = re.compile(r"\s*([*/])?\s*([A-Za-zµ%][A-Za-z0-9µ%]*|1)(?:\^(-?\d+))?")
 
 
 def parse_unit(expr: str) -> tuple[float, tuple[int, int, int, int]]:
@@ -217,7 +217,34 @@ def parse_quantity(text: str, unit: str) -> float:
     return to_internal(value, given, target_dim) / target_factor
 
 
+def _edit_distance(a: str, b: str) -> int:
+    """Optimal-string-alignment distance (insertions, deletions, substitutions, transpositions)."""
+    prev2, prev = None, list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        cur = [i] + [0] * len(b)
+        for j, cb in enumerate(b, 1):
+            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb))
+            if prev2 is not None and i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
+                cur[j] = min(cur[j], prev2[j - 2] + 1)
+        prev2, prev = prev, cur
+    return prev[-1]
+
+
+def closest(word: str, candidates) -> str | None:
+    """The candidate nearest to ``word`` (case-insensitive edit distance; ties prefer equal length),
+    or None if nothing is reasonably close."""
+    best, best_key = None, None
+    for c in candidates:
+        d = _edit_distance(word.lower(), c.lower())
+        key = (d, abs(len(c) - len(word)), -difflib.SequenceMatcher(None, word, c).ratio())
+        if best_key is None or key < best_key:
+            best, best_key = c, key
+    if best is None or best_key[0] > max(2, len(word) // 3):
+        return None
+    return best
+
+
 def suggest(word: str, candidates) -> str:
     """Return ``" (did you mean 'x'?)"`` for the closest candidate, or an empty string."""
-    close = difflib.get_close_matches(word, list(candidates), n=1, cutoff=0.6)
-    return f" (did you mean '{close[0]}'?)" if close else ""
+    c = closest(word, candidates)
+    return f" (did you mean '{c}'?)" if c else ""

@@ -111,21 +111,21 @@ class TruthGenerator:
     def isotope_names(self) -> list[str]:
         return [i.name for i in self.isotopes]
 
-    def generate(self, first: int, n: int) -> dict[str, np.ndarray]:
-        """Truth arrays of events [first, first + n)."""
+    def allocate(self, n: int) -> dict[str, np.ndarray]:
+        """Empty truth buffers for up to ``n`` events (reuse them across chunks with ``generate(out=...)``)."""
+        return {name: np.empty(n, dtype) for name, dtype, _unit, _doc in TRUTH_COLUMNS}
+
+    def generate(self, first: int, n: int, out: dict[str, np.ndarray] | None = None) -> dict[str, np.ndarray]:
+        """Truth arrays of events [first, first + n). With ``out`` (from :meth:`allocate`), the arrays are
+        written into those buffers and views of length n are returned."""
         if first < 0 or n < 0 or first + n > self.n_events:
             raise ValueError(f"event range [{first}, {first + n}) outside [0, {self.n_events})")
-        ids = np.arange(first, first + n, dtype=np.int64)
-        out = {
-            "event_id": ids,
-            "process": np.full(n, PROCESS_CODES["cevns"], np.int8),
-            "flavour": np.empty(n, np.int8),
-            "isotope": np.empty(n, np.int16),
-            "e_nu_mev": np.empty(n),
-            "t_ns": np.empty(n),
-            "t_nr_kev": np.empty(n),
-            "weight": np.full(n, self.weight),
-        }
+        buffers = self.allocate(n) if out is None else out
+        out = {k: v[:n] for k, v in buffers.items()}
+        ids = out["event_id"]
+        ids[:] = np.arange(first, first + n, dtype=np.int64)
+        out["process"][:] = PROCESS_CODES["cevns"]
+        out["weight"][:] = self.weight
         p = self._pulse
         sample_cevns(self._key, ids, self._cum, self._params, self._etables, self._flavour, self._isotope,
                      self._ekind, self._etime, p.kind, p.mean_ns, p.sigma_ns, p.table_ns, self.distance_cm,
