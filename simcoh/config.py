@@ -182,10 +182,10 @@ class RunConfig:
 
 
 def _to_jsonable(obj):
+    if hasattr(obj, "to_dict") and not isinstance(obj, RunConfig):
+        return obj.to_dict()  # e.g. DetectorConfig: location-independent canonical form
     if dataclasses.is_dataclass(obj):
         return {f.name: _to_jsonable(getattr(obj, f.name)) for f in dataclasses.fields(obj)}
-    if hasattr(obj, "to_dict"):
-        return obj.to_dict()
     if isinstance(obj, (list, tuple)):
         return [_to_jsonable(x) for x in obj]
     if isinstance(obj, dict):

@@ -1,0 +1,376 @@
+"""The geometry-file schema: one declarative table of every section and key.
+
+This table drives everything about geometry files: which keys exist, their type and unit, allowed
+ranges and values, defaults, which keys a model needs, the field names of :class:`DetectorConfig`,
+overrides from macros (validated exactly like file values) and the reference ``docs/geometry.md``
+(:func:`schema_reference_markdown`). Physics cross-checks that involve several keys (fractions
+summing to 1, a monotonic quenching curve, ``adc_min < adc_max``) live in :mod:`.checks`.
+
+Kinds of value:
+
+- ``str``, ``int``, ``float``, ``bool`` — plain TOML values.
+- ``quantity`` — a string with a unit, ``"19.3 m"``; stored converted to the field's unit. A
+  dimensionless quantity (``pe_max``) may be a bare number or carry a count unit (``"60 PE"``).
+- ``numbers`` / ``quantities`` / ``strings`` — lists of those.
+- ``choice`` — one string out of ``choices``.
+- ``path`` — a file name relative to the geometry file; the loader stores the absolute path in
+  ``<field>_path`` and the file's numeric columns in ``<field>_data``.
+- ``table`` — an inline table of named number lists, ``{ name = [1, 2, 3, 4], ... }``.
+
+Ranges (``minimum``/``maximum``) are in the field's unit and apply to every element of a list.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from .. import units
+
+#: Marks a key that must be given (or, with ``when``, must be given when the condition holds).
+REQUIRED = "<required>"
+
+KINDS = ("str", "int", "float", "bool", "quantity", "numbers", "quantities", "strings", "choice", "path", "table")
+
+#: Pattern of per-isotope quenching sections; ``*`` is an isotope name such as Na23.
+ISOTOPE_SECTION = "quenching.isotopes.*"
+
+
+@dataclass(frozen=True)
+class Key:
+    """One key of a geometry file section."""
+
+    section: str
+    name: str
+    kind: str
+    help: str
+    unit: str | None = None  # unit of the stored field (quantities); its dimension is the one expected
+    field: str | None = None  # DetectorConfig field name; defaults to ``name``
+    default: Any = REQUIRED  # value as written in a file; None: optional, stored as None
+    choices: tuple[str, ...] = ()
+    minimum: float | None = None
+    maximum: float | None = None
+    min_open: bool = False  # minimum excluded
+    max_open: bool = False
+    length: int | None = None  # exact list length
+    when: tuple[str, tuple[str, ...]] | None = None  # (key, values): needed only when key has one of values
+
+    @property
+    def field_name(self) -> str:
+        return self.field or self.name
+
+    @property
+    def dimension(self) -> tuple[int, int, int, int]:
+        return units.parse_unit(self.unit)[1] if self.unit else units.DIMENSIONLESS
+
+    @property
+    def dotted(self) -> str:
+        return f"{self.section}.{self.name}"
+
+
+def _k(section: str, name: str, kind: str, help: str, **kw) -> Key:
+    return Key(section=section, name=name, kind=kind, help=help, **kw)
+
+
+def _model(*models: str) -> tuple[str, tuple[str, ...]]:
+    """Condition "needed when this section's model is one of ``models``"."""
+    return ("model", models)
+
+
+#: Section name -> help text (the DetectorConfig attribute has the same dotted name).
+SECTIONS: dict[str, str] = {
+    "detector": "Identification of the detector configuration.",
+    "target": "Target material, mass and position relative to the SNS mercury target.",
+    "quenching": "Nuclear-recoil quenching: electron-equivalent energy E_ee as a function of recoil energy E_nr. "
+    "Per-isotope sections `[quenching.isotopes.Na23]` take the same keys and inherit the values they do not set.",
+    "light": "Scintillation light yield and photoelectron statistics.",
+    "smearing": "Analytic energy smearing used at parametric fidelity.",
+    "efficiency.energy": "Analysis efficiency as a function of energy (applied as a weight or an acceptance).",
+    "efficiency.time": "Analysis efficiency as a function of the reconstructed time after the beam.",
+    "scintillation": "Scintillation pulse shape: sum of exponentials with the given decay constants and fractions.",
+    "spe": "Single-photoelectron charge distribution, in units of the mean SPE charge.",
+    "afterglow": "Delayed single-photoelectron emission (afterglow, e.g. CsI[Na] phosphorescence) in each waveform.",
+    "ionization": "Ionization detectors (Ge PPC): charge statistics and electronic noise.",
+    "digitizer": "Waveform digitizer: sampling, ADC range, baseline, noise and the single-PE pulse.",
+    "windows": "Waveform windows per trigger.",
+    "cuts": "Reconstruction cuts. An absent key means that cut is not applied.",
+}
+
+REQUIRED_SECTIONS = ("detector", "target")
+
+#: Target materials allowed in [target] material (element symbols of a compound follow nuclei.MATERIALS).
+MATERIALS = ("CsI", "NaI", "Ar", "Ge", "Xe")
+
+_Q = "quenching"
+_QUENCHING_KEYS = [
+    _k(_Q, "model", "choice", "Quenching model.", choices=("polynomial", "constant", "linear", "lindhard", "table")),
+    _k(_Q, "coefficients", "numbers", "Polynomial E_ee[MeVee] = sum_i c_i x^i, i = 1..4, x = E_nr[MeVnr] "
+       "(no constant term).", length=4, when=_model("polynomial")),
+    _k(_Q, "variant", "str", "Which coefficient set to use: `nominal` (= `coefficients`) or a name in `variants`. "
+       "DetectorConfig stores the selected set in `coefficients`.", default="nominal"),
+    _k(_Q, "variants", "table", "Systematic variants of `coefficients`, `{ name = [c1, c2, c3, c4], ... }`.",
+       default={}, length=4),
+    _k(_Q, "valid_range", "quantity", "Upper end of the E_nr range over which the model is checked to be positive, "
+       "monotonic and below E_nr.", unit="keV", field="valid_range_kev", default="100 keV", minimum=0, min_open=True),
+    _k(_Q, "factor", "float", "Constant quenching factor E_ee / E_nr.", minimum=0, maximum=1, min_open=True,
+       when=_model("constant")),
+    _k(_Q, "offset", "float", "Linear model QF = offset + slope * E_nr: the offset.", when=_model("linear")),
+    _k(_Q, "slope", "quantity", "Linear model: the slope, per keVnr.", unit="1/keV", field="slope_per_kev",
+       when=_model("linear")),
+    _k(_Q, "k", "float", "Lindhard k. Absent: computed per isotope as 0.133 Z^(2/3) A^(-1/2).", default=None,
+       minimum=0, min_open=True),
+    _k(_Q, "table", "path", "Two-column file: E_nr[keV] E_ee[keV], E_nr increasing.", field="table",
+       when=_model("table")),
+]
+
+_L = "light"
+_EE = "efficiency.energy"
+_ET = "efficiency.time"
+_S = "scintillation"
+_AG = "afterglow"
+_D = "digitizer"
+_C = "cuts"
+
+KEYS: tuple[Key, ...] = (
+    _k("detector", "name", "str", "Short name of the configuration (stored in event files)."),
+    _k("detector", "description", "str", "One-line description.", default=""),
+    _k("detector", "references", "strings", "Papers, arXiv ids and data releases the numbers come from.", default=[]),
+    _k("target", "material", "choice", "Target material.", choices=MATERIALS),
+    _k("target", "mass", "quantity", "Active target mass.", unit="kg", field="mass_kg", minimum=0, min_open=True),
+    _k("target", "distance", "quantity", "Distance from the SNS mercury target.", unit="cm", field="distance_cm",
+       minimum=0, min_open=True),
+    _k("target", "threshold", "quantity", "Nominal nuclear-recoil threshold (keVnr).", unit="keV",
+       field="threshold_kev", minimum=0),
+    _k("target", "fiducial_fraction", "float", "Fraction of `mass` that is fiducial.", default=1.0, minimum=0,
+       maximum=1, min_open=True),
+    *_QUENCHING_KEYS,
+    _k(_L, "yield", "quantity", "Light yield in photoelectrons per keVee.", unit="1/keV", field="yield_pe_per_kev",
+       minimum=0, min_open=True),
+    _k(_L, "pe_model", "choice", "Photoelectron statistics: Poisson with mean yield*E_ee, or binomial "
+       "collection of Poisson photons.", choices=("poisson", "binomial"), default="poisson"),
+    _k(_L, "photon_yield", "quantity", "Scintillation photons per keVee (binomial mode).", unit="1/keV",
+       field="photon_yield_per_kev", minimum=0, min_open=True, when=("pe_model", ("binomial",))),
+    _k(_L, "collection_efficiency", "float", "Probability that a photon gives a photoelectron (binomial mode); "
+       "photon_yield * collection_efficiency must equal yield.", minimum=0, maximum=1, min_open=True,
+       when=("pe_model", ("binomial",))),
+    _k("smearing", "model", "choice", "Reconstructed-energy smearing at parametric fidelity.",
+       choices=("gamma", "poisson", "gaussian", "none")),
+    _k("smearing", "gamma_b_per_pe", "float", "Gamma model: P(x) ~ x^b exp(-(1+b) x / mu) with b = gamma_b_per_pe * mu, "
+       "mu the mean PE.", minimum=0, min_open=True, when=_model("gamma")),
+    _k("smearing", "resolution_a", "float", "Gaussian model: sigma/E = a / sqrt(E / keVee).", minimum=0,
+       when=_model("gaussian")),
+    _k(_EE, "model", "choice", "Efficiency curve: eff = a/(1+exp(-b(x-c))) + d clipped to [0, 1] (logistic); "
+       "the same times a step at `step` (logistic_step); a table; or 1 (none).",
+       choices=("logistic", "logistic_step", "table", "none")),
+    _k(_EE, "variable", "choice", "Variable x of the curve: reconstructed PE, keVee or true keVnr.",
+       choices=("pe", "kevee", "kevnr"), when=_model("logistic", "logistic_step", "table")),
+    _k(_EE, "a", "float", "Logistic amplitude.", when=_model("logistic", "logistic_step")),
+    _k(_EE, "b", "float", "Logistic steepness, per unit of x.", minimum=0, min_open=True,
+       when=_model("logistic", "logistic_step")),
+    _k(_EE, "c", "float", "Logistic midpoint, in units of x.", when=_model("logistic", "logistic_step")),
+    _k(_EE, "d", "float", "Logistic offset.", default=0.0),
+    _k(_EE, "variant", "str", "`nominal` (a, b, c, d as given) or a name in `variants`; DetectorConfig stores the "
+       "selected values in a, b, c, d.", default="nominal"),
+    _k(_EE, "variants", "table", "Systematic variants `{ name = [a, b, c, d], ... }`.", default={}, length=4),
+    _k(_EE, "step", "float", "logistic_step: efficiency is 0 for x < step.", minimum=0,
+       when=_model("logistic_step")),
+    _k(_EE, "half_step_width", "float", "logistic_step: efficiency is halved for step <= x < step + "
+       "half_step_width (the CsI 2017 modified Heaviside function uses 1).", default=0.0, minimum=0),
+    _k(_EE, "table", "path", "Efficiency table file (x, efficiency columns).", when=_model("table")),
+    _k(_EE, "columns", "numbers", "Zero-based columns of `table` holding x and the efficiency.", default=[0, 1],
+       length=2, minimum=0),
+    _k(_ET, "model", "choice", "Time efficiency: 1 before t0 and exp(-rate (t - t0)) after (exp_after), or 1.",
+       choices=("exp_after", "none")),
+    _k(_ET, "t0", "quantity", "Time after which the efficiency falls.", unit="ns", field="t0_ns", minimum=0,
+       when=_model("exp_after")),
+    _k(_ET, "rate", "quantity", "Exponential fall-off rate.", unit="1/ns", field="rate_per_ns", minimum=0,
+       when=_model("exp_after")),
+    _k(_S, "tau", "quantities", "Decay constants of the scintillation components.", unit="ns", field="tau_ns",
+       minimum=0, min_open=True),
+    _k(_S, "fractions", "numbers", "Light fraction of each component for electron recoils (sum to 1).",
+       minimum=0, maximum=1),
+    _k(_S, "nr_fractions", "numbers", "Light fractions for nuclear recoils (sum to 1). Absent: same as `fractions`.",
+       default=None, minimum=0, maximum=1),
+    _k(_S, "rise", "quantity", "Rise time of the scintillation pulse (0: instantaneous).", unit="ns",
+       field="rise_ns", default="0 ns", minimum=0),
+    _k("spe", "model", "choice", "SPE charge distribution (gamma or Polya with the given relative width, or a table).",
+       choices=("gamma", "polya", "table")),
+    _k("spe", "mean", "float", "Mean SPE charge in PE.", default=1.0, minimum=0, min_open=True),
+    _k("spe", "relative_width", "float", "sigma / mean of the SPE charge.", minimum=0, min_open=True,
+       when=_model("gamma", "polya")),
+    _k("spe", "table", "path", "Two-column file: charge[PE] probability density.", when=_model("table")),
+    _k(_AG, "model", "choice", "Afterglow model: none, or Poisson single PE uniform in the waveform.",
+       choices=("none", "poisson")),
+    _k(_AG, "rate", "quantity", "Mean afterglow single-PE rate.", unit="1/ns", field="rate_per_ns", minimum=0,
+       when=_model("poisson")),
+    _k(_AG, "rate_distribution", "choice", "Waveform-to-waveform spread of the rate.", choices=("fixed", "gamma"),
+       default="fixed"),
+    _k(_AG, "rate_shape", "float", "Gamma shape of the rate spread (mean stays `rate`).", minimum=0, min_open=True,
+       when=("rate_distribution", ("gamma",))),
+    _k(_AG, "bright_probability", "float", "Probability that a waveform falls in a bright period.", default=0.0,
+       minimum=0, maximum=1),
+    _k(_AG, "bright_factor", "float", "Rate multiplier in bright periods.", default=1.0, minimum=1),
+    _k("ionization", "resolution_sigma0", "quantity", "Electronic-noise energy resolution (sigma).", unit="keV",
+       field="resolution_sigma0_kev", minimum=0),
+    _k("ionization", "fano", "float", "Fano factor of the charge statistics.", minimum=0),
+    _k("ionization", "pair_energy", "quantity", "Mean energy per electron-hole pair.", unit="eV",
+       field="pair_energy_ev", minimum=0, min_open=True),
+    _k(_D, "sampling_rate", "quantity", "Sampling rate.", unit="1/ns", field="sampling_rate_per_ns", minimum=0,
+       min_open=True),
+    _k(_D, "adc_bits", "int", "ADC resolution in bits.", minimum=1, maximum=32),
+    _k(_D, "adc_min", "int", "Lowest ADC code (samples are clipped to it)."),
+    _k(_D, "adc_max", "int", "Highest ADC code (samples are clipped to it)."),
+    _k(_D, "baseline", "float", "Baseline in ADC counts."),
+    _k(_D, "noise_rms", "float", "Electronic noise RMS in ADC counts.", default=0.0, minimum=0),
+    _k(_D, "noise_mode", "choice", "Noise: white Gaussian with noise_rms, or samples drawn from `noise_table`.",
+       choices=("gaussian", "table"), default="gaussian"),
+    _k(_D, "noise_table", "path", "One-column file of baseline-subtracted noise samples in ADC counts.",
+       when=("noise_mode", ("table",))),
+    _k(_D, "polarity", "choice", "Pulse polarity.", choices=("negative", "positive"), default="negative"),
+    _k(_D, "spe_amplitude", "float", "Pulse-peak amplitude of one PE in ADC counts.", minimum=0, min_open=True),
+    _k(_D, "spe_shape", "choice", "Single-PE pulse shape.", choices=("gaussian", "table"), default="gaussian"),
+    _k(_D, "spe_width", "quantity", "Gaussian SPE pulse sigma.", unit="ns", field="spe_width_ns", minimum=0,
+       min_open=True, when=("spe_shape", ("gaussian",))),
+    _k(_D, "spe_table", "path", "Two-column file: time[ns] amplitude (peak normalised to 1).",
+       when=("spe_shape", ("table",))),
+    _k("windows", "pretrace", "quantity", "Pretrace length before the region of interest.", unit="ns",
+       field="pretrace_ns", minimum=0),
+    _k("windows", "roi", "quantity", "Region-of-interest length.", unit="ns", field="roi_ns", minimum=0,
+       min_open=True),
+    _k("windows", "integration", "quantity", "Integration window from the event onset.", unit="ns",
+       field="integration_ns", minimum=0, min_open=True),
+    _k(_C, "pretrace_max_pulses", "int", "Reject a waveform with this many or more pulses in the pretrace.",
+       default=None, minimum=1),
+    _k(_C, "pretrace_quiet", "quantity", "Reject if any pulse lies in this last part of the pretrace.", unit="ns",
+       field="pretrace_quiet_ns", default=None, minimum=0),
+    _k(_C, "max_dt_first_second", "quantity", "Reject if the second pulse follows the first by more than this.",
+       unit="ns", field="max_dt_first_second_ns", default=None, minimum=0),
+    _k(_C, "roi_min_pulses", "int", "Afterglow-coincidence cut on the number of pulses in the ROI.", default=None,
+       minimum=0),
+    _k(_C, "pe_threshold", "quantity", "Lowest integrated PE kept.", unit="", field="pe_threshold", default=None,
+       minimum=0),
+    _k(_C, "pe_max", "quantity", "Integrated PE must be below this.", unit="", field="pe_max", default=None,
+       minimum=0, min_open=True),
+    _k(_C, "t_max", "quantity", "Reconstructed time must be below this.", unit="ns", field="t_max_ns", default=None,
+       minimum=0, min_open=True),
+)
+
+
+def section_keys(section: str) -> dict[str, Key]:
+    """Keys of ``section`` by name; a per-isotope quenching section has the quenching keys."""
+    if section == ISOTOPE_SECTION or section.startswith("quenching.isotopes."):
+        section = "quenching"
+    return {k.name: k for k in KEYS if k.section == section}
+
+
+def key_by_dotted(dotted: str) -> tuple[str, Key] | None:
+    """``"efficiency.energy.c"`` -> ("efficiency.energy", Key); isotope sections included."""
+    section, _, name = dotted.rpartition(".")
+    if section in SECTIONS or section.startswith("quenching.isotopes."):
+        key = section_keys(section).get(name)
+        return (section, key) if key else None
+    return None
+
+
+# ---- reference documentation ---------------------------------------------------------------------
+
+def _fmt(value: Any) -> str:
+    if isinstance(value, str):
+        return f'`"{value}"`'
+    if isinstance(value, bool):
+        return f"`{str(value).lower()}`"
+    if isinstance(value, dict):
+        return "`{}`" if not value else str(value)
+    return f"`{value}`"
+
+
+def _type_text(key: Key) -> str:
+    if key.kind in ("quantity", "quantities"):
+        dim = units.dimension_name(key.dimension)
+        if key.dimension == units.DIMENSIONLESS:
+            dim = "number or count (`60` or `\"60 PE\"`)"
+        return f"{'list of ' if key.kind == 'quantities' else ''}{dim}"
+    names = {"numbers": "list of numbers", "strings": "list of strings", "table": "table of number lists",
+             "path": "file path", "choice": "choice"}
+    text = names.get(key.kind, key.kind)
+    if key.length:
+        text += f" (length {key.length})"
+    return text
+
+
+def _allowed_text(key: Key) -> str:
+    if key.choices:
+        return ", ".join(f"`{c}`" for c in key.choices)
+    parts = []
+    if key.minimum is not None:
+        parts.append(f"{'>' if key.min_open else '>='} {key.minimum:g}")
+    if key.maximum is not None:
+        parts.append(f"{'<' if key.max_open else '<='} {key.maximum:g}")
+    return " and ".join(parts)
+
+
+def _default_text(key: Key) -> str:
+    if key.default is REQUIRED:
+        if key.when:
+            name, values = key.when
+            return f"required if {name} = {' or '.join(values)}"
+        return "required"
+    if key.default is None:
+        return "absent: None"
+    return _fmt(key.default)
+
+
+def _field_text(key: Key, attr: str) -> str:
+    if key.kind == "path":
+        return f"`{attr}.{key.field_name}_path`, `{attr}.{key.field_name}_data`"
+    if key.section == "detector":
+        return f"`det.{key.field_name}`"
+    return f"`{attr}.{key.field_name}`"
+
+
+def schema_reference_markdown() -> str:
+    """The reference page ``docs/geometry.md``, generated from :data:`KEYS`."""
+    out = [
+        "# Geometry file reference",
+        "",
+        "<!-- Generated by simcoh.detector.schema.schema_reference_markdown(); do not edit by hand. -->",
+        "",
+        "A geometry file is a TOML file describing one detector configuration (`geometries/*.toml`).",
+        "Load one with `simcoh.detector.load_geometry(\"csi-2021\")` or `/detector/geometry csi-2021` in a macro;",
+        "single keys can be overridden from a macro (`target.distance = \"20 m\"`).",
+        "",
+        "Every dimensional value is a string with a unit (`\"19.3 m\"`, `\"13.35 PE/keVee\"`, `\"0.52 us\"`);",
+        "dimensionless values are bare numbers. Values are converted once, to the unit in the field name of",
+        "`DetectorConfig` (`det.target.distance_cm`). File paths are relative to the geometry file; table files",
+        "are read into the configuration so its hash covers their content.",
+        "",
+        f"Sections `[{']` and `['.join(REQUIRED_SECTIONS)}]` are required. Any other section may be absent: it is then",
+        "`None` in `DetectorConfig` (for `[efficiency.energy]` and `[efficiency.time]`: `det.efficiency.energy` /",
+        "`det.efficiency.time` are `None`, meaning an efficiency of 1).",
+        "Keys marked \"required if ...\" are needed only by the models named; keys a model does not use are ignored.",
+        "",
+        "Checks beyond single values: quenching positive, monotonic and below E_nr on (0, valid_range] for",
+        "every variant; `variant` names an entry of `variants`; per-isotope sections name an isotope of the target;",
+        "scintillation fractions have one entry per decay constant and sum to 1; efficiency tables lie in [0, 1]",
+        "with increasing x; binomial light needs photon_yield x collection_efficiency = yield;",
+        "adc_min < adc_max within 2^adc_bits codes with the baseline between them; integration <= roi;",
+        "cuts.pretrace_quiet <= windows.pretrace.",
+        "",
+    ]
+    for section, help in SECTIONS.items():
+        attr = "det" if section == "detector" else f"det.{section}"
+        out += [f"## [{section}]", "", help, "", "| key | type | allowed | default | description | field |",
+                "|---|---|---|---|---|---|"]
+        for key in section_keys(section).values():
+            out.append(f"| `{key.name}` | {_type_text(key)} | {_allowed_text(key)} | {_default_text(key)} | "
+                       f"{key.help} | {_field_text(key, attr)} |")
+        out.append("")
+    out += [
+        "## [quenching.isotopes.ISOTOPE]",
+        "",
+        "Per-isotope quenching (ISOTOPE = element symbol + mass number: `Cs133`, `I127`, `Na23`, `Ar40`, `Ge72`).",
+        "Same keys as `[quenching]`; keys not set are inherited from `[quenching]`. Stored in",
+        "`det.quenching.isotopes` as `(name, section)` pairs; `det.quenching_for(\"Na23\")` picks the right one.",
+        "",
+    ]
+    return "\n".join(out)

@@ -1,0 +1,159 @@
+"""Reading macro files: lines to checked command invocations, with the Geant4 control commands.
+
+:class:`MacroReader` reads a macro line by line (see :mod:`.lexer`), checks every command and its
+arguments against the registry, and carries out ``/control/execute`` (include), ``/control/alias``,
+``/control/loop``, ``/control/foreach`` and ``/control/echo`` as it goes. The result is the flat list
+of the other commands, each an :class:`~.registry.Invocation` that remembers where it was written and
+through which include or loop lines it was reached. Problems are collected, never raised here.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+
+from .diagnostics import Location, ProblemList
+from .lexer import end_column, strip_comment, substitute_aliases, tokenize
+from .params import ParseContext, ResolvedPath
+from .registry import Invocation, Registry
+
+#: Guard against runaway loops: at most this many commands after expansion.
+MAX_COMMANDS = 1_000_000
+
+
+class MacroReader:
+    """Reads macro text into ``invocations``; ``texts`` holds every file read, by displayed path."""
+
+    def __init__(self, registry: Registry, problems: ProblemList):
+        self.registry = registry
+        self.problems = problems
+        self.aliases: dict[str, str] = {}
+        self.texts: dict[str, str] = {}
+        self.invocations: list[Invocation] = []
+        self.echoes: list[str] = []
+        self._open_files: list[tuple[str, str]] = []  # (real path, displayed path) of the include chain
+        self.failed_paths: set[str] = set()  # commands that appeared with bad arguments
+        self._too_many = False
+
+    # --- files ------------------------------------------------------------------------------------
+    def read_text(self, text: str, display: str, context: ParseContext, via: tuple[str, ...] = ()) -> None:
+        """Read the lines of one macro; ``display`` names it in messages."""
+        self.texts.setdefault(display, text)
+        for number, raw in enumerate(text.splitlines(), start=1):
+            if self._too_many:
+                return
+            self.read_line(raw, Location(display, number, 1, via), context)
+
+    def read_file(self, path: ResolvedPath, via: tuple[str, ...], at: Location) -> None:
+        """Read a macro file reached from the line at ``at`` (include, loop or foreach)."""
+        real = os.path.realpath(path.absolute)
+        if any(real == open_real for open_real, _ in self._open_files):
+            chain = " -> ".join([shown for _, shown in self._open_files] + [path.display])
+            self.problems.add(at, f"include cycle: {chain}", expected="a macro that does not include itself",
+                              suggestion="remove this line or the line that includes this macro")
+            return
+        try:
+            with open(path.absolute, encoding="utf-8") as handle:
+                text = handle.read()
+        except (OSError, UnicodeDecodeError) as err:
+            self.problems.add(at, f"cannot read macro '{path.display}': {err}", expected="a readable text file")
+            return
+        directory = ParseContext(os.path.dirname(path.absolute), os.path.dirname(path.display) or ".")
+        self._open_files.append((real, path.display))
+        try:
+            self.read_text(text, path.display, directory, via)
+        finally:
+            self._open_files.pop()
+
+    def open_top(self, path: ResolvedPath) -> None:
+        """Read the top-level macro file."""
+        self._open_files = []
+        self.read_file(path, (), Location(path.display))
+
+    # --- lines ------------------------------------------------------------------------------------
+    def read_line(self, raw: str, location: Location, context: ParseContext, aliases: bool = True) -> None:
+        """Read one line: skip blanks and comments, substitute aliases, check and run or keep it."""
+        code = strip_comment(raw)
+        if not code.strip():
+            return
+        text, columns = code, list(range(1, len(code) + 1))
+        if aliases:
+            text, columns, problems = substitute_aliases(code, self.aliases, location)
+            if problems:
+                for problem in problems:
+                    self.problems.add_problem(problem)
+                return
+        tokens, problems = tokenize(text, columns, location)
+        for problem in problems:
+            self.problems.add_problem(problem)
+        if problems or not tokens:
+            return
+        head, args = tokens[0], tokens[1:]
+        here = location.at(head.column)
+        command = self.registry.get(head.text)
+        if command is None:
+            self._unknown(head.text, here)
+            return
+        invocation = self.registry.parse(command, args, here, context, end_column(code), text.strip(),
+                                         self.problems)
+        if invocation is None:
+            self.failed_paths.add(command.path)
+            return
+        if command.control:
+            self._control(invocation)
+        elif len(self.invocations) >= MAX_COMMANDS:
+            self._too_many = True
+            self.problems.add(here, f"more than {MAX_COMMANDS} commands after expanding loops and includes",
+                              expected="a macro that expands to fewer commands",
+                              suggestion="check the FIRST, LAST and STEP of /control/loop")
+        else:
+            self.invocations.append(invocation)
+
+    def _unknown(self, word: str, here: Location) -> None:
+        if not word.startswith("/"):
+            close = self.registry.suggestion("/" + word)
+            self.problems.add(here, f"'{word}' is not a command", expected="a command starting with '/'",
+                              suggestion=close)
+        else:
+            self.problems.add(here, f"unknown command '{word}'", expected="a command from 'simcoh help'",
+                              suggestion=self.registry.suggestion(word))
+
+    # --- /control/ ---------------------------------------------------------------------------------
+    def _control(self, inv: Invocation) -> None:
+        name = inv.command.path.rsplit("/", 1)[1]
+        values = inv.values
+        if name == "execute":
+            self.read_file(values["FILE"], self._via(inv), inv.at("FILE"))
+        elif name == "alias":
+            self.aliases[values["NAME"]] = values["VALUE"]
+        elif name == "echo":
+            self.echoes.append(values["TEXT"])
+        elif name == "loop":
+            self._loop(inv)
+        elif name == "foreach":
+            for value in values["VALUES"].split():
+                self._run_with_alias(inv, values["ALIAS"], value)
+
+    def _loop(self, inv: Invocation) -> None:
+        first, last, step = inv.values["FIRST"], inv.values["LAST"], inv.values["STEP"]
+        if step == 0:
+            self.problems.add(inv.at("STEP"), "loop STEP is zero", expected="a non-zero STEP")
+            return
+        count = math.floor((last - first) / step + 1e-9) + 1
+        if count > MAX_COMMANDS:
+            self.problems.add(inv.location, f"loop of {count} iterations", expected=f"at most {MAX_COMMANDS}")
+            return
+        for k in range(max(count, 0)):
+            value = first + k * step  # written with 12 significant digits: 0.2 + 2 * 0.05 gives "0.3"
+            self._run_with_alias(inv, inv.values["COUNTER"], f"{value:.12g}")
+            if self._too_many:
+                return
+
+    def _run_with_alias(self, inv: Invocation, alias: str, value: str) -> None:
+        self.aliases[alias] = value
+        self.read_file(inv.values["MACRO"], self._via(inv, f"{alias}={value}"), inv.at("MACRO"))
+
+    @staticmethod
+    def _via(inv: Invocation, note: str | None = None) -> tuple[str, ...]:
+        step = inv.location.short + (f" ({inv.command.path} {note})" if note else "")
+        return inv.location.via + (step,)
