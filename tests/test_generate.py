@@ -127,7 +127,7 @@ def test_expected_counts_by_hand():
     g = make(n=10)
     phi = 0.0848 * 3.198e23 / (4 * math.pi * 1930.0**2)
     by_hand = 0.0
-    for ch in g.cevns.channels:
+    for ch in g.processes["cevns"].channels:
         n_nuclei = 14.57 * 1000 / (132.905451961 + 126.904471840) * 6.02214076e23
         by_hand += phi * n_nuclei * ch.sigma_avg_cm2
     assert g.expected["cevns"] == pytest.approx(by_hand, rel=1e-6)
@@ -145,7 +145,7 @@ def test_recoil_threshold_with_magnetic_moment():
     (dict(mass_kg=-1.0), "target mass -1.0 kg must be positive"),
     (dict(distance_cm=0.0), "distance 0.0 cm must be positive"),
     (dict(material="CsJ"), "unknown target material 'CsJ'"),
-    (dict(processes=("cevns", "brn")), "not implemented"),
+    (dict(processes=("cevns", "xyz")), "not implemented"),
 ])
 def test_bad_generator_input(kw, message):
     with pytest.raises(InputError, match=message):

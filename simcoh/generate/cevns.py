@@ -16,11 +16,16 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..config import FLAVOURS, PhysicsConfig
+from ..errors import InputError
 from ..physics.cevns import CevnsModel, channel_params, e_nu_min_mev
 from ..physics.nuclei import Isotope
 from ..source.flux import flux_per_cm2
 from ..source.spectra import FlavourSpectrum, NeutrinoSource
-from ..source.timing import inverse_cdf_table
+from ..rng import stage_key
+from ..source.spectra import make_source
+from ..source.timing import EMISSION_TABLE, inverse_cdf_table, make_pulse
+from .kernels import sample_cevns
+from .process import BuildContext, Process, register_process
 
 ENERGY_TABLE_SIZE = 16385
 
@@ -37,13 +42,51 @@ class CevnsChannel:
     spectrum: FlavourSpectrum
 
 
-@dataclass(frozen=True)
-class CevnsProcess:
-    channels: list[CevnsChannel]
+FLAVOUR_CODES = {f: i for i, f in enumerate(FLAVOURS)}
+
+
+class CevnsProcess(Process):
+    """CEvNS of πDAR neutrinos on every isotope of the target."""
+
+    name = "cevns"
+
+    def __init__(self, channels: list[CevnsChannel], pulse=None, source=None, distance_cm: float = 0.0,
+                 t_min_mev: float = 0.0, per_pot_scale: float = 1.0):
+        self.channels = channels
+        self._scale = per_pot_scale
+        if pulse is None:
+            return
+        rates = np.array([c.expected for c in channels])
+        if rates.sum() <= 0:
+            raise InputError("no CEvNS events are possible: every channel has zero cross section above the "
+                             "minimum recoil energy")
+        self._cum = np.cumsum(rates) / rates.sum()
+        self._params = np.stack([c.params for c in channels])
+        width = max(len(c.energy_table_mev) for c in channels)
+        grid = np.linspace(0, 1, width)
+        self._etables = np.stack([np.interp(grid, np.linspace(0, 1, len(c.energy_table_mev)), c.energy_table_mev)
+                                  for c in channels])
+        self._flavour = np.array([FLAVOUR_CODES[c.flavour] for c in channels], np.int8)
+        self._isotope = np.array([c.isotope_index for c in channels], np.int16)
+        self._ekind = np.array([c.spectrum.emission.kind for c in channels], np.int64)
+        twidth = max(len(c.spectrum.emission.table_ns) for c in channels)
+        self._etime = np.stack([c.spectrum.emission.table_ns if c.spectrum.emission.kind == EMISSION_TABLE
+                                else np.zeros(twidth) for c in channels])
+        self._pulse = pulse
+        self._flight = bool(source.include_flight_time)
+        self._distance_cm = distance_cm
+        self._t_min_mev = t_min_mev
 
     @property
     def expected(self) -> float:
-        return float(sum(c.expected for c in self.channels))
+        return float(sum(c.expected for c in self.channels)) * self._scale
+
+    def sample(self, seed: int, event_ids: np.ndarray, out: dict[str, np.ndarray]) -> None:
+        p = self._pulse
+        sample_cevns(stage_key(seed, "truth.cevns"), event_ids, self._cum, self._params, self._etables,
+                     self._flavour, self._isotope, self._ekind, self._etime, p.kind, p.mean_ns, p.sigma_ns,
+                     p.table_ns, self._distance_cm, self._flight, self._t_min_mev,
+                     out["flavour"], out["isotope"], out["e_nu_mev"], out["t_ns"], out["t_nr_kev"])
 
 
 def weighted_spectrum(spectrum: FlavourSpectrum, model: CevnsModel, t_min_mev: float):
@@ -63,8 +106,9 @@ def flux_averaged_sigma_cm2(spectrum: FlavourSpectrum, model: CevnsModel, t_min_
     return weighted_spectrum(spectrum, model, t_min_mev)[2]
 
 
-def build_cevns(source: NeutrinoSource, physics: PhysicsConfig, target_isotopes, isotope_index: dict[str, int],
-                n_pot: float, distance_cm: float, target_mass_kg: float, t_min_mev: float = 0.0) -> CevnsProcess:
+def build_cevns_channels(source: NeutrinoSource, physics: PhysicsConfig, target_isotopes,
+                         isotope_index: dict[str, int], n_pot: float, distance_cm: float, target_mass_kg: float,
+                         t_min_mev: float = 0.0) -> list[CevnsChannel]:
     """Channels of CEvNS for a detector. ``target_isotopes`` are physics.nuclei.TargetIsotope."""
     channels = []
     for flavour in FLAVOURS:
@@ -91,4 +135,17 @@ def build_cevns(source: NeutrinoSource, physics: PhysicsConfig, target_isotopes,
                 expected=phi * n_nuclei * sigma, sigma_avg_cm2=sigma,
                 params=channel_params(iso, flavour, physics), energy_table_mev=table, spectrum=spec,
             ))
-    return CevnsProcess(channels)
+    return channels
+
+
+def build_cevns(ctx: BuildContext) -> CevnsProcess:
+    """The CEvNS process of a run. With no exposure (fixed-N template runs) the channel mix is computed per
+    POT and ``expected`` is 0."""
+    scale_pot = ctx.n_pot if ctx.n_pot > 0 else 1.0
+    channels = build_cevns_channels(make_source(ctx.source), ctx.physics, ctx.target_isotopes, ctx.isotope_index,
+                                    scale_pot, ctx.distance_cm, ctx.target_mass_kg, ctx.recoil_min_mev)
+    return CevnsProcess(channels, make_pulse(ctx.source), ctx.source, ctx.distance_cm, ctx.recoil_min_mev,
+                        per_pot_scale=1.0 if ctx.n_pot > 0 else 0.0)
+
+
+register_process("cevns", build_cevns)

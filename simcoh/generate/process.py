@@ -1,0 +1,80 @@
+"""The contract every interaction process (CEvNS, BRN, NIN, steady state, dark matter) fulfils.
+
+A process is built once per run from a :class:`BuildContext` and then
+
+- reports ``expected``: the expected number of events for the run's exposure (in its truth region: all
+  recoils above the run's minimum recoil energy, or, for template processes, as the template defines);
+- fills truth arrays for any set of global event indices with :meth:`Process.sample`, drawing random
+  numbers only from per-event streams ``rng.stream_start(key, event_id)`` with its own stage key, so
+  results never depend on chunking, threads or shards.
+
+New processes register a builder with :func:`register_process`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+import numpy as np
+
+from ..config import PhysicsConfig, SourceConfig
+from ..errors import InputError
+
+
+@dataclass(frozen=True)
+class BuildContext:
+    """Everything a process builder may need, in internal units."""
+
+    seed: int
+    source: SourceConfig
+    physics: PhysicsConfig
+    material: str
+    target_isotopes: list  # physics.nuclei.TargetIsotope
+    isotope_index: dict[str, int]  # isotope name -> index in the run's isotope list
+    n_pot: float  # protons on target (0: no exposure given; expected counts are then per POT scaled 1)
+    distance_cm: float
+    target_mass_kg: float  # fiducial mass
+    recoil_min_mev: float
+    detector: Any = None  # simcoh.detector.DetectorConfig when built from a geometry, else None
+    options: dict = field(default_factory=dict)  # per-process options from the macro (/process/<name>/...)
+
+
+class Process:
+    """Base class. Subclasses set ``name`` and implement ``expected`` and ``sample``."""
+
+    name = "process"
+
+    @property
+    def expected(self) -> float:
+        raise NotImplementedError
+
+    def sample(self, seed: int, event_ids: np.ndarray, out: dict[str, np.ndarray]) -> None:
+        """Fill ``out`` (truth arrays of len(event_ids)) for the given global event indices.
+
+        Columns to fill: flavour (int8, -1 if not a neutrino), isotope (int16, -1 if none), e_nu_mev (incoming
+        neutrino / neutron / χ energy; NaN if none), t_ns (arrival time in the source time frame),
+        t_nr_kev (nuclear recoil energy; NaN for processes defined directly in PE), plus any
+        ``extra_columns`` of the process.
+        """
+        raise NotImplementedError
+
+    #: Extra truth columns (name, dtype, unit, description, fill value for other processes).
+    extra_columns: tuple = ()
+
+
+_BUILDERS: dict[str, Callable[[BuildContext], Process]] = {}
+
+
+def register_process(name: str, builder: Callable[[BuildContext], Process]) -> None:
+    _BUILDERS[name] = builder
+
+
+def build_process(name: str, ctx: BuildContext) -> Process:
+    if name not in _BUILDERS:
+        raise InputError(f"process '{name}' is not implemented; available: {', '.join(sorted(_BUILDERS))}")
+    return _BUILDERS[name](ctx)
+
+
+def registered_processes() -> tuple[str, ...]:
+    return tuple(_BUILDERS)

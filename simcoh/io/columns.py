@@ -1,0 +1,51 @@
+"""Column declarations of an event file: name, dtype, unit and description of each per-event field."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import numpy as np
+
+_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_ALLOWED_KINDS = "biuf"  # bool, signed int, unsigned int, float
+
+
+@dataclass(frozen=True)
+class Column:
+    """One per-event field of an event file.
+
+    ``unit`` is ``""`` for dimensionless quantities. A flat column holds one number per event; a
+    ``jagged`` column holds one variable-length list of numbers per event (for example the times
+    of every photoelectron). ``dtype`` is normalised to a :class:`numpy.dtype` and must be a
+    boolean, integer or floating-point type.
+    """
+
+    name: str
+    dtype: np.dtype
+    unit: str
+    description: str
+    jagged: bool = False
+
+    def __post_init__(self):
+        if not isinstance(self.name, str) or not _NAME.match(self.name):
+            raise ValueError(
+                f"column name {self.name!r} is not allowed: use letters, digits and '_', "
+                "not starting with a digit (for example 'e_nu_mev')"
+            )
+        try:
+            dtype = np.dtype(self.dtype)
+        except TypeError as err:
+            raise ValueError(f"column '{self.name}': {self.dtype!r} is not a numpy dtype ({err})") from None
+        if dtype.kind not in _ALLOWED_KINDS or dtype.shape:
+            raise ValueError(
+                f"column '{self.name}': dtype {dtype} is not supported; use bool, an integer or a "
+                "floating-point type"
+            )
+        object.__setattr__(self, "dtype", dtype)
+        for attr in ("unit", "description"):
+            if not isinstance(getattr(self, attr), str):
+                raise ValueError(f"column '{self.name}': {attr} must be a string (use '' if none)")
+        if not isinstance(self.jagged, (bool, np.bool_)):
+            raise ValueError(f"column '{self.name}': jagged must be True or False")
+        object.__setattr__(self, "jagged", bool(self.jagged))

@@ -1,0 +1,70 @@
+"""A human-readable summary of an event file, for ``simcoh info FILE``."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+from .reader import open_events
+
+_MISSING = "(not recorded)"
+
+
+def _size(n_bytes: int) -> str:
+    if n_bytes < 1000:
+        return f"{n_bytes} B"
+    for unit in ("kB", "MB", "GB"):
+        n_bytes /= 1000
+        if n_bytes < 1000:
+            break
+    return f"{n_bytes:.1f} {unit}"
+
+
+def _text(value) -> str:
+    return value if isinstance(value, str) else json.dumps(value)
+
+
+def _table(rows: list[tuple[str, ...]], indent: str = "    ") -> list[str]:
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    return [indent + "  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip() for row in rows]
+
+
+def describe_file(path: str | os.PathLike) -> str:
+    """Status, events, columns (with units and descriptions), provenance highlights and size."""
+    path = Path(path)
+    with open_events(path, allow_incomplete=True) as events:
+        prov = events.provenance
+        status = (
+            "complete"
+            if events.complete
+            else "INCOMPLETE: the run that wrote it never finished (interrupted or crashed); do not use it"
+        )
+        lines = [
+            f"simcoh event file {path}",
+            f"  status:       {status}",
+            f"  events:       {events.n_events:,}",
+            f"  size:         {_size(path.stat().st_size)}",
+            f"  created:      {prov.get('created_utc', _MISSING)}",
+            f"  config hash:  {prov.get('config_hash', _MISSING)}",
+            f"  seed:         {prov.get('seed', _MISSING)}",
+        ]
+        exposure = prov.get("exposure_pot")
+        lines.append(f"  exposure:     {_MISSING if exposure is None else f'{exposure:.4g} POT'}")
+        expected = prov.get("expected_counts")
+        lines.append("  expected events per process:" + ("" if expected else f" {_MISSING}"))
+        if expected:
+            lines += _table([(name, f"{count:.6g}") for name, count in expected.items()])
+        lines.append(f"  columns ({len(events.columns)}):")
+        rows = [("name", "type", "unit", "stored", "description")]
+        for name, column in events.columns.items():
+            kind = f"var * {column.dtype}" if column.jagged else str(column.dtype)
+            stored = _size(events.stored_bytes(name))
+            rows.append((name, kind, column.unit or "-", stored, column.description))
+        lines += _table(rows)
+        versions = prov.get("versions") or {}
+        lines.append("  versions:     " + (", ".join(f"{k} {v}" for k, v in versions.items()) or _MISSING))
+        if events.summary:
+            lines.append("  summary:")
+            lines += _table([(key, _text(value)) for key, value in events.summary.items()])
+    return "\n".join(lines)

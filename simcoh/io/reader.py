@@ -1,0 +1,220 @@
+"""Reading simcoh event files: whole files, chosen fields, or ranges of events."""
+
+from __future__ import annotations
+
+import json
+import operator
+import os
+from pathlib import Path
+
+import awkward as ak
+import h5py
+import numpy as np
+
+from ..errors import Diagnostic, InputError
+from ..units import suggest
+from .columns import Column
+from .format import (
+    BUFFER_KEY,
+    DATA,
+    EVENTS,
+    FORMAT,
+    FORMAT_VERSION,
+    OFFSETS,
+    PROVENANCE,
+    SUMMARY,
+    EventFileError,
+    IncompleteFileError,
+    looks_partial,
+)
+from .meta import read_meta
+
+
+def _open_hdf5(path: Path) -> h5py.File:
+    if not path.exists():
+        raise FileNotFoundError(f"{path}: no such file")
+    if path.is_dir():
+        raise EventFileError(f"{path} is a directory, not an event file")
+    hint = " (its name marks a temporary file left by an interrupted run)" if looks_partial(path) else ""
+    if not h5py.is_hdf5(path):
+        raise EventFileError(f"{path} is not an HDF5 file, so not a simcoh event file{hint}")
+    try:
+        return h5py.File(path, "r")
+    except OSError as err:
+        raise EventFileError(
+            f"{path} could not be opened as HDF5; it may be truncated or damaged{hint}: {err}"
+        ) from None
+
+
+def _jagged_form(group: h5py.Group, name: str) -> ak.forms.Form:
+    form = ak.forms.from_json(group.attrs["form"])
+    if not (isinstance(form, ak.forms.ListOffsetForm) and isinstance(form.content, ak.forms.NumpyForm)):
+        raise EventFileError(f"column '{name}' has an unsupported layout: {form.type}")
+    return form
+
+
+class EventFile:
+    """An open simcoh event file; use :func:`open_events` to get one.
+
+    Attributes: ``path``, ``complete``, ``n_events``, ``fields`` (column names in order),
+    ``columns`` (name -> :class:`Column`), ``provenance`` and ``summary`` (dicts).
+    """
+
+    def __init__(self, path: str | os.PathLike, allow_incomplete: bool = False):
+        self.path = Path(path)
+        self._file = _open_hdf5(self.path)
+        try:
+            self._load(allow_incomplete)
+        except BaseException:
+            self._file.close()
+            raise
+
+    def _load(self, allow_incomplete: bool) -> None:
+        attrs = self._file.attrs
+        if attrs.get("format") != FORMAT:
+            raise EventFileError(
+                f"{self.path} is an HDF5 file but not a simcoh event file (no root attribute format='{FORMAT}')"
+            )
+        version = int(attrs.get("format_version", -1))
+        if version != FORMAT_VERSION:
+            raise EventFileError(
+                f"{self.path} has event-file format version {version}; this simcoh reads version "
+                f"{FORMAT_VERSION} (written by simcoh {attrs.get('simcoh_version', '?')})"
+            )
+        self.complete = bool(attrs.get("complete", False))
+        if not self.complete and not allow_incomplete:
+            raise IncompleteFileError(
+                f"{self.path} is incomplete: the run that wrote it never finished (most likely it was "
+                "interrupted or crashed), so its events may be missing or damaged. Run the simulation "
+                "again; to inspect the file anyway, open it with allow_incomplete=True."
+            )
+        events = self._file[EVENTS]
+        names = json.loads(events.attrs["columns"])
+        self.columns = {name: self._column(events[name], name) for name in names}
+        self.fields = list(self.columns)
+        self.provenance = read_meta(self._file[PROVENANCE]) if PROVENANCE in self._file else {}
+        self.summary = read_meta(self._file[SUMMARY]) if SUMMARY in self._file else {}
+        self.n_events = int(attrs["n_events"]) if self.complete else self._stored_events()
+
+    @staticmethod
+    def _column(obj, name: str) -> Column:
+        jagged = isinstance(obj, h5py.Group)
+        if jagged:
+            dtype = np.dtype(_jagged_form(obj, name).content.primitive)
+        else:
+            dtype = obj.dtype
+        return Column(name, dtype, obj.attrs["unit"], obj.attrs["description"], jagged=jagged)
+
+    def _stored_events(self) -> int:
+        """Events present in every column of an unfinished file."""
+        counts = []
+        for name, column in self.columns.items():
+            obj = self._file[EVENTS][name]
+            if column.jagged:  # only events whose numbers all reached the data
+                offsets = obj[OFFSETS][:]
+                counts.append(max(int(np.searchsorted(offsets, len(obj[DATA]), side="right")) - 1, 0))
+            else:
+                counts.append(len(obj))
+        return min(counts, default=0)
+
+    def _range(self, start: int, stop: int | None) -> tuple[int, int]:
+        n = self.n_events
+        first = operator.index(start)
+        last = n if stop is None else operator.index(stop)
+        first, last = (first + n if first < 0 else first), (last + n if last < 0 else last)
+        if not 0 <= first <= last <= n:
+            raise IndexError(f"event range [{start}, {stop}) is outside the {n} events of {self.path}")
+        return first, last
+
+    def _check_fields(self, fields) -> list[str]:
+        if fields is None:
+            return list(self.fields)
+        if isinstance(fields, str):
+            fields = [fields]
+        fields = list(dict.fromkeys(fields))
+        if not fields:
+            raise ValueError("no fields requested; pass None to read every field")
+        problems = [
+            Diagnostic(
+                f"the file has no field '{name}'{suggest(name, self.fields)}",
+                file=str(self.path),
+                expected="one of " + ", ".join(self.fields),
+            )
+            for name in fields
+            if name not in self.columns
+        ]
+        if problems:
+            raise InputError(problems)
+        return fields
+
+    def _slice(self, name: str, first: int, last: int):
+        obj = self._file[EVENTS][name]
+        if not self.columns[name].jagged:
+            return obj[first:last]
+        offsets = obj[OFFSETS][first : last + 1]
+        data = obj[DATA][offsets[0] : offsets[-1]]
+        buffers = {OFFSETS: offsets - offsets[0], DATA: data}
+        return ak.from_buffers(_jagged_form(obj, name), last - first, buffers, buffer_key=BUFFER_KEY)
+
+    def read_column(self, name: str, start: int = 0, stop: int | None = None):
+        """Events [start, stop) of one column: numpy array if flat, awkward array if jagged."""
+        (name,) = self._check_fields([name])
+        return self._slice(name, *self._range(start, stop))
+
+    def read(self, fields=None, start: int = 0, stop: int | None = None) -> ak.Array:
+        """Events [start, stop) as an awkward record array with the chosen fields (default: all).
+
+        Only the requested slices are read from disk.
+        """
+        fields = self._check_fields(fields)
+        first, last = self._range(start, stop)
+        return ak.zip({name: self._slice(name, first, last) for name in fields}, depth_limit=1)
+
+    def stored_bytes(self, name: str) -> int:
+        """Bytes that column ``name`` takes on disk (after compression)."""
+        (name,) = self._check_fields([name])
+        obj = self._file[EVENTS][name]
+        parts = obj.values() if isinstance(obj, h5py.Group) else [obj]
+        return sum(part.id.get_storage_size() for part in parts)
+
+    def close(self) -> None:
+        self._file.close()
+
+    def __enter__(self) -> EventFile:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        state = "complete" if self.complete else "INCOMPLETE"
+        return f"<EventFile {self.path} ({state}, {self.n_events} events, fields {', '.join(self.fields)})>"
+
+
+def open_events(path: str | os.PathLike, allow_incomplete: bool = False) -> EventFile:
+    """Open a simcoh event file for reading (a context manager).
+
+    Raises :class:`EventFileError` for files that are not simcoh event files and
+    :class:`IncompleteFileError` for files an interrupted run left unfinished (unless
+    ``allow_incomplete``).
+    """
+    return EventFile(path, allow_incomplete=allow_incomplete)
+
+
+def read_events(path, fields=None, start: int = 0, stop: int | None = None, allow_incomplete: bool = False):
+    """Read events [start, stop) of the chosen fields of a file into an awkward record array."""
+    with open_events(path, allow_incomplete=allow_incomplete) as events:
+        return events.read(fields, start, stop)
+
+
+def describe_existing(path: Path) -> str:
+    """A few words on what a file in the way of a writer is."""
+    try:
+        with open_events(path, allow_incomplete=True) as events:
+            if events.complete:
+                return f"a complete simcoh event file with {events.n_events} events"
+            return "an incomplete simcoh event file, probably from an interrupted run"
+    except EventFileError:
+        return "not a simcoh event file"
+    except OSError as err:
+        return f"a file that could not be read ({err})"

@@ -1,0 +1,239 @@
+"""Writing simcoh event files chunk by chunk, safely.
+
+Events go to a hidden temporary file beside the output (``.NAME.partial.PID-N``). Only
+:meth:`EventWriter.finish` marks the file complete (its last write) and renames it to the
+output path, so a crash, an exception or ``kill -9`` never leaves a file at the output path.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+import h5py
+import numpy as np
+
+from .. import __version__
+from ..config import canonical_json
+from ..errors import InputError, OutputExistsError, SimcohError
+from .chunks import Jagged, jagged_form, prepare_chunk
+from .columns import Column
+from .format import (
+    DATA,
+    EVENTS,
+    FORMAT,
+    FORMAT_VERSION,
+    JAGGED_LAYOUT,
+    OFFSETS,
+    PROVENANCE,
+    SUMMARY,
+    temporary_path,
+)
+from .meta import write_meta
+from .provenance import complete_provenance
+from .reader import describe_existing
+
+COMPRESSIONS = ("lzf", "gzip", None)
+_HOW_TO_OVERWRITE = (
+    "To replace it, put '/output/overwrite true' in the macro or pass --overwrite "
+    "(overwrite=True in Python); or choose another output file."
+)
+
+
+def check_destination(path: Path, overwrite: bool) -> None:
+    """Raise a clear error if events cannot be written to ``path``."""
+    if not path.parent.is_dir():
+        raise InputError(
+            f"cannot write {path}: the directory {path.parent} does not exist; create it first "
+            "or choose another output file"
+        )
+    if path.is_dir():
+        raise InputError(f"cannot write {path}: it is a directory; choose an output file name")
+    if path.exists() and not overwrite:
+        raise OutputExistsError(f"{path} already exists and is {describe_existing(path)}. {_HOW_TO_OVERWRITE}")
+
+
+class EventWriter:
+    """Write events chunk by chunk to an HDF5 file that becomes visible at ``path`` only when finished.
+
+    ``columns`` declares every field; ``provenance`` records how the events were made (the writer
+    adds ``versions`` and ``created_utc``). Use as a context manager and call :meth:`finish` at
+    the end; an exception inside the ``with`` block discards the file.
+    """
+
+    def __init__(
+        self,
+        path: str | os.PathLike,
+        columns: Sequence[Column],
+        provenance: Mapping,
+        overwrite: bool = False,
+        compression: str | None = "lzf",
+        chunk_events: int = 65536,
+    ):
+        self.path = Path(path)
+        self.overwrite = bool(overwrite)
+        self.columns = _check_columns(columns)
+        if compression not in COMPRESSIONS:
+            raise ValueError(f"compression {compression!r} is not supported; choose one of {COMPRESSIONS}")
+        if not isinstance(chunk_events, (int, np.integer)) or chunk_events < 1:
+            raise ValueError(f"chunk_events must be a positive integer, not {chunk_events!r}")
+        if not isinstance(provenance, Mapping):
+            raise TypeError(f"provenance must be a dict, not {type(provenance).__name__}")
+        provenance = complete_provenance(dict(provenance))
+        check_destination(self.path, self.overwrite)
+        self.n_events = 0
+        self._data_sizes = dict.fromkeys(self.columns, 0)  # numbers stored so far per jagged column
+        self.temp_path = temporary_path(self.path)
+        self._file = h5py.File(self.temp_path, "w-")
+        self._state = "open"
+        try:
+            self._start(provenance, compression, int(chunk_events))
+        except BaseException:
+            self.abort()
+            raise
+
+    def _start(self, provenance: dict, compression: str | None, chunk_events: int) -> None:
+        root = self._file
+        root.attrs.update(
+            format=FORMAT, format_version=FORMAT_VERSION, simcoh_version=__version__, n_events=0, complete=False
+        )
+        write_meta(root.create_group(PROVENANCE), provenance, "provenance")
+        events = root.create_group(EVENTS)
+        events.attrs["columns"] = canonical_json(list(self.columns))
+        options = dict(maxshape=(None,), chunks=(chunk_events,), compression=compression)
+        for name, column in self.columns.items():
+            if column.jagged:
+                obj = events.create_group(name)
+                obj.create_dataset(OFFSETS, data=np.zeros(1, np.int64), **options)
+                obj.create_dataset(DATA, shape=(0,), dtype=column.dtype, **options)
+                obj.attrs["form"] = jagged_form(column).to_json()
+                obj.attrs["layout"] = JAGGED_LAYOUT
+            else:
+                obj = events.create_dataset(name, shape=(0,), dtype=column.dtype, **options)
+            obj.attrs["unit"] = column.unit
+            obj.attrs["description"] = column.description
+
+    def _check_open(self, action: str) -> None:
+        if self._state != "open":
+            raise SimcohError(f"cannot {action}: the writer of {self.path} is already {self._state}")
+
+    def append(self, chunk: Mapping) -> None:
+        """Append one chunk: a dict with an array (flat) or list-of-numbers array (jagged) per column.
+
+        Every declared column must be present with the same number of events.
+        """
+        self._check_open("append events")
+        n, arrays = prepare_chunk(chunk, self.columns)
+        if n == 0:
+            return
+        try:
+            for name, values in arrays.items():
+                if isinstance(values, Jagged):
+                    self._append_jagged(name, values)
+                else:
+                    _extend(self._file[EVENTS][name], self.n_events, values)
+        except BaseException:
+            self._state = "broken by a failed write"  # columns may now differ in length
+            raise
+        self.n_events += n
+
+    def _append_jagged(self, name: str, values: Jagged) -> None:
+        group = self._file[EVENTS][name]
+        stored = self._data_sizes[name]
+        _extend(group[DATA], stored, values.data)
+        _extend(group[OFFSETS], self.n_events + 1, values.offsets[1:] + stored)
+        self._data_sizes[name] = stored + len(values.data)
+
+    def flush(self) -> None:
+        """Push buffered data to the temporary file (a crash then loses less; it stays incomplete)."""
+        self._check_open("flush")
+        self._file.flush()
+
+    def finish(self, summary: Mapping | None = None) -> Path:
+        """Write the summary, mark the file complete and move it to ``path``; return ``path``."""
+        self._check_open("finish")
+        group = self._file.create_group(SUMMARY)
+        try:
+            write_meta(group, dict(summary or {}), "summary")
+        except BaseException:  # a bad summary: the writer stays open so that finish can be retried
+            del self._file[SUMMARY]
+            raise
+        try:
+            self._file.attrs["n_events"] = self.n_events
+            self._file.flush()
+            self._file.attrs["complete"] = True  # last: only a finished file claims to be complete
+            self._file.close()
+        except BaseException:
+            self.abort()
+            raise
+        self._state = "finished"
+        _place(self.temp_path, self.path, self.overwrite)
+        return self.path
+
+    def abort(self) -> None:
+        """Discard the events written so far: close and delete the temporary file."""
+        if self._state in ("finished", "aborted"):
+            return
+        self._state = "aborted"
+        try:
+            self._file.close()
+        finally:
+            self.temp_path.unlink(missing_ok=True)
+
+    def __enter__(self) -> EventWriter:
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> bool:
+        unfinished = self._state not in ("finished", "aborted")
+        self.abort()
+        if exc_type is None and unfinished:
+            raise SimcohError(f"the writer of {self.path} was closed without finish(); the events were discarded")
+        return False
+
+    def __repr__(self) -> str:
+        return f"<EventWriter {self.path} ({self._state}, {self.n_events} events)>"
+
+
+def _check_columns(columns: Sequence[Column]) -> dict[str, Column]:
+    if isinstance(columns, (str, bytes)) or not isinstance(columns, Sequence) or not columns:
+        raise ValueError("columns must be a non-empty list of Column declarations")
+    out: dict[str, Column] = {}
+    for column in columns:
+        if not isinstance(column, Column):
+            raise TypeError(f"columns must be Column objects, not {type(column).__name__}")
+        if column.name in out:
+            raise ValueError(f"column '{column.name}' is declared twice")
+        out[column.name] = column
+    return out
+
+
+def _extend(dataset: h5py.Dataset, at: int, values: np.ndarray) -> None:
+    """Write ``values`` into ``dataset`` from index ``at``, growing it to fit."""
+    end = at + len(values)
+    dataset.resize((end,))
+    if len(values):
+        dataset[at:end] = values
+
+
+def _place(temp: Path, path: Path, overwrite: bool) -> None:
+    """Rename the finished ``temp`` to ``path`` atomically, replacing ``path`` only if allowed."""
+    if overwrite:
+        os.replace(temp, path)
+        return
+    try:
+        os.link(temp, path)  # atomic, and fails if path exists: no check-then-rename race
+    except FileExistsError:
+        raise OutputExistsError(
+            f"{path} appeared while the run was writing and is {describe_existing(path)}; it was left "
+            f"alone. The finished events are in {temp}; move that file by hand. {_HOW_TO_OVERWRITE}"
+        ) from None
+    except OSError:  # hard links unsupported here: check, then rename
+        if path.exists():
+            raise OutputExistsError(
+                f"{path} appeared while the run was writing; the finished events are in {temp}. "
+                f"{_HOW_TO_OVERWRITE}"
+            ) from None
+        os.replace(temp, path)
+        return
+    temp.unlink()
