@@ -173,11 +173,11 @@ class RunConfig:
     def config_hash(self) -> str:
         """SHA-256 of the canonical JSON of everything that changes the events.
 
-        The output path and the overwrite flag do not change events and are left out.
+        The output path, the overwrite flag and the chunk size do not change events and are left out.
         """
         d = self.to_dict()
-        d.pop("output_file", None)
-        d.pop("overwrite", None)
+        for key in ("output_file", "overwrite", "chunk_size"):
+            d.pop(key, None)
         return hashlib.sha256(canonical_json(d).encode()).hexdigest()
 
 

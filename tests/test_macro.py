@@ -357,7 +357,7 @@ def test_geometry_loader_errors_are_merged_and_stay_attributed(tmp_path, loader)
     main = write(tmp_path, "run.mac", "/detector/load no-such-geometry\n/detector/set target.colour red\n"
                  "/source/pulse/mean 690\n/run/beamOn 1\n")
     diagnostics = problems_of(main, loader)
-    assert [d.location for d in diagnostics] == [f"{main}:3:20", f"{main}:1:1", f"{main}:2:15"]
+    assert [d.location for d in diagnostics] == [f"{main}:3:20", f"{main}:1:16", f"{main}:2:15"]
     assert "unknown geometry 'no-such-geometry'" in diagnostics[1].message
     assert diagnostics[1].suggestion == "did you mean 'csi-2021'?"
     assert diagnostics[2].message == "unknown key [target.colour]"

@@ -63,7 +63,7 @@ CONTROL = [
 
 # --- actions that are more than setting one field -------------------------------------------------
 def _detector_load(builder, inv: Invocation) -> None:
-    builder.load_detector(inv.first(), inv.location, inv.context.base_dir)
+    builder.load_detector(inv.first(), inv.at("NAME_OR_PATH"), inv.context.base_dir)
 
 
 def _detector_set(builder, inv: Invocation) -> None:

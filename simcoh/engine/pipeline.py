@@ -1,0 +1,40 @@
+"""The per-chunk pipeline of a run: truth generation, then the detector-response stages the fidelity asks
+for. Every stage is a function of plain arrays and per-event random streams."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..generate import TruthGenerator
+from ..io import Column
+
+
+class Pipeline:
+    """Truth generation followed by the response stages of the run's fidelity."""
+
+    def __init__(self, cfg, generator: TruthGenerator):
+        self.cfg = cfg
+        self.generator = generator
+        self.stages = []  # response stages: objects with .columns and .apply(truth_chunk) -> dict of arrays
+        self.truth_columns = [Column(name, dtype, unit, doc) for name, dtype, unit, doc in generator.columns]
+
+    @property
+    def columns(self) -> list[Column]:
+        cols = list(self.truth_columns)
+        for stage in self.stages:
+            cols.extend(stage.columns)
+        return cols
+
+    def bytes_per_event(self) -> float:
+        """Uncompressed bytes per event of the flat columns plus each stage's estimate for jagged ones."""
+        flat = sum(np.dtype(c.dtype).itemsize for c in self.columns if not c.jagged)
+        return flat + sum(getattr(s, "jagged_bytes_per_event", 0.0) for s in self.stages)
+
+    def allocate(self, n: int) -> dict[str, np.ndarray]:
+        return self.generator.allocate(n)
+
+    def run_chunk(self, first: int, n: int, buffers=None) -> dict:
+        chunk = dict(self.generator.generate(first, n, out=buffers))
+        for stage in self.stages:
+            chunk.update(stage.apply(chunk))
+        return chunk
