@@ -135,13 +135,13 @@ def test_nsi_diagonal_can_cancel_and_offdiagonal_adds():
     gp, gn = 0.0298, -0.5117
     gv = iso.z * gp + iso.n * gn
     eps = -gv / (2 * iso.z + iso.n)  # ε^u_ee that makes the νe weak charge vanish
-    base = PhysicsConfig(axial=False)
-    cancel = PhysicsConfig(axial=False, nsi=(("u_ee", eps),))
+    base = PhysicsConfig(axial=False, charge_radius=False)
+    cancel = PhysicsConfig(axial=False, charge_radius=False, nsi=(("u_ee", eps),))
     e, t = 30.0, 0.005
     assert CevnsModel(iso, "nu_e", cancel).dsigma_dt_cm2_per_mev(e, t) == pytest.approx(0.0, abs=1e-60)
     assert CevnsModel(iso, "nu_mu", cancel).dsigma_dt_cm2_per_mev(e, t) == CevnsModel(iso, "nu_mu", base).dsigma_dt_cm2_per_mev(e, t)
     x = 0.1
-    off = PhysicsConfig(axial=False, nsi=(("d_emu", x),))
+    off = PhysicsConfig(axial=False, charge_radius=False, nsi=(("d_emu", x),))
     ratio = CevnsModel(iso, "nu_mu", off).dsigma_dt_cm2_per_mev(e, t) / CevnsModel(iso, "nu_mu", base).dsigma_dt_cm2_per_mev(e, t)
     assert ratio == pytest.approx((gv**2 + (iso.z * x + iso.n * 2 * x) ** 2) / gv**2, rel=1e-12)
 

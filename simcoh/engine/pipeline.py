@@ -6,7 +6,16 @@ from __future__ import annotations
 import numpy as np
 
 from ..generate import TruthGenerator
+from ..errors import InputError
 from ..io import Column
+
+
+def stages_for(fidelity: str):
+    from ..response.stages import STAGES_BY_FIDELITY
+
+    if fidelity not in STAGES_BY_FIDELITY:
+        raise InputError(f"fidelity '{fidelity}' is not available yet; available: {', '.join(STAGES_BY_FIDELITY)}")
+    return STAGES_BY_FIDELITY[fidelity]
 
 
 class Pipeline:
@@ -15,7 +24,8 @@ class Pipeline:
     def __init__(self, cfg, generator: TruthGenerator):
         self.cfg = cfg
         self.generator = generator
-        self.stages = []  # response stages: objects with .columns and .apply(truth_chunk) -> dict of arrays
+        # response stages: objects with .columns and .apply(truth_chunk) -> dict of arrays
+        self.stages = [stage(cfg, generator) for stage in stages_for(cfg.fidelity)]
         self.truth_columns = [Column(name, dtype, unit, doc) for name, dtype, unit, doc in generator.columns]
 
     @property

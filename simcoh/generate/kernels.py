@@ -112,7 +112,7 @@ def sample_emission_ns(state, kind, table):
     return state, table_lookup(table, u)
 
 
-@nb.njit(parallel=False, cache=True)
+@nb.njit(parallel=False, nogil=True, cache=True)
 def sample_cevns(key, event_ids, chan_cum, params, energy_tables, flavour_code, isotope_index,
                  emission_kind, emission_tables, pulse_kind, pulse_mean, pulse_sigma, pulse_table,
                  distance_cm, flight, t_min_mev,

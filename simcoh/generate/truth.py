@@ -39,7 +39,7 @@ TRUTH_COLUMNS = [
 ]
 
 
-@nb.njit(cache=True)
+@nb.njit(nogil=True, cache=True)
 def _pick_processes(key, first, n, cum, codes, out):
     for j in range(n):
         s = stream_start(key, first + j)
