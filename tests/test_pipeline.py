@@ -1,0 +1,109 @@
+"""Runs at parametric and photon fidelity: the response columns against independent expectations."""
+
+import math
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from simcoh.cli import main
+from simcoh.io import open_events
+
+ROOT = Path(__file__).resolve().parents[1]
+QUICK = ROOT / "macros/quickstart.mac"
+
+
+def run(tmp_path, name, *sets):
+    out = tmp_path / f"{name}.h5"
+    args = ["run", str(QUICK), "--output", str(out), "--no-progress"]
+    for s in sets:
+        args += ["--set", s]
+    assert main(args) == 0
+    with open_events(out) as f:
+        return {k: np.asarray(f.read_column(k)) if not f.columns[k].jagged else f.read_column(k) for k in f.fields}
+
+
+def polynomial_e_ee_kev(t_nr_kev):
+    x = t_nr_kev * 1e-3  # CsI 2021 quenching, arXiv:2110.07730 (coefficients typed from PHYSICS.md §3)
+    return (0.0554628 * x + 4.30681 * x**2 - 111.707 * x**3 + 840.384 * x**4) * 1e3
+
+
+def published_eff_energy(pe):
+    return np.clip(1.32045 / (1 + np.exp(-0.285979 * (pe - 10.8646))) - 0.333322, 0, 1)
+
+
+def test_parametric_csi_2021(tmp_path, capsys):
+    ev = run(tmp_path, "p", "run/fidelity=parametric", "run/beamOn=200000")
+    np.testing.assert_allclose(ev["e_ee_kev"], polynomial_e_ee_kev(ev["t_nr_kev"]), rtol=1e-12)
+    np.testing.assert_allclose(ev["eff_energy"], published_eff_energy(ev["pe"]), rtol=1e-12)
+    t = ev["t_ns"]
+    np.testing.assert_allclose(ev["eff_time"], np.where(t < 520, 1.0, np.exp(-0.0494e-3 * (t - 520))), rtol=1e-12)
+    # Gamma smearing: mean PE = 13.35 E_ee; the relative variance 1/(1+b) with b = 0.716 μ (≈ 1/(0.716 μ))
+    mu = 13.35 * ev["e_ee_kev"]
+    sel = (mu > 20) & (mu < 22)
+    z = (ev["pe"][sel] - mu[sel]) / np.sqrt(mu[sel] ** 2 / (1 + 0.716 * mu[sel]))
+    assert abs(z.mean()) < 5 / math.sqrt(sel.sum())
+    assert z.var() == pytest.approx(1.0, abs=5 * math.sqrt(2 / sel.sum()) * 1.5)
+    # accept/reject reproduces the efficiency on average (binomial, 5σ)
+    eff = ev["eff_energy"] * ev["eff_time"]
+    assert abs(ev["accepted"].sum() - eff.sum()) < 5 * math.sqrt(np.sum(eff * (1 - eff)))
+    # the CsI 2021 expectation in the analysis region: published 333 ± 11 (theory), [P20]
+    region = (ev["pe"] < 60) & (t < 6000)
+    expected = np.sum(ev["weight"] * eff * region)
+    assert expected == pytest.approx(333, abs=11)
+
+
+def test_photon_csi_2021(tmp_path):
+    ev = run(tmp_path, "ph", "run/fidelity=photon", "run/beamOn=20000")
+    mu = 13.35 * ev["e_ee_kev"]
+    # Poisson photon counting: mean and variance of the signal PE follow the mean 13.35 E_ee
+    r = (ev["n_pe_signal"] - mu) / np.sqrt(np.maximum(mu, 1e-9))
+    assert abs(r.mean()) < 5 / math.sqrt(len(r)) and r.var() == pytest.approx(1.0, abs=0.05)
+    counts = np.asarray([len(x) for x in ev["pe_t_ns"]])
+    np.testing.assert_array_equal(counts, ev["n_pe_signal"] + ev["n_pe_afterglow"])
+    labels = ev["pe_label"]
+    assert np.all(np.asarray([np.sum(np.asarray(x) == 0) for x in labels[:2000]]) == ev["n_pe_signal"][:2000])
+    # signal PE start at the onset (pretrace 40 µs + arrival time); afterglow anywhere in the 55 µs window
+    first = np.asarray([np.min(np.asarray(t)[np.asarray(l) == 0]) if n else np.inf
+                        for t, l, n in zip(ev["pe_t_ns"][:2000], labels[:2000], ev["n_pe_signal"][:2000])])
+    onset = 40000 + ev["t_ns"][:2000]
+    has = np.isfinite(first)
+    assert np.all(first[has] >= onset[has] - 1e-2)
+
+
+def test_photon_events_independent_of_chunk_size(tmp_path):
+    a = run(tmp_path, "a", "run/fidelity=photon", "run/beamOn=3000", "run/chunkSize=3000")
+    b = run(tmp_path, "b", "run/fidelity=photon", "run/beamOn=3000", "run/chunkSize=700")
+    for k in ("n_pe_signal", "charge_pe", "n_pe_afterglow"):
+        np.testing.assert_array_equal(a[k], b[k])
+    assert all(np.array_equal(np.asarray(x), np.asarray(y)) for x, y in zip(a["pe_t_ns"], b["pe_t_ns"]))
+
+
+def test_lar_parametric_and_f90(tmp_path):
+    out = tmp_path / "lar.h5"
+    assert main(["run", str(ROOT / "macros/cenns10-lar.mac"), "--output", str(out), "--no-progress",
+                 "--set", "run/beamOn=5000", "--set", "run/fidelity=photon"]) == 0
+    with open_events(out) as f:
+        f90 = np.asarray(f.read_column("f90"))
+        e_ee = np.asarray(f.read_column("e_ee_kev"))
+        t_nr = np.asarray(f.read_column("t_nr_kev"))
+    # LAr quenching: QF = 0.246 + 0.00078 T[keVnr] (arXiv:2003.10630)
+    np.testing.assert_allclose(e_ee, t_nr * (0.246 + 0.00078 * t_nr), rtol=1e-12)
+    # nuclear recoils: F90 near 0.7 for the CENNS-10 singlet fraction (PHYSICS.md §3)
+    assert np.nanmean(f90[e_ee > 10]) == pytest.approx(0.7, abs=0.05)
+
+
+def test_ge_has_no_photons(tmp_path, capsys):
+    macro = ROOT / "macros/ge-ppc.mac"
+    assert main(["run", str(macro), "--output", str(tmp_path / "g.h5"), "--no-progress", "--set", "run/beamOn=100",
+                 "--set", "run/fidelity=photon"]) == 2
+    assert "parametric" in capsys.readouterr().err
+    assert main(["run", str(macro), "--output", str(tmp_path / "g.h5"), "--no-progress", "--set", "run/beamOn=2000",
+                 "--set", "run/fidelity=parametric"]) == 0
+    with open_events(tmp_path / "g.h5") as f:
+        e_ee = np.asarray(f.read_column("e_ee_kev"))
+        e_rec = np.asarray(f.read_column("e_rec_kevee"))
+    # ionization resolution σ² = σ0² + F ε E (σ0 = 70 eV, F = 0.11, ε = 2.96 eV): pulls have unit variance
+    sigma = np.sqrt(0.07**2 + 0.11 * 2.96e-3 * e_ee)
+    pull = (e_rec - e_ee) / sigma
+    assert abs(pull.mean()) < 5 / math.sqrt(len(pull)) and pull.var() == pytest.approx(1.0, abs=0.15)
