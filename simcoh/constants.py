@@ -45,7 +45,7 @@ E_NU_MU_PROMPT_MEV = (PION_CHARGED_MASS_MEV**2 - MUON_MASS_MEV**2) / (2.0 * PION
 #: Michel end point mμ/2 = 52.83 MeV.
 E_NU_MICHEL_MAX_MEV = MUON_MASS_MEV / 2.0
 
-#: Magnetic-moment prefactor π α² / m_e² in cm² MeV⁻¹... kept in MeV⁻² (multiply by (ħc)² for cm²).
+#: Magnetic-moment prefactor π α² / m_e² in MeV⁻² (multiply by (ħc)² for cm²), Vogel & Engel PRD 39, 3378 (1989).
 MAGNETIC_MOMENT_PREFACTOR_MEV2 = math.pi * ALPHA_EM**2 / ELECTRON_MASS_MEV**2
 
 #: 1 MeV^-2 in cm^2 via (ħc)^2.

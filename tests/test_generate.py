@@ -150,3 +150,19 @@ def test_recoil_threshold_with_magnetic_moment():
 def test_bad_generator_input(kw, message):
     with pytest.raises(InputError, match=message):
         make(n=10, **kw)
+
+
+def test_recoil_spectrum_integrates_to_expected_counts():
+    g = make(n=10)
+    proc = g.processes["cevns"]
+    t = np.linspace(0, 60, 3001)[1:]
+    dndt = proc.recoil_spectrum_per_kev(t)
+    # the spectrum integrated by the trapezoid rule equals the counts from the total cross sections
+    assert np.trapezoid(np.concatenate([[proc.recoil_spectrum_per_kev(1e-6)[0]], dndt]),
+                        np.concatenate([[1e-6], t])) == pytest.approx(g.expected["cevns"], rel=2e-3)
+    by_channel = proc.expected_by_channel()
+    assert sum(n for _, _, n in by_channel) == pytest.approx(g.expected["cevns"], rel=1e-12)
+    assert {f for f, _, _ in by_channel} == {"nu_e", "nu_mu", "nu_mu_bar"}
+    # prompt νμ recoils end at T_max(29.79 MeV) = 2E²/(M + 2E): 14.33 keV (Cs), 15.01 keV (I)
+    prompt = proc.recoil_spectrum_per_kev(np.array([14.0, 16.0]), flavour="nu_mu")
+    assert prompt[0] > 0 and prompt[1] == 0.0
