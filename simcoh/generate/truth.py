@@ -21,6 +21,8 @@ from ..errors import InputError
 from ..physics.nuclei import material_isotopes
 from ..rng import draw_uniform, stage_key, stream_start
 from . import cevns as _cevns  # noqa: F401  (registers the cevns process)
+from . import brn as _brn, nin as _nin, steady as _steady  # noqa: F401,E401  (register brn, nin, ss)
+from . import dm as _dm  # noqa: F401  (registers the dm process)
 from .process import BuildContext, build_process
 
 PROCESS_CODES = {"cevns": 0, "brn": 1, "nin": 2, "ss": 3, "dm": 4}
@@ -89,7 +91,8 @@ class TruthGenerator:
         else:
             self.n_events = int(n_events)
             self.weight = total / n_events if n_events > 0 else 0.0
-        self.extra_columns = [c for p in self.processes.values() for c in p.extra_columns]
+        # one column per name: several processes may share one (brn/nin templates and ss all fill pe_template)
+        self.extra_columns = list({c[0]: c for p in self.processes.values() for c in p.extra_columns}.values())
 
     @classmethod
     def from_run_config(cls, cfg: RunConfig) -> "TruthGenerator":

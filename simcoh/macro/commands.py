@@ -218,3 +218,6 @@ COMMANDS = [
 
 for _command in CONTROL + COMMANDS:
     REGISTRY.register(_command)
+
+from . import dm_commands as _dm_commands  # noqa: E402,F401  (registers /process/dm/...)
+from . import process_commands as _process_commands  # noqa: E402,F401  (registers /process/brn|nin|ss/...)

@@ -1,0 +1,334 @@
+"""Accelerator-produced dark matter (vector portal, PHYSICS.md §5) as a truth-level process.
+
+Chain: SNS meson → A′ → χχ*; χ flies to the detector and scatters elastically on a nucleus
+(cross sections and branching ratios in :mod:`simcoh.physics.darkmatter`; model, sources and approximations
+in docs/darkmatter.md).
+
+Set-up (once per run):
+1. χ flux at the detector for each production channel, in χ per cm² per POT, as a histogram in χ total energy:
+   - π⁰ → γA′ (and η → γA′): Monte Carlo of ``setup_decays`` chains with π⁰ momenta drawn from the SNS Geant4
+     π⁰ sample (``simcoh/data/sns_pi0``; or mesons at rest); A′ isotropic in the meson frame, χ isotropic in the
+     A′ frame, Lorentz boosts. The flux in the detector direction (polar angle θ_d to the proton beam) is
+     estimated with azimuthal symmetry about the beam: the χ with cos θ in a band of full width Δ around
+     cos θ_d, per solid angle 2πΔ. The random streams come from stage "setup.dm.<channel>" of the run seed, so
+     the same seed gives the same tables.
+   - π⁻p → nA′ at rest: the A′ is monochromatic and isotropic, so the χ energy is uniform between the
+     two-body end points and the flux is 2 Y_π⁻ BR / (4π L²), exactly.
+2. Per (channel, isotope): flux × σ(E; T ≥ T_min) on 400 energy bins, the expected events
+   N = N_POT · n_iso · Σ φ_b σ(E_b), and an inverse-CDF table of E.
+
+Sampling (per event, exact apart from the energy discretisation): channel ∝ expected, E from its table, T by
+rejection from dσ/dT (dm_kernels.sample_chi_recoil_mev), arrival time = proton-pulse time + χ delay.
+The detector is treated as point-like at ``distance`` (its size is ≪ L, a relative flux change ~ (r/L)²) and
+χ attenuation in shielding is neglected (σ ≲ 1e-35 cm² per nucleus for ε ≲ 1e-3).
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+from dataclasses import dataclass
+from importlib import resources
+
+import numpy as np
+
+from ..constants import C_CM_PER_NS
+from ..errors import InputError
+from ..physics.darkmatter import (MESONS, PI_MINUS_CAPTURE_MAX_APRIME_MEV, RADIATIVE_CAPTURE_FRACTION_FREE_PROTON, DarkSector,
+                                  aprime_energy_from_capture_mev, channel_params, chi_energy_range_mev,
+                                  chi_t_max_mev, dsigma_dt_cm2_per_mev, meson_to_gamma_aprime_br,
+                                  pi_minus_capture_br, sigma_cm2)
+from ..rng import stage_key
+from ..source.timing import inverse_cdf_table, make_pulse
+from .dm_kernels import chi_kinematics_mc, sample_dm
+from .process import BuildContext, Process, register_process
+
+ENERGY_TABLE_SIZE = 16385
+FLUX_BINS = 400
+PRODUCTION_CODES = {"pi0": 0, "pi_minus": 1, "eta": 2}
+
+#: Options of /process/dm/... (key in RunConfig.process_options -> default; None: required).
+#: Yields per POT: 0.105 π⁰ and 0.04 π⁻ (SNS Geant4 simulation quoted in PHYSICS.md §5; pyCEvNS uses
+#: 0.106 and 0.0366, the lightDM configuration 0.1048 and 0.0457). η: 0 by default, because 1 GeV protons
+#: are below the free-NN threshold T_p = 2m_η + m_η²/2m_p = 1.256 GeV; sub-threshold production in Hg is not
+#: given by the project's sources, so it is left to the user (dm.eta_per_pot).
+#: Detector direction 90° to the beam: the default of pyCEvNS (DMFluxFromPi0Decay, detector_direction
+#: cos θ = 0), the public code behind the COHERENT-related phenomenology; the surveyed CsI angle is not among
+#: the project's references, so it is a parameter.
+OPTIONS = {
+    "dm.m_chi_mev": None,
+    "dm.epsilon": None,
+    "dm.m_aprime_mev": "3 m_chi",
+    "dm.alpha_d": 0.5,
+    "dm.pi0_per_pot": 0.105,
+    "dm.pi_minus_per_pot": 0.04,
+    "dm.eta_per_pot": 0.0,
+    "dm.capture_fraction": 1.0,
+    "dm.detector_angle_deg": 90.0,
+    "dm.angular_band": 0.2,
+    "dm.setup_decays": 2_000_000,
+    "dm.meson_kinematics": "sample",
+}
+MESON_KINEMATICS = ("sample", "rest")
+
+
+@dataclass(frozen=True)
+class DmSettings:
+    """Resolved /process/dm options in internal units."""
+
+    dark: DarkSector
+    pi0_per_pot: float = 0.105
+    pi_minus_per_pot: float = 0.04
+    eta_per_pot: float = 0.0
+    capture_fraction: float = 1.0
+    detector_angle_deg: float = 90.0
+    angular_band: float = 0.2
+    setup_decays: int = 2_000_000
+    meson_kinematics: str = "sample"
+
+    def __post_init__(self):
+        for name in ("pi0_per_pot", "pi_minus_per_pot", "eta_per_pot"):
+            v = getattr(self, name)
+            if not (math.isfinite(v) and v >= 0):
+                raise InputError(f"dark matter: {name} = {v!r} must be a number >= 0 (mesons per POT)")
+        if not 0.0 <= self.capture_fraction <= 1.0:
+            raise InputError(f"dark matter: capture fraction {self.capture_fraction!r} must lie in [0, 1] "
+                             f"(1: pyCEvNS convention; {RADIATIVE_CAPTURE_FRACTION_FREE_PROTON:.3f}: free protons)")
+        if not 0.0 <= self.detector_angle_deg <= 180.0:
+            raise InputError(f"dark matter: detector angle {self.detector_angle_deg!r} deg must lie in [0, 180]")
+        if not 0.0 < self.angular_band <= 2.0:
+            raise InputError(f"dark matter: angular band {self.angular_band!r} (full width in cos theta) must "
+                             f"lie in (0, 2]")
+        if int(self.setup_decays) != self.setup_decays or self.setup_decays < 1000:
+            raise InputError(f"dark matter: setup decays {self.setup_decays!r} must be an integer >= 1000")
+        if self.meson_kinematics not in MESON_KINEMATICS:
+            raise InputError(f"dark matter: meson kinematics '{self.meson_kinematics}' must be one of "
+                             f"{', '.join(MESON_KINEMATICS)}")
+
+    @classmethod
+    def from_options(cls, options: dict) -> "DmSettings":
+        """From RunConfig.process_options (keys ``dm.*``; other processes' keys are ignored)."""
+        mine = {k: v for k, v in options.items() if k.startswith("dm.")}
+        unknown = sorted(set(mine) - set(OPTIONS))
+        if unknown:
+            raise InputError(f"unknown dark-matter option(s) {', '.join(unknown)}; known: {', '.join(OPTIONS)}")
+        missing = [k for k, d in OPTIONS.items() if d is None and k not in mine]
+        if missing:
+            cmds = {"dm.m_chi_mev": "/process/dm/mChi", "dm.epsilon": "/process/dm/epsilon"}
+            raise InputError("the dark-matter process needs " + " and ".join(
+                f"{k} (macro: {cmds[k]})" for k in missing))
+        dark = DarkSector(m_chi_mev=float(mine["dm.m_chi_mev"]), epsilon=float(mine["dm.epsilon"]),
+                          alpha_d=float(mine.get("dm.alpha_d", OPTIONS["dm.alpha_d"])),
+                          m_aprime_mev=(float(mine["dm.m_aprime_mev"]) if "dm.m_aprime_mev" in mine else None))
+        kw = {k[3:]: mine[k] for k in OPTIONS if k in mine and k not in
+              ("dm.m_chi_mev", "dm.epsilon", "dm.alpha_d", "dm.m_aprime_mev")}
+        return cls(dark=dark, **kw)
+
+
+@functools.cache
+def pi0_sample() -> np.ndarray:
+    """SNS π⁰ momenta as rows (E, px, py, p_beam) in MeV with the last axis along the proton beam.
+
+    The file's columns are (angle to the beam in degrees, px, py, pz, E, T); the angle equals
+    arccos(−pz/|p|) to 1e-3 degrees, so the beam runs along −z of the file.
+    """
+    text = resources.files("simcoh.data").joinpath("sns_pi0").joinpath("Pi0_Info.txt").read_text()
+    d = np.loadtxt(text.splitlines(), comments="#", ndmin=2)
+    return np.ascontiguousarray(np.column_stack([d[:, 4], d[:, 1], d[:, 2], -d[:, 3]]))
+
+
+@dataclass(frozen=True)
+class ChiFlux:
+    """χ flux of one production channel at the detector: bin edges (MeV, total energy) and χ per cm² per POT
+    in each bin."""
+
+    channel: str
+    edges_mev: np.ndarray
+    per_pot_cm2: np.ndarray
+
+    @property
+    def total_per_pot_cm2(self) -> float:
+        return float(self.per_pot_cm2.sum())
+
+
+def meson_flux(settings: DmSettings, meson: str, yield_per_pot: float, distance_cm: float, seed: int) -> ChiFlux | None:
+    """Monte Carlo χ flux from M → γA′ → γχχ* in the detector direction (None if closed or zero)."""
+    dark = settings.dark
+    m_meson = MESONS[meson][0]
+    br = meson_to_gamma_aprime_br(meson, dark.epsilon, dark.m_aprime_mev)
+    if yield_per_pot <= 0 or dark.m_aprime_mev >= m_meson:
+        return None
+    if meson == "pi0" and settings.meson_kinematics == "sample":
+        mesons = pi0_sample()
+    else:
+        mesons = np.array([[m_meson, 0.0, 0.0, 0.0]])
+    c0 = math.cos(math.radians(settings.detector_angle_deg))
+    half = 0.5 * settings.angular_band
+    lo, hi = max(-1.0, c0 - half), min(1.0, c0 + half)
+    n = int(settings.setup_decays)
+    e_kept = np.empty(2 * n)
+    kept = chi_kinematics_mc(stage_key(seed, f"setup.dm.{meson}"), n, mesons, m_meson, dark.m_aprime_mev,
+                             dark.m_chi_mev, lo, hi, e_kept)
+    if kept == 0:
+        return None
+    e = e_kept[:kept]
+    # χ per steradian per A′ in the band, times A′ per POT, over L²
+    per_sr = kept / n / (2.0 * math.pi * (hi - lo))
+    norm = yield_per_pot * br * per_sr / distance_cm**2
+    e_lo, e_hi = float(e.min()), float(e.max())
+    if e_hi <= e_lo:
+        e_hi = e_lo * (1 + 1e-9)
+    edges = np.linspace(e_lo, e_hi, FLUX_BINS + 1)
+    counts, _ = np.histogram(e, bins=edges)
+    return ChiFlux(meson, edges, norm * counts / kept)
+
+
+def capture_flux(settings: DmSettings, distance_cm: float) -> ChiFlux | None:
+    """χ flux from π⁻p → nA′ at rest: isotropic, χ energy uniform between the two-body end points."""
+    dark = settings.dark
+    br = pi_minus_capture_br(dark.epsilon, dark.m_aprime_mev, settings.capture_fraction)
+    if settings.pi_minus_per_pot <= 0 or dark.m_aprime_mev >= PI_MINUS_CAPTURE_MAX_APRIME_MEV:
+        return None
+    e_lo, e_hi = chi_energy_range_mev(aprime_energy_from_capture_mev(dark.m_aprime_mev), dark.m_aprime_mev,
+                                      dark.m_chi_mev)
+    edges = np.linspace(e_lo, e_hi, FLUX_BINS + 1)
+    total = 2.0 * settings.pi_minus_per_pot * br / (4.0 * math.pi * distance_cm**2)
+    return ChiFlux("pi_minus", edges, np.full(FLUX_BINS, total / FLUX_BINS))
+
+
+def e_chi_min_mev(t_min_mev: float, m_chi: float, mass: float) -> float:
+    """Smallest χ total energy that can give a recoil ≥ t_min (T_max(E) is increasing in E); by bisection."""
+    if t_min_mev <= 0:
+        return m_chi
+    lo, hi = m_chi, m_chi + 1.0
+    while chi_t_max_mev(hi, m_chi, mass) < t_min_mev:
+        hi = m_chi + 2.0 * (hi - m_chi)
+    for _ in range(200):
+        mid = 0.5 * (lo + hi)
+        lo, hi = (mid, hi) if chi_t_max_mev(mid, m_chi, mass) < t_min_mev else (lo, mid)
+    return hi
+
+
+@dataclass(frozen=True)
+class DmChannel:
+    production: str
+    isotope_name: str
+    isotope_index: int
+    expected: float  # for the exposure (per POT if the run has none)
+    params: np.ndarray
+    flux: ChiFlux
+    sigma_cm2: np.ndarray  # σ(E_b; T ≥ T_min) at the flux-bin midpoints
+    n_nuclei: float
+    energy_table_mev: np.ndarray
+
+
+class DarkMatterProcess(Process):
+    """χ–nucleus elastic scattering of accelerator-produced dark matter."""
+
+    name = "dm"
+    extra_columns = (
+        ("dm_production", "int8", "",
+         "dark-matter production channel: 0 pi0 -> gamma A', 1 pi- p -> n A', 2 eta -> gamma A'; -1 other "
+         "processes. For dm events e_nu_mev is the chi total energy (mass included)", -1),
+    )
+
+    def __init__(self, settings: DmSettings, channels: list[DmChannel], fluxes: dict, pulse, source,
+                 distance_cm: float, t_min_mev: float, n_pot: float):
+        self.settings = settings
+        self.channels = channels
+        self.fluxes = fluxes
+        self.n_pot = n_pot
+        self._scale = n_pot if n_pot > 0 else 0.0
+        self._pulse = pulse
+        self._flight_ns = distance_cm / C_CM_PER_NS
+        self._add_flight = bool(source.include_flight_time)
+        self._t_min_mev = t_min_mev
+        rates = np.array([c.expected for c in channels])
+        if len(channels) and rates.sum() > 0:
+            self._cum = np.cumsum(rates) / rates.sum()
+            self._params = np.stack([c.params for c in channels])
+            self._etables = np.stack([c.energy_table_mev for c in channels])
+            self._iso = np.array([c.isotope_index for c in channels], np.int16)
+            self._prod = np.array([PRODUCTION_CODES[c.production] for c in channels], np.int8)
+
+    @property
+    def expected_per_pot(self) -> float:
+        return float(sum(c.expected for c in self.channels))
+
+    @property
+    def expected(self) -> float:
+        return self.expected_per_pot * self._scale
+
+    def expected_by_channel(self) -> dict[tuple[str, str], float]:
+        """{(production channel, isotope name): expected events for the exposure}."""
+        return {(c.production, c.isotope_name): c.expected * self._scale for c in self.channels}
+
+    def chi_flux_cm2(self) -> dict[str, float]:
+        """χ (+ χ*) per cm² at the detector for the exposure, per production channel."""
+        return {k: f.total_per_pot_cm2 * self._scale for k, f in self.fluxes.items()}
+
+    def recoil_spectrum(self, t_edges_kev) -> np.ndarray:
+        """Expected events for the exposure in recoil-energy bins ``t_edges_kev`` (keV), restricted to
+        T ≥ the run's minimum recoil, by 8-point Gauss–Legendre quadrature in each bin."""
+        edges = np.asarray(t_edges_kev, float) * 1e-3
+        gx, gw = np.polynomial.legendre.leggauss(8)
+        mid, half = 0.5 * (edges[1:] + edges[:-1]), 0.5 * np.diff(edges)
+        t = (mid[:, None] + half[:, None] * gx[None, :]).ravel()
+        w = (half[:, None] * gw[None, :]).ravel()
+        keep = t >= self._t_min_mev
+        out = np.zeros(len(mid))
+        for c in self.channels:
+            e_mid = 0.5 * (c.flux.edges_mev[1:] + c.flux.edges_mev[:-1])
+            dens = np.zeros(t.shape)
+            for e, phi in zip(e_mid, c.flux.per_pot_cm2):
+                if phi > 0:
+                    dens += phi * dsigma_dt_cm2_per_mev(e, t, c.params)
+            out += (dens * w * keep).reshape(len(mid), -1).sum(axis=1) * c.n_nuclei
+        return out * self._scale
+
+    def sample(self, seed: int, event_ids: np.ndarray, out: dict[str, np.ndarray]) -> None:
+        if not hasattr(self, "_cum"):
+            raise InputError("no dark-matter events are possible for these masses and yields (expected = 0)")
+        p = self._pulse
+        out["flavour"][:] = -1
+        sample_dm(stage_key(seed, "truth.dm"), event_ids, self._cum, self._params, self._etables, self._iso,
+                  self._prod, p.kind, p.mean_ns, p.sigma_ns, p.table_ns, self._flight_ns, self._add_flight,
+                  self._t_min_mev, out["isotope"], out["e_nu_mev"], out["t_ns"], out["t_nr_kev"],
+                  out["dm_production"])
+
+
+def build_channels(settings: DmSettings, fluxes: dict[str, ChiFlux], ctx: BuildContext) -> list[DmChannel]:
+    channels = []
+    for production, flux in fluxes.items():
+        e_mid = 0.5 * (flux.edges_mev[1:] + flux.edges_mev[:-1])
+        for ti in ctx.target_isotopes:
+            iso = ti.isotope
+            params = channel_params(settings.dark, iso, ctx.physics)
+            sig = sigma_cm2(e_mid, params, ctx.recoil_min_mev)
+            w = flux.per_pot_cm2 * sig
+            n_nuclei = ti.nuclei_per_kg * ctx.target_mass_kg
+            if w.sum() <= 0:
+                continue
+            lo = e_chi_min_mev(ctx.recoil_min_mev, settings.dark.m_chi_mev, iso.nuclear_mass_mev)
+            table = np.maximum(inverse_cdf_table(flux.edges_mev, w, ENERGY_TABLE_SIZE), lo)
+            channels.append(DmChannel(production, iso.name, ctx.isotope_index[iso.name],
+                                      float(w.sum() * n_nuclei), params, flux, sig, n_nuclei, table))
+    return channels
+
+
+def build_dm(ctx: BuildContext) -> DarkMatterProcess:
+    settings = DmSettings.from_options(ctx.options)
+    fluxes = {}
+    for meson, y in (("pi0", settings.pi0_per_pot), ("eta", settings.eta_per_pot)):
+        f = meson_flux(settings, meson, y, ctx.distance_cm, ctx.seed)
+        if f is not None:
+            fluxes[meson] = f
+    f = capture_flux(settings, ctx.distance_cm)
+    if f is not None:
+        fluxes["pi_minus"] = f
+    channels = build_channels(settings, fluxes, ctx)
+    return DarkMatterProcess(settings, channels, fluxes, make_pulse(ctx.source), ctx.source, ctx.distance_cm,
+                             ctx.recoil_min_mev, ctx.n_pot)
+
+
+register_process("dm", build_dm)

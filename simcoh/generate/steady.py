@@ -1,0 +1,233 @@
+"""Steady-state background (process "ss", code 3): beam-unrelated events (radioactivity, cosmics, afterglow
+coincidences) that survive the cuts, uniform in time across the analysis window, defined directly in PE like the
+released templates (``pe_template`` column; t_nr_kev NaN).
+
+PE spectrum (option ``ss.spectrum``):
+- ``parametric`` (default): f(x) ∝ (1 + a·exp(−x/λ)) / (1 + exp(−(x − x0)/w)) on 0 ≤ x < ``ss.pe_max``
+  (250 PE): a flat component plus a low-energy excess, times a logistic threshold turn-on. a = 1.815,
+  λ = 16.89 PE, x0 = 9.313 PE, w = 0.7218 PE are the unbinned maximum-likelihood fit (:func:`fit_shape`) to the
+  4890 released beam-on anti-coincidence (AC) events of the CsI 2021 data (dataBeamOnAC.txt, arXiv:2110.07730v2
+  ancillary files); it predicts 1278 of them in PE < 60 (1295 observed) and χ² = 20.1 for 30 2-PE bins there;
+- ``ac-histogram``: the histogram of those AC events in 1-PE bins;
+- ``table``: a two-column file (bin-centre PE, weight).
+
+Normalisation: a rate per unit live time, ``ss.rate_hz`` (selected events over the spectrum's PE range per
+second of open window). Live time = number of beam spills × window width, the spills from the exposure:
+N_spill = E_beam · f_rep / P_beam (SNS nominal 60 Hz, 1.4 MW, PHYSICS.md §1), or given directly
+(``ss.live_time_s``). The default rate comes from the AC sample: 4890 events (0–250 PE, 0–6 µs) for
+13.99 GWh, i.e. 13.99 GWh × 60 Hz / 1.4 MW = 2.158e9 spills × 6 µs = 12,951 s of live time, so
+R = 4890 / 12,951 s = 0.3776 Hz; of these, 1295 are in PE < 60 (92.6 per GWh).
+
+The released AC events already carry all selection efficiencies; apply none again to ss events. In time the AC
+events fall by ~15 % across the 6-µs window (the time efficiency acts on them too), while this generator is flat:
+mean time 3.00 µs vs 2.93 µs in the AC data (docs/backgrounds.md).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import optimize
+
+from ..errors import InputError
+from ..rng import stage_key
+from ..source.timing import inverse_cdf_table
+from .process import BuildContext, Process, register_process
+from .templates import (GWH_CSI_2021, PE_COLUMN, choice_option, data_text, exposure_gwh, fill_pe_event,
+                        number_option, options_of, sample_pe_time)
+
+SPECTRA = ("parametric", "ac-histogram", "table")
+TABLE_SIZE = 16385
+GRID_PER_PE = 100  # integration/inversion grid of the parametric shape (0.01 PE)
+
+SNS_BEAM_POWER_MW = 1.4  # nominal (PHYSICS.md §1)
+SNS_REPETITION_HZ = 60.0
+AC_WINDOW_US = 6.0  # released AC events: 0 <= t_rec < 6 µs
+AC_PE_MAX = 250.0  # released AC events: PE < 250
+
+OPTIONS = {
+    "ss.spectrum": "parametric",
+    "ss.excess": 1.815,  # a
+    "ss.slope_pe": 16.89,  # λ
+    "ss.turn_on_pe": 9.313,  # x0
+    "ss.turn_on_width_pe": 0.7218,  # w
+    "ss.pe_max": AC_PE_MAX,
+    "ss.table": None,
+    "ss.rate_hz": 0.3776,
+    "ss.window_start_ns": 0.0,
+    "ss.window_end_ns": AC_WINDOW_US * 1e3,
+    "ss.beam_power_mw": SNS_BEAM_POWER_MW,
+    "ss.repetition_hz": SNS_REPETITION_HZ,
+    "ss.live_time_s": None,
+}
+
+
+def shape_density(pe, excess: float, slope_pe: float, turn_on_pe: float, turn_on_width_pe: float) -> np.ndarray:
+    """Unnormalised parametric SS density (1 + a e^{−x/λ}) / (1 + e^{−(x − x0)/w})."""
+    pe = np.asarray(pe, float)
+    return (1.0 + excess * np.exp(-pe / slope_pe)) / (1.0 + np.exp(-(pe - turn_on_pe) / turn_on_width_pe))
+
+
+def _grid(pe_max: float) -> np.ndarray:
+    return np.linspace(0.0, pe_max, int(round(pe_max * GRID_PER_PE)) + 1)
+
+
+def parametric_table(params: tuple[float, float, float, float], pe_max: float) -> np.ndarray:
+    """Inverse-CDF table of the parametric shape with ``params`` (a, λ, x0, w) (trapezoid CDF on a 0.01-PE grid,
+    piecewise flat per cell)."""
+    x = _grid(pe_max)
+    f = shape_density(x, *params)
+    return inverse_cdf_table(x, 0.5 * (f[1:] + f[:-1]) * np.diff(x), TABLE_SIZE)
+
+
+def fraction_below(spectrum_table: np.ndarray, pe_cut: float) -> float:
+    """Fraction of the spectrum below ``pe_cut`` from an inverse-CDF table (linear between nodes)."""
+    u = np.linspace(0.0, 1.0, len(spectrum_table))
+    return float(np.interp(pe_cut, spectrum_table, u))
+
+
+def ac_events() -> np.ndarray:
+    """The released CsI 2021 beam-on AC events as rows (PE, t_rec µs)."""
+    rows = [line.split() for line in data_text("coherent_csi_2021", "dataBeamOnAC.txt").splitlines()
+            if line.strip() and not line.lstrip().startswith("#")]
+    return np.array(rows, float)
+
+
+def fit_shape(pe: np.ndarray, pe_max: float = AC_PE_MAX) -> tuple[float, float, float, float]:
+    """Unbinned maximum-likelihood (a, λ, x0, w) of the parametric shape for events ``pe`` (all < pe_max)."""
+    x = _grid(pe_max)
+
+    def nll(p):
+        params = (math.exp(p[0]), math.exp(p[1]), p[2], math.exp(p[3]))
+        f = shape_density(x, *params)
+        norm = float(np.sum(0.5 * (f[1:] + f[:-1]) * np.diff(x)))
+        return -float(np.sum(np.log(shape_density(pe, *params)))) + len(pe) * math.log(norm)
+
+    res = optimize.minimize(nll, [0.0, math.log(20.0), 10.0, 0.0], method="Nelder-Mead",
+                            options={"xatol": 1e-7, "fatol": 1e-7, "maxiter": 20000})
+    return math.exp(res.x[0]), math.exp(res.x[1]), float(res.x[2]), math.exp(res.x[3])
+
+
+def read_pe_table(path: str) -> tuple[np.ndarray, np.ndarray]:
+    try:
+        data = np.loadtxt(path, comments="#", ndmin=2)
+    except (OSError, ValueError) as exc:
+        raise InputError(f"cannot read steady-state PE table '{path}': {exc}") from None
+    if data.shape[1] < 2 or len(data) < 2 or np.any(np.diff(data[:, 0]) <= 0) or np.any(data[:, 1] < 0) \
+            or data[:, 1].sum() <= 0:
+        raise InputError(f"steady-state PE table '{path}': expected two columns (PE increasing, weight >= 0, "
+                         f"positive sum) with at least 2 rows")
+    c = data[:, 0]
+    edges = np.concatenate([[max(c[0] - 0.5 * (c[1] - c[0]), 0.0)], 0.5 * (c[1:] + c[:-1]),
+                            [c[-1] + 0.5 * (c[-1] - c[-2])]])
+    return edges, data[:, 1]
+
+
+@dataclass(frozen=True)
+class SteadySettings:
+    spectrum: str
+    excess: float
+    slope_pe: float
+    turn_on_pe: float
+    turn_on_width_pe: float
+    pe_max: float
+    table: str | None
+    rate_hz: float
+    window_start_ns: float
+    window_end_ns: float
+    beam_power_mw: float
+    repetition_hz: float
+    live_time_s: float | None
+
+    @classmethod
+    def from_options(cls, options: dict) -> "SteadySettings":
+        o = options_of("ss", options, OPTIONS)
+        s = cls(
+            spectrum=choice_option("ss spectrum", o["ss.spectrum"], SPECTRA),
+            excess=number_option("ss low-PE excess a", o["ss.excess"], non_negative=True),
+            slope_pe=number_option("ss slope lambda (PE)", o["ss.slope_pe"], positive=True),
+            turn_on_pe=number_option("ss turn-on position x0 (PE)", o["ss.turn_on_pe"]),
+            turn_on_width_pe=number_option("ss turn-on width w (PE)", o["ss.turn_on_width_pe"], positive=True),
+            pe_max=number_option("ss maximum PE", o["ss.pe_max"], positive=True),
+            table=o["ss.table"],
+            rate_hz=number_option("ss rate (Hz)", o["ss.rate_hz"], non_negative=True),
+            window_start_ns=number_option("ss window start (ns)", o["ss.window_start_ns"]),
+            window_end_ns=number_option("ss window end (ns)", o["ss.window_end_ns"]),
+            beam_power_mw=number_option("ss beam power (MW)", o["ss.beam_power_mw"], positive=True),
+            repetition_hz=number_option("ss repetition rate (Hz)", o["ss.repetition_hz"], positive=True),
+            live_time_s=(None if o["ss.live_time_s"] is None else
+                         number_option("ss live time (s)", o["ss.live_time_s"], non_negative=True)),
+        )
+        if s.window_end_ns <= s.window_start_ns:
+            raise InputError(f"ss window [{s.window_start_ns:g}, {s.window_end_ns:g}] ns is empty; the end must "
+                             f"lie after the start")
+        if s.spectrum == "table" and not s.table:
+            raise InputError("ss spectrum 'table' needs a table file (/process/ss/table PATH: PE, weight)")
+        return s
+
+    @property
+    def window_s(self) -> float:
+        return (self.window_end_ns - self.window_start_ns) * 1e-9
+
+    def live_time_per_gwh_s(self) -> float:
+        """Open-window seconds per GWh of beam: spills per GWh (3.6e12 J · f_rep / P_beam) × window width."""
+        return 3.6e12 * self.repetition_hz / (self.beam_power_mw * 1e6) * self.window_s
+
+    def spectrum_table(self) -> np.ndarray:
+        if self.spectrum == "parametric":
+            return parametric_table((self.excess, self.slope_pe, self.turn_on_pe, self.turn_on_width_pe), self.pe_max)
+        if self.spectrum == "ac-histogram":
+            pe = ac_events()[:, 0]
+            edges = np.arange(0.0, AC_PE_MAX + 1.0)
+            return inverse_cdf_table(edges, np.histogram(pe, edges)[0].astype(float), TABLE_SIZE)
+        return inverse_cdf_table(*read_pe_table(self.table), TABLE_SIZE)
+
+
+class SteadyStateProcess(Process):
+    """Beam-unrelated events: PE from the spectrum, time uniform in the window."""
+
+    name = "ss"
+    extra_columns = (PE_COLUMN,)
+
+    def __init__(self, ctx: BuildContext, settings: SteadySettings):
+        self.settings = settings
+        self._pe = settings.spectrum_table()
+        self._t = np.array([settings.window_start_ns, settings.window_end_ns])
+        if settings.live_time_s is not None:
+            self.live_time_s = settings.live_time_s
+        else:
+            self.live_time_s = settings.live_time_per_gwh_s() * exposure_gwh(ctx.n_pot, ctx.source.proton_energy_mev)
+        self._per_gwh = settings.rate_hz * settings.live_time_per_gwh_s()
+        self._gwh_per_pot = exposure_gwh(1.0, ctx.source.proton_energy_mev)
+
+    @property
+    def relative_rate(self) -> float:
+        """Expected events per POT (for mixing processes in runs without an exposure)."""
+        return self._per_gwh * self._gwh_per_pot
+
+    @property
+    def expected(self) -> float:
+        return self.settings.rate_hz * self.live_time_s
+
+    def fraction_pe_below(self, pe_cut: float) -> float:
+        return fraction_below(self._pe, pe_cut)
+
+    def sample(self, seed: int, event_ids: np.ndarray, out: dict[str, np.ndarray]) -> None:
+        fill_pe_event(out)
+        sample_pe_time(stage_key(seed, "truth.ss"), event_ids, self._pe, self._t, 0.0,
+                       out["pe_template"], out["t_ns"])
+
+
+def default_rate_hz() -> float:
+    """The AC-derived default rate: released AC events / (13.99 GWh × live time per GWh at the SNS defaults)."""
+    s = SteadySettings.from_options({})
+    return len(ac_events()) / (GWH_CSI_2021 * s.live_time_per_gwh_s())
+
+
+def build_ss(ctx: BuildContext) -> Process:
+    return SteadyStateProcess(ctx, SteadySettings.from_options(ctx.options))
+
+
+register_process("ss", build_ss)
