@@ -19,6 +19,8 @@ Report = Callable[..., None]
 
 _SUM_TOLERANCE = 1e-6  # fractions must sum to 1 within this
 _GRID_POINTS = 2000  # E_nr points on (0, valid_range] where quenching curves are checked
+INT16_MIN, INT16_MAX = -32768, 32767  # waveforms are stored as int16 samples (simcoh.daq)
+NOISE_TABLE_MIN_SAMPLES = 1024  # one noise segment of simcoh.daq.noise (NOISE_SEGMENT_SAMPLES)
 
 
 def _select_variant(values: dict[str, Any], nominal: tuple[float, ...], report: Report) -> tuple[float, ...] | None:
@@ -188,8 +190,32 @@ def check_digitizer(values: dict[str, Any], report: Report) -> dict[str, Any]:
                expected=f"adc_max - adc_min <= 2^adc_bits - 1 = {2**bits - 1}")
     if not lo <= values["baseline"] <= hi:
         report(f"baseline = {values['baseline']:g} lies outside [adc_min, adc_max] = [{lo}, {hi}]", "baseline")
-    if values["spe_table"] is not None and len(values["spe_table"][1]) < 2:
-        report("the SPE pulse table needs two columns (time ns, amplitude)", "spe_table")
+    for name, value, bad in (("adc_min", lo, lo < INT16_MIN), ("adc_max", hi, hi > INT16_MAX)):
+        if bad:
+            report(f"{name} = {value} does not fit the int16 waveform samples", name,
+                   expected=f"{INT16_MIN} <= adc_min < adc_max <= {INT16_MAX}",
+                   suggestion="shift adc_min, adc_max and baseline by a constant offset")
+    if values["spe_table"] is not None:
+        columns = values["spe_table"][1]
+        if len(columns) < 2:
+            report("the SPE pulse table needs two columns (time ns, amplitude)", "spe_table")
+        elif len(columns[0]) < 3 or np.any(np.diff(columns[0]) <= 0) or max(columns[1]) <= 0:
+            report("the SPE pulse table needs at least 3 rows with strictly increasing times and a positive peak",
+                   "spe_table")
+    if values["noise_table"] is not None:
+        columns = values["noise_table"][1]
+        if len(columns) < 1 or len(columns[0]) < NOISE_TABLE_MIN_SAMPLES:
+            n = len(columns[0]) if columns else 0
+            report(f"noise_table has {n} samples", "noise_table",
+                   expected=f"at least {NOISE_TABLE_MIN_SAMPLES} baseline-subtracted noise samples (one column)")
+    return {}
+
+
+def check_cuts(values: dict[str, Any], report: Report) -> dict[str, Any]:
+    lo, hi = values["pe_threshold"], values["pe_max"]
+    if lo is not None and hi is not None and lo >= hi:
+        report(f"pe_threshold = {lo:g} is not below pe_max = {hi:g}: no event can pass", "pe_threshold",
+               expected="pe_threshold < pe_max")
     return {}
 
 
@@ -209,4 +235,5 @@ SECTION_CHECKS: dict[str, Callable[[dict[str, Any], Report], dict[str, Any]]] = 
     "spe": check_spe,
     "digitizer": check_digitizer,
     "windows": check_windows,
+    "cuts": check_cuts,
 }

@@ -307,6 +307,13 @@ def _cross_checks(det: dict[str, Any], ctx: _Context) -> None:
             ctx.problem(f"cuts.pretrace_quiet ({cuts.pretrace_quiet_ns:g} ns) is longer than the pretrace "
                         f"({windows.pretrace_ns:g} ns)", ("cuts", "pretrace_quiet"),
                         expected="pretrace_quiet <= windows.pretrace")
+    digitizer = det.get("digitizer")
+    if digitizer is not None and windows is not None:  # waveforms have a whole number of samples per part
+        for name in ("pretrace", "roi", "integration"):
+            n = getattr(windows, f"{name}_ns") * digitizer.sampling_rate_per_ns
+            if abs(n - round(n)) > 1e-6 * max(1.0, n):
+                ctx.problem(f"windows.{name} is {n:.6g} samples at {digitizer.sampling_rate_per_ns * 1e3:g} MS/s",
+                            ("windows", name), expected="a whole number of digitizer samples")
 
 
 def load_geometry(name_or_path: str, overrides: Sequence[Override] = (), search_dirs: Iterable[str | Path] = (),

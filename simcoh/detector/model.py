@@ -29,6 +29,7 @@ CLASS_NAMES = {
     "ionization": "IonizationConfig",
     "digitizer": "DigitizerConfig",
     "windows": "WindowsConfig",
+    "reco": "RecoConfig",
     "cuts": "CutsConfig",
 }
 
@@ -93,6 +94,7 @@ class DetectorConfig:
     ionization: Any = None  # IonizationConfig
     digitizer: Any = None  # DigitizerConfig
     windows: Any = None  # WindowsConfig
+    reco: Any = None  # RecoConfig
     cuts: Any = None  # CutsConfig
 
     def quenching_for(self, isotope: str):

@@ -93,6 +93,8 @@ SECTIONS: dict[str, str] = {
     "ionization": "Ionization detectors (Ge PPC): charge statistics and electronic noise.",
     "digitizer": "Waveform digitizer: sampling, ADC range, baseline, noise and the single-PE pulse.",
     "windows": "Waveform windows per trigger.",
+    "reco": "Waveform reconstruction (simcoh.reco): pulse finding on digitized waveforms. Absent: the defaults "
+    "below (assumptions, see docs/waveforms.md).",
     "cuts": "Reconstruction cuts. An absent key means that cut is not applied.",
 }
 
@@ -130,6 +132,7 @@ _S = "scintillation"
 _AG = "afterglow"
 _D = "digitizer"
 _C = "cuts"
+_R = "reco"
 
 KEYS: tuple[Key, ...] = (
     _k("detector", "name", "str", "Short name of the configuration (stored in event files)."),
@@ -222,8 +225,10 @@ KEYS: tuple[Key, ...] = (
     _k(_D, "adc_max", "int", "Highest ADC code (samples are clipped to it)."),
     _k(_D, "baseline", "float", "Baseline in ADC counts."),
     _k(_D, "noise_rms", "float", "Electronic noise RMS in ADC counts.", default=0.0, minimum=0),
-    _k(_D, "noise_mode", "choice", "Noise: white Gaussian with noise_rms, or samples drawn from `noise_table`.",
-       choices=("gaussian", "table"), default="gaussian"),
+    _k(_D, "noise_mode", "choice", "Noise: white Gaussian with noise_rms drawn per sample (gaussian), read from a "
+       "precomputed table of 2^22 Gaussian samples at per-waveform random offsets (gaussian_fast), or read the same "
+       "way from the recorded samples in `noise_table` (table).",
+       choices=("gaussian", "gaussian_fast", "table"), default="gaussian"),
     _k(_D, "noise_table", "path", "One-column file of baseline-subtracted noise samples in ADC counts.",
        when=("noise_mode", ("table",))),
     _k(_D, "polarity", "choice", "Pulse polarity.", choices=("negative", "positive"), default="negative"),
@@ -239,6 +244,18 @@ KEYS: tuple[Key, ...] = (
        min_open=True),
     _k("windows", "integration", "quantity", "Integration window from the event onset.", unit="ns",
        field="integration_ns", minimum=0, min_open=True),
+    _k(_R, "pulse_threshold", "float", "Pulse-finding threshold on the baseline-subtracted signal, in units of "
+       "`digitizer.spe_amplitude` (assumption: 0.375, i.e. 15 ADC = 5 noise rms for csi-2021).", default=0.375,
+       minimum=0, min_open=True),
+    _k(_R, "pulse_extension", "quantity", "Samples added on each side of a threshold crossing region to collect "
+       "the pulse tails (assumption: 12 ns = 3 SPE sigma for csi-2021).", unit="ns", field="pulse_extension_ns",
+       default="12 ns", minimum=0),
+    _k(_R, "pulse_merge", "quantity", "Crossing regions whose gap (end of one to start of the next) is at most "
+       "this are one pulse: the pulse-pair resolution of the peak finder (assumption; default 0: only touching "
+       "regions merge).", unit="ns", field="pulse_merge_ns", default="0 ns", minimum=0),
+    _k(_C, "saturation", "bool", "Reject waveforms with a sample at adc_min or adc_max (PMT saturation, digitizer "
+       "overflow).", default=None),
+    _k(_C, "muon_veto", "bool", "Reject events flagged by the muon veto (a truth flag in simulation).", default=None),
     _k(_C, "pretrace_max_pulses", "int", "Reject a waveform with this many or more pulses in the pretrace.",
        default=None, minimum=1),
     _k(_C, "pretrace_quiet", "quantity", "Reject if any pulse lies in this last part of the pretrace.", unit="ns",
