@@ -1,6 +1,9 @@
 """The ``simcoh`` command line.
 
     simcoh run MACRO [--seed N] [--set KEY=VALUE ...] [--output PATH] [--overwrite] [--no-progress]
+               [--workers N | --dask ADDRESS|local | --shard I/N] [--shards M] [--production-dir DIR]
+    simcoh merge MANIFEST|DIR [--output PATH]     or     simcoh merge OUT SHARD_FILE...
+    simcoh status MANIFEST|DIR [--verify]
     simcoh check MACRO [--seed N] [--set KEY=VALUE ...]
     simcoh info FILE
     simcoh help [COMMAND]
@@ -12,7 +15,9 @@ Input errors are printed as ``file:line:column: error: ...`` lines (exit status 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
+import os
 import shlex
 import sys
 
@@ -31,6 +36,24 @@ def _add_macro_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--output", default=None, help="output file (overrides /output/file)")
 
 
+def _add_production_options(p: argparse.ArgumentParser) -> None:
+    g = p.add_argument_group("production (sharded runs; see docs/production.md)")
+    g.add_argument("--workers", type=int, default=1, metavar="N",
+                   help="run shards in N local processes, then merge them into the output (default 1: no shards)")
+    g.add_argument("--dask", default=None, metavar="ADDRESS",
+                   help="run shards on the Dask scheduler at ADDRESS, or on a new local cluster of --workers "
+                        "processes with 'local' (needs simcoh[dask])")
+    g.add_argument("--shard", default=None, metavar="I/N",
+                   help="run only shard I of N (0-based) into the production directory, for array jobs; "
+                        "merge with `simcoh merge`")
+    g.add_argument("--shards", type=int, default=None, metavar="M",
+                   help="number of shards of a new production (default: --workers, or the Dask cluster's "
+                        "threads); a resumed production keeps its own")
+    g.add_argument("--production-dir", default=None, metavar="DIR",
+                   help="directory of the manifest and shard files (default: OUTPUT without .h5, plus .shards)")
+    g.add_argument("--keep-shards", action="store_true", help="keep the shard files after the merge")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="simcoh", description="Monte Carlo simulation of CEvNS detectors at "
                                      "stopped-pion sources (COHERENT in the SNS Neutrino Alley).")
@@ -41,6 +64,22 @@ def build_parser() -> argparse.ArgumentParser:
     _add_macro_options(p)
     p.add_argument("--overwrite", action="store_true", help="replace an existing output file")
     p.add_argument("--no-progress", action="store_true", help="do not show the progress bar")
+    _add_production_options(p)
+
+    p = sub.add_parser("merge", help="merge the shard files of a production into one event file")
+    p.add_argument("target", help="a production manifest (or its directory), or the output file followed by the "
+                                  "shard files")
+    p.add_argument("shards", nargs="*", metavar="SHARD", help="shard files (when TARGET is the output file)")
+    p.add_argument("--output", default=None, help="merged file (default: the output recorded in the manifest)")
+    p.add_argument("--overwrite", action="store_true", help="replace an existing merged file")
+    p.add_argument("--delete-shards", action="store_true", help="delete the shard files after a successful merge "
+                                                                "(manifest mode)")
+    p.add_argument("--no-progress", action="store_true", help="do not show the progress bar")
+
+    p = sub.add_parser("status", help="list the shards of a production and their state")
+    p.add_argument("target", help="a production manifest or its directory")
+    p.add_argument("--verify", action="store_true", help="also check each complete shard's SHA-256 against the "
+                                                         "manifest")
 
     p = sub.add_parser("check", help="check a macro, print the resolved configuration, its hash and the output size")
     _add_macro_options(p)
@@ -70,10 +109,30 @@ def _with_overwrite(result, overwrite: bool):
     return dataclasses.replace(result, config=dataclasses.replace(result.config, overwrite=True))
 
 
+def _production_mode(args) -> str:
+    """serial, shard, or production (workers / Dask / explicit shards); raise InputError on a bad mix."""
+    if args.workers < 1:
+        raise InputError(f"--workers {args.workers}: the number of workers must be at least 1")
+    if args.shard is not None and (args.workers > 1 or args.dask is not None or args.shards is not None):
+        raise InputError("--shard runs one shard in this process: it cannot be combined with --workers, --dask "
+                         "or --shards (the shard count is the N of --shard I/N)")
+    if args.shard is not None:
+        return "shard"
+    if args.workers > 1 or args.dask is not None or args.shards is not None or args.production_dir is not None:
+        return "production"
+    return "serial"
+
+
 def cmd_run(args) -> int:
     from .engine import prepare_run
     from .engine.run import write_events
 
+    mode = _production_mode(args)
+    shard = None
+    if mode == "shard":
+        from .engine.shards import parse_shard_spec
+
+        shard = parse_shard_spec(args.shard)
     result = _with_overwrite(_load(args), args.overwrite)
     for text in result.echoes:
         print(text)
@@ -81,9 +140,35 @@ def cmd_run(args) -> int:
     cfg = prepared.config
     print(f"simcoh {__version__}: {cfg.detector.name}, {prepared.generator.n_events:,} events "
           f"({cfg.mode} mode, fidelity {cfg.fidelity}, seed {cfg.seed}) -> {cfg.output_file}", file=sys.stderr)
-    summary = write_events(prepared, progress=not args.no_progress,
-                           command_line=shlex.join(["simcoh"] + sys.argv[1:]))
+    command_line = shlex.join(["simcoh"] + sys.argv[1:])
+    if mode == "serial":
+        summary = write_events(prepared, progress=not args.no_progress, command_line=command_line)
+    elif mode == "shard":
+        return _run_one_shard(args, prepared, shard, command_line)
+    else:
+        from .engine.production import run_production
+
+        summary = run_production(prepared, workers=args.workers, dask=args.dask, n_shards=args.shards,
+                                 directory=args.production_dir, progress=not args.no_progress,
+                                 command_line=command_line, keep_shards=args.keep_shards)
     print(summary.format())
+    return 0
+
+
+def _run_one_shard(args, prepared, shard, command_line: str) -> int:
+    from .engine.production import open_or_create, run_array_shard
+
+    index, count = shard
+    record = run_array_shard(prepared, index, count, directory=args.production_dir, progress=not args.no_progress,
+                             command_line=command_line)
+    prod = open_or_create(prepared, count, args.production_dir, command_line)
+    if record is not None:
+        print(f"wrote shard {index}/{count}: {record['n_events']:,} events to {prod.directory / prod.shards[index].file_name}"
+              f" ({record['size_bytes'] / 1e6:.2f} MB, sha256 {record['sha256'][:16]}…) in {record['elapsed_s']:.2f} s")
+    states = prod.states()
+    done = sum(s.done for s in states)
+    print(f"production {prod.directory}: {done} of {count} shards done"
+          + (f"; merge with: simcoh merge {prod.manifest_path}" if done == count else ""))
     return 0
 
 
@@ -116,6 +201,42 @@ def cmd_check(args) -> int:
     return 0
 
 
+def cmd_merge(args) -> int:
+    from .engine.production import merge_production
+    from .io.merge import merge_shards
+
+    command_line = shlex.join(["simcoh"] + sys.argv[1:])
+    if args.shards:
+        if args.output is not None:
+            raise InputError("give the merged file either as the first argument or with --output, not both")
+        result = merge_shards(args.target, args.shards, overwrite=args.overwrite, command_line=command_line)
+    else:
+        if not (args.target.endswith(".json") or os.path.isdir(args.target)):
+            raise InputError(f"simcoh merge {args.target}: give a manifest (.json) or production directory, or the "
+                             "output file followed by the shard files")
+        result = merge_production(args.target, output=args.output, overwrite=args.overwrite,
+                                  progress=not args.no_progress, command_line=command_line,
+                                  keep_shards=not args.delete_shards)
+    print(f"merged {len(result.shards)} shard(s), {result.n_events:,} events, into {result.path}")
+    return 0
+
+
+def cmd_status(args) -> int:
+    from .engine.manifest import format_status, load_manifest, manifest_path, shard_states
+    from .io.merge import file_sha256
+
+    path = manifest_path(args.target)
+    manifest = load_manifest(path)
+    states = shard_states(manifest, path.parent)
+    if args.verify:
+        recorded = {e["index"]: e.get("sha256") for e in manifest["shards"]}
+        states = [s if s.state != "complete" or file_sha256(s.path) == recorded[s.shard.index] else
+                  dataclasses.replace(s, state="changed", detail="SHA-256 differs from the manifest's")
+                  for s in states]
+    print(format_status(manifest, states, path))
+    return 0
+
+
 def cmd_info(args) -> int:
     from .io import describe_file
 
@@ -139,7 +260,8 @@ def cmd_geometries(args) -> int:
     return 0
 
 
-COMMANDS = {"run": cmd_run, "check": cmd_check, "info": cmd_info, "help": cmd_help, "geometries": cmd_geometries}
+COMMANDS = {"run": cmd_run, "check": cmd_check, "info": cmd_info, "help": cmd_help, "geometries": cmd_geometries,
+            "merge": cmd_merge, "status": cmd_status}
 
 
 def main(argv=None) -> int:

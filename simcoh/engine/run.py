@@ -91,37 +91,57 @@ def run_macro_result(result, *, progress: bool = True, command_line: str = "") -
     return write_events(prepared, progress=progress, command_line=command_line)
 
 
-def write_events(prepared: PreparedRun, *, progress: bool = True, command_line: str = "") -> RunSummary:
+def write_events(prepared: PreparedRun, *, progress: bool = True, command_line: str = "",
+                 first: int = 0, stop: int | None = None, path: str | os.PathLike | None = None,
+                 extra_provenance: dict | None = None, on_chunk=None, overwrite: bool | None = None) -> RunSummary:
+    """Stream events [first, stop) (default: all) through the pipeline into ``path`` (default: the output file).
+
+    Chunks reuse two buffer sets and are compressed and written by a background thread while the next chunk is
+    generated, so memory is bounded by the chunk size, not the run length. ``extra_provenance`` is added to the
+    file's provenance (a shard stores its event range there); ``on_chunk(n)`` is called after each chunk.
+    """
     from tqdm import tqdm
 
     cfg = prepared.config
     gen, pipe = prepared.generator, prepared.pipeline
+    stop = gen.n_events if stop is None else stop
+    if not 0 <= first <= stop <= gen.n_events:
+        raise ValueError(f"event range [{first}, {stop}) is outside the run's [0, {gen.n_events})")
+    path = cfg.output_file if path is None else os.fspath(path)
+    overwrite = cfg.overwrite if overwrite is None else overwrite
+    provenance = {**prepared.provenance(command_line), **(extra_provenance or {})}
     t0 = time.perf_counter()
     counts = np.zeros(max(PROCESS_CODES.values()) + 1, np.int64)
-    chunk_size = min(cfg.chunk_size, max(gen.n_events, 1))
-    with EventWriter(cfg.output_file, pipe.columns, prepared.provenance(command_line), overwrite=cfg.overwrite) as w:
+    chunk_size = min(cfg.chunk_size, max(stop - first, 1))
+    with EventWriter(path, pipe.columns, provenance, overwrite=overwrite) as w:
         background = BackgroundWriter(w.append, depth=1)
         for _ in range(2):  # double buffering: one set being filled, one being written
             background.free.put(pipe.allocate(chunk_size))
-        bar = tqdm(total=gen.n_events, unit="ev", unit_scale=True, disable=not progress, file=sys.stderr,
-                   desc=os.path.basename(cfg.output_file), dynamic_ncols=True)
+        bar = tqdm(total=stop - first, unit="ev", unit_scale=True, disable=not progress, file=sys.stderr,
+                   desc=os.path.basename(path), dynamic_ncols=True)
         try:
-            for first, n in gen.chunk_ranges(chunk_size):
+            for start, n in gen.chunk_ranges(chunk_size, first, stop):
                 buffers = background.free.get()
-                chunk = pipe.run_chunk(first, n, buffers)
+                chunk = pipe.run_chunk(start, n, buffers)
                 counts += np.bincount(chunk["process"], minlength=len(counts))
                 background.put(chunk, token=buffers)
                 bar.update(n)
+                if on_chunk is not None:
+                    on_chunk(n)
         finally:
             bar.close()
             background.close()
         by_process = {name: int(counts[code]) for name, code in PROCESS_CODES.items() if name in gen.expected}
         summary = {"events_per_process": by_process, "expected_per_process": dict(gen.expected),
-                   "n_events": int(gen.n_events), "weight": float(gen.weight)}
-        path = w.finish(summary)
+                   "n_events": int(stop - first), "weight": float(gen.weight)}
+        written = w.finish(summary)
     elapsed = time.perf_counter() - t0
-    notes = []
+    return RunSummary(str(written), stop - first, by_process, dict(gen.expected), elapsed,
+                      os.path.getsize(written), cfg.config_hash(), cfg.mode, gen.weight, run_notes(cfg))
+
+
+def run_notes(cfg) -> list[str]:
+    """Remarks printed under a run's summary."""
     if cfg.exposure_pot <= 0:
-        notes.append("no exposure given (/run/exposure): expected counts and weights are zero")
-    return RunSummary(str(path), gen.n_events, by_process, dict(gen.expected), elapsed, os.path.getsize(path),
-                      cfg.config_hash(), cfg.mode, gen.weight, notes)
+        return ["no exposure given (/run/exposure): expected counts and weights are zero"]
+    return []

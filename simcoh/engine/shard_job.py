@@ -1,0 +1,94 @@
+"""One shard of a production, as a self-contained job that any executor (this process, a local process pool, a Dask
+worker, a Slurm array task) can run: build the run from the checked macro, stream the shard's event range into
+its shard file, record the result in the manifest."""
+
+from __future__ import annotations
+
+import os
+import socket
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..io.merge import file_sha256
+from ..io.provenance import created_utc
+from .manifest import running_fields, update_shard
+from .shards import Shard
+
+_CACHE: dict[str, object] = {}  # the prepared run of this process, by configuration hash
+
+
+@dataclass(frozen=True)
+class ShardJob:
+    """Everything a worker needs (picklable): the checked macro, the shard, where to write and record it."""
+
+    result: object  # MacroResult
+    shard: Shard
+    path: str
+    manifest: str | None = None
+    command_line: str = ""
+    threads: int | None = None  # numba threads in the worker; None leaves numba's default
+
+
+def prepared_run(result):
+    """The prepared run of ``result``, built once per process (building the processes takes about a second)."""
+    from .run import prepare_run
+
+    key = result.config.config_hash()
+    if key not in _CACHE:
+        _CACHE.clear()
+        _CACHE[key] = prepare_run(result)
+    return _CACHE[key]
+
+
+def remember_prepared(prepared) -> None:
+    """Make ``prepared`` the cached run of this process (and of processes forked from it)."""
+    _CACHE.clear()
+    _CACHE[prepared.config.config_hash()] = prepared
+
+
+def _set_threads(threads: int | None) -> None:
+    if threads:
+        import numba
+
+        numba.set_num_threads(max(1, min(threads, numba.config.NUMBA_NUM_THREADS)))
+
+
+def _remove_stale_partials(path: Path) -> None:
+    """Delete temporary files that interrupted runs of this shard left on this host (their process is gone)."""
+    for partial in path.parent.glob(f".{path.name}.partial.*"):
+        pid = partial.name.rsplit(".", 1)[-1].split("-")[0]
+        try:
+            os.kill(int(pid), 0)
+        except ProcessLookupError:
+            partial.unlink(missing_ok=True)
+        except (ValueError, PermissionError):
+            pass
+
+
+def run_shard_job(job: ShardJob, report=None) -> dict:
+    """Write one shard file; return the record stored in the manifest. ``report(n)`` is called per chunk."""
+    from .run import write_events
+
+    manifest = Path(job.manifest) if job.manifest else None
+    if manifest is not None:
+        update_shard(manifest, job.shard.index, **running_fields())
+    try:
+        _set_threads(job.threads)
+        prepared = prepared_run(job.result)
+        summary = write_events(prepared, progress=False, command_line=job.command_line, first=job.shard.first,
+                               stop=job.shard.stop, path=job.path,
+                               extra_provenance={"shard": job.shard.provenance()}, on_chunk=report, overwrite=False)
+        record = {"status": "complete", "n_events": summary.n_events, "size_bytes": summary.size_bytes,
+                  "sha256": file_sha256(job.path), "finished_utc": created_utc(), "host": socket.gethostname(),
+                  "pid": os.getpid(), "elapsed_s": round(summary.elapsed_s, 3),
+                  "events_per_process": summary.events_per_process, "error": None}
+    except BaseException as exc:
+        if manifest is not None:
+            update_shard(manifest, job.shard.index, status="failed", error=f"{type(exc).__name__}: {exc}",
+                         finished_utc=created_utc())
+        raise
+    _remove_stale_partials(Path(job.path))
+    if manifest is not None:
+        update_shard(manifest, job.shard.index, **record)
+    return record
+
