@@ -1,0 +1,94 @@
+"""The fast validation against published COHERENT results (validation/), with its pass criteria asserted.
+
+Run alone with ``pytest -m validation``. Every number is computed by simcoh here; the published values come
+from validation/published.py (each with its source)."""
+
+import math
+from pathlib import Path
+
+import pytest
+
+from simcoh.validate import FAIL, NOT_RUN, PASS, find_validation_dir, run_validation, validate_command
+
+ROOT = Path(__file__).resolve().parents[1]
+pytestmark = pytest.mark.validation
+
+
+@pytest.fixture(scope="module")
+def results(tmp_path_factory):
+    out = tmp_path_factory.mktemp("validation")
+    res = run_validation(fast=True, outdir=out, reference_dir=ROOT / "validation" / "reference", progress=False)
+    return {r.key: r for r in res}, out
+
+
+def test_report_written(results):
+    res, out = results
+    text = (out / "report.md").read_text(encoding="utf-8")
+    assert "simcoh validation against published COHERENT results" in text
+    for key in ("csi2021", "csi2017", "n2", "fidelity", "flux", "sensitivity"):
+        assert key in res and f'id="{key}"' in text
+        assert res[key].status != NOT_RUN, res[key].reason
+    for r in res.values():
+        for rel, _ in r.plots:
+            assert (out / rel).is_file() and (out / rel).stat().st_size > 10_000
+
+
+def test_csi2021_within_theory_uncertainty(results):
+    res, _ = results
+    n, stat = res["csi2021"].data["counts"]["cevns"]
+    assert abs(n - 333) <= 11, f"CsI 2021 CEvNS {n:.1f} ± {stat:.1f}, published 333 ± 11"
+    assert stat < 3  # the fast sample resolves the criterion
+    assert abs(res["csi2021"].data["sigma_1e40"] - 189) <= 6
+    assert res["csi2021"].data["n_c"] == 1578 and res["csi2021"].data["n_ac"] == 1295
+
+
+def test_csi2017_within_uncertainty(results):
+    res, _ = results
+    n, stat = res["csi2017"].data["cevns"]
+    assert abs(n - 173) <= 48, f"CsI 2017 CEvNS {n:.1f} ± {stat:.1f}, published 173 ± 48"
+    assert res["csi2017"].status == PASS
+
+
+def test_flux_and_arrival_times(results):
+    res, _ = results
+    flux = res["flux"]
+    assert abs(flux.data["flux"] - 4.3e7) <= 0.1 * 4.3e7
+    for kind in ("prompt", "delayed"):
+        x2, ndf = flux.data[("analytic (default)", kind)]
+        assert x2 / ndf <= 3.0, f"{kind} arrival-time χ²/ndf {x2 / ndf:.2f}"
+    assert flux.status == PASS
+
+
+def test_n2_slope(results):
+    res, _ = results
+    slopes = res["n2"].data["slopes"]
+    assert abs(slopes["none"][0] - 2.0) <= 0.1
+    assert 1.6 <= slopes["helm"][0] < slopes["none"][0]
+    assert res["n2"].status == PASS
+
+
+def test_fidelity_consistent(results):
+    res, _ = results
+    rel = res["fidelity"].data.get("relative", {})
+    assert "photon, all signal charge" in rel
+    assert abs(rel["photon, all signal charge"]) <= 0.03
+    assert res["fidelity"].status != FAIL
+
+
+def test_sensitivity_table_complete(results):
+    res, _ = results
+    data = res["sensitivity"].data
+    assert len(data) >= 15
+    nominal = next(v for k, v in data.items() if k.startswith("nominal"))
+    # flux normalisation enters linearly: 0.09/0.0848 of the nominal count
+    v09 = data["ν/POT 0.09 (LAr 2020 release)"][0]
+    assert v09 == pytest.approx(nominal[0] * 0.09 / 0.0848, rel=1e-9)
+    assert all(math.isfinite(v[0]) for v in data.values())
+
+
+def test_missing_reference_is_a_clear_error(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(FileNotFoundError, match="reference"):
+        find_validation_dir()
+    assert validate_command(["--fast", "--reference-dir", str(tmp_path)]) == 2
+    assert "cannot find the validation folder" in capsys.readouterr().err

@@ -1,0 +1,6 @@
+"""Validation cases. Each module has KEY, TITLE and ``run(ctx) -> simcoh.validate.CaseResult``."""
+
+from . import csi2017, csi2021, fidelity, flux, n2, sensitivity
+
+#: Cases in report order.
+CASES = {m.KEY: m for m in (csi2021, csi2017, n2, fidelity, flux, sensitivity)}
