@@ -92,6 +92,23 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("topic", nargs="?", default=None, help="a command such as /run/beamOn, or a directory")
 
     sub.add_parser("geometries", help="list the built-in detector geometries")
+
+    # listed for `simcoh --help`; main() hands its arguments to simcoh.validate.validate_command
+    sub.add_parser("validate", help="compare simcoh with published COHERENT results and write a report "
+                   "([--fast] [--outdir DIR] [--case KEY]; see `simcoh validate --help`)")
+
+    p = sub.add_parser("efficiency", help="toy-MC selection efficiency vs PE and recoil time (waveform level)")
+    p.add_argument("--geometry", default="csi-2021", help="built-in geometry name or .toml file (csi-2021)")
+    p.add_argument("--n-per-point", type=int, default=2000, help="recoils overlaid per point (2000)")
+    p.add_argument("--pe", default="6,8,10,12,14,17,20,25,30,40,50",
+                   help="comma-separated mean signal PE of the energy scan")
+    p.add_argument("--t-us", default="0.25,0.75,1.25,2,3,4,5,6,8,10",
+                   help="comma-separated recoil times (µs after the ROI start) of the time scan")
+    p.add_argument("--seed", type=int, default=2021)
+    p.add_argument("--outdir", default="efficiency", help="folder for efficiency.csv/.md and the PNG plots")
+    p.add_argument("--threads", type=int, default=None, help="numba threads")
+    p.add_argument("--noise-mode", default=None, choices=("gaussian", "gaussian_fast", "table"),
+                   help="override the digitizer noise mode")
     return parser
 
 
@@ -260,11 +277,38 @@ def cmd_geometries(args) -> int:
     return 0
 
 
+def _numbers(text: str, option: str) -> list[float]:
+    try:
+        return [float(x) for x in text.split(",") if x.strip()]
+    except ValueError:
+        raise InputError(f"{option} '{text}': expected comma-separated numbers such as 6,8,10") from None
+
+
+def cmd_efficiency(args) -> int:
+    import types
+
+    from .efficiency.study import efficiency_command
+    from .detector import load_geometry
+
+    ns = types.SimpleNamespace(detector=load_geometry(args.geometry), n_per_point=args.n_per_point,
+                               pe_points=_numbers(args.pe, "--pe"), t_points_us=_numbers(args.t_us, "--t-us"),
+                               seed=args.seed, outdir=args.outdir, threads=args.threads, noise_mode=args.noise_mode)
+    import os
+
+    os.makedirs(args.outdir, exist_ok=True)
+    return efficiency_command(ns)
+
+
 COMMANDS = {"run": cmd_run, "check": cmd_check, "info": cmd_info, "help": cmd_help, "geometries": cmd_geometries,
-            "merge": cmd_merge, "status": cmd_status}
+            "merge": cmd_merge, "status": cmd_status, "efficiency": cmd_efficiency}
 
 
 def main(argv=None) -> int:
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv[:1] == ["validate"]:  # its options belong to simcoh.validate's own parser
+        from .validate import validate_command
+
+        return validate_command(argv[1:])
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:

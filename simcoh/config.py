@@ -147,7 +147,9 @@ class RunConfig:
     recoil_min_kev: float = 0.0  # lowest recoil energy generated (needed > 0 with a magnetic moment)
     output_file: str = "simcoh_events.h5"
     overwrite: bool = False
-    process_options: tuple[tuple[str, Any], ...] = ()  # per-process parameters (later issues)
+    process_options: tuple[tuple[str, Any], ...] = ()  # per-process parameters (/process/<name>/...)
+    ac_window: bool = False  # waveform fidelity: also an anti-coincident window per trigger
+    store_waveforms: bool = True  # waveform fidelity: write the int16 samples
 
     def __post_init__(self):
         for p in self.processes:

@@ -153,3 +153,20 @@ def test_help_and_info(tmp_path, capsys):
     assert main(["geometries"]) == 0
     assert "csi-2021" in capsys.readouterr().out
     assert main(["info", str(tmp_path / "missing.h5")]) != 0
+
+
+def test_efficiency_and_validate_commands(tmp_path, capsys):
+    out = tmp_path / "eff"
+    assert main(["efficiency", "--n-per-point", "200", "--pe", "8,30", "--t-us", "0.25,5", "--outdir", str(out)]) == 0
+    assert {"efficiency.csv", "efficiency.md", "efficiency_pe.png", "efficiency_time.png"} <= {
+        p.name for p in out.iterdir()}
+    assert "max |measured - published|" in capsys.readouterr().out
+    assert main(["efficiency", "--pe", "8,x", "--outdir", str(out)]) == 2
+    report = tmp_path / "val"
+    old = os.getcwd()
+    os.chdir(ROOT)  # the validation reference data are found from the working directory
+    try:
+        assert main(["validate", "--fast", "--case", "n2", "--outdir", str(report), "--no-progress"]) == 0
+    finally:
+        os.chdir(old)
+    assert "N²" in (report / "report.md").read_text()

@@ -47,4 +47,4 @@ class Pipeline:
         chunk = dict(self.generator.generate(first, n, out=buffers))
         for stage in self.stages:
             chunk.update(stage.apply(chunk))
-        return chunk
+        return {k: v for k, v in chunk.items() if not k.startswith("_")}  # "_x": passed between stages only

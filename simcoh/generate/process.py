@@ -62,6 +62,11 @@ class Process:
     #: Extra truth columns (name, dtype, unit, description, fill value for other processes).
     extra_columns: tuple = ()
 
+    #: Published selection efficiencies that the process's events already carry ("energy", "time"), e.g.
+    #: released templates built after the energy efficiency, or steady-state events taken from selected data.
+    #: The parametric stage does not apply these again (it stores 1 for them).
+    efficiencies_included: tuple = ()
+
 
 _BUILDERS: dict[str, Callable[[BuildContext], Process]] = {}
 

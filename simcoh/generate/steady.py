@@ -190,6 +190,8 @@ class SteadyStateProcess(Process):
 
     name = "ss"
     extra_columns = (PE_COLUMN,)
+    #: the spectrum and rate come from selected anti-coincidence data, which carry every efficiency
+    efficiencies_included = ("energy", "time")
 
     def __init__(self, ctx: BuildContext, settings: SteadySettings):
         self.settings = settings

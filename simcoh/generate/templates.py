@@ -68,6 +68,7 @@ class PeTimeTemplate:
     t_counts: np.ndarray
     events_per_gwh: float
     uncertainty: float  # relative normalisation uncertainty as published
+    efficiencies_included: tuple = ()  # published efficiencies already applied in the release
 
     def pe_table(self) -> np.ndarray:
         return inverse_cdf_table(self.pe_edges, self.pe_counts, TABLE_SIZE)
@@ -84,8 +85,10 @@ class PeTimeTemplate:
 def _csi2021(kind: str, uncertainty: float) -> PeTimeTemplate:
     pe_edges, pe = read_histogram("coherent_csi_2021", f"{kind}PE.txt")
     t_edges_us, t = read_histogram("coherent_csi_2021", f"{kind}Trec.txt")
+    # the PE templates have the energy efficiency applied, the t_rec templates no timing efficiency
     return PeTimeTemplate(f"csi-2021 {kind}", pe_edges, pe, t_edges_us * 1e3, t,
-                          events_per_gwh=float(t.sum()) / GWH_CSI_2021, uncertainty=uncertainty)
+                          events_per_gwh=float(t.sum()) / GWH_CSI_2021, uncertainty=uncertainty,
+                          efficiencies_included=("energy",))
 
 
 @functools.cache
@@ -170,6 +173,7 @@ class TemplateProcess(Process):
     def __init__(self, name: str, ctx: BuildContext, tmpl, scale: float, time_shift_ns: float):
         self.name = name
         self.template = tmpl
+        self.efficiencies_included = tmpl.efficiencies_included
         self.stage = f"truth.{name}.template"
         gwh_per_pot = exposure_gwh(1.0, ctx.source.proton_energy_mev)
         self.expected_per_pot = tmpl.events_per_gwh * gwh_per_pot * scale

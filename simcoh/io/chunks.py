@@ -58,9 +58,10 @@ def _flat(values, column: Column) -> np.ndarray:
             raise ValueError(f"column '{column.name}' is flat (one number per event) but got {values.type}")
         values = ak.to_numpy(values, allow_missing=False)
     values = np.asarray(values)
-    if values.ndim != 1:
+    if values.ndim != 1 + len(column.shape) or values.shape[1:] != column.shape:
+        per_event = f"an array of shape {column.shape}" if column.shape else "one number"
         raise ValueError(
-            f"column '{column.name}' is flat (one number per event) but got an array of shape {values.shape}"
+            f"column '{column.name}' holds {per_event} per event but got an array of shape {values.shape}"
         )
     return np.ascontiguousarray(_cast(values, column))
 

@@ -18,7 +18,8 @@ class Column:
     ``unit`` is ``""`` for dimensionless quantities. A flat column holds one number per event; a
     ``jagged`` column holds one variable-length list of numbers per event (for example the times
     of every photoelectron). ``dtype`` is normalised to a :class:`numpy.dtype` and must be a
-    boolean, integer or floating-point type.
+    boolean, integer or floating-point type. A flat column may hold a fixed-shape array per event
+    (``shape``, e.g. ``(13750,)`` samples of a digitized waveform); its dataset is (n_events, *shape).
     """
 
     name: str
@@ -26,6 +27,7 @@ class Column:
     unit: str
     description: str
     jagged: bool = False
+    shape: tuple = ()
 
     def __post_init__(self):
         if not isinstance(self.name, str) or not _NAME.match(self.name):
@@ -49,3 +51,7 @@ class Column:
         if not isinstance(self.jagged, (bool, np.bool_)):
             raise ValueError(f"column '{self.name}': jagged must be True or False")
         object.__setattr__(self, "jagged", bool(self.jagged))
+        shape = tuple(int(x) for x in self.shape)
+        if any(x <= 0 for x in shape) or (shape and self.jagged):
+            raise ValueError(f"column '{self.name}': shape {self.shape} must be positive sizes of a flat column")
+        object.__setattr__(self, "shape", shape)

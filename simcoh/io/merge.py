@@ -67,7 +67,7 @@ class ShardFile:
 
 
 def _schema(columns) -> list[tuple]:
-    return [(c.name, str(c.dtype), c.unit, c.jagged) for c in columns.values()]
+    return [(c.name, str(c.dtype), c.unit, c.jagged, tuple(c.shape)) for c in columns.values()]
 
 
 def _schema_difference(mine, theirs) -> str:
@@ -283,6 +283,9 @@ def merge_shards(output: str | os.PathLike, paths: Sequence[str | os.PathLike], 
         codes = first.provenance.get("process_codes", {})
         expected = dict(first.file.summary.get("expected_per_process", first.provenance.get("expected_counts", {})))
         counts = np.zeros(max(codes.values(), default=0) + 1, np.int64)
+        # copy in blocks of at most ~64 MB of fixed-size data (waveform columns are ~27 kB per event)
+        per_event = sum(c.dtype.itemsize * int(np.prod(c.shape)) for c in columns if not c.jagged)
+        block = max(1, min(block, (64 << 20) // max(per_event, 1)))
         with EventWriter(output, columns, merged_provenance(shards, command_line), overwrite=overwrite) as w:
             for s in shards:
                 for start in range(0, s.file.n_events, block):

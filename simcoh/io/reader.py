@@ -103,7 +103,8 @@ class EventFile:
             dtype = np.dtype(_jagged_form(obj, name).content.primitive)
         else:
             dtype = obj.dtype
-        return Column(name, dtype, obj.attrs["unit"], obj.attrs["description"], jagged=jagged)
+        shape = () if jagged else tuple(obj.shape[1:])
+        return Column(name, dtype, obj.attrs["unit"], obj.attrs["description"], jagged=jagged, shape=shape)
 
     def _stored_events(self) -> int:
         """Events present in every column of an unfinished file."""

@@ -109,6 +109,12 @@ class EventWriter:
                 obj.create_dataset(DATA, shape=(0,), dtype=column.dtype, **options)
                 obj.attrs["form"] = jagged_form(column).to_json()
                 obj.attrs["layout"] = JAGGED_LAYOUT
+            elif column.shape:  # fixed-shape per event (waveforms): chunks of about 1 MB
+                per_event = column.dtype.itemsize * int(np.prod(column.shape))
+                rows = max(1, min(chunk_events, (1 << 20) // per_event))
+                obj = events.create_dataset(name, shape=(0, *column.shape), dtype=column.dtype,
+                                            maxshape=(None, *column.shape), chunks=(rows, *column.shape),
+                                            compression=compression)
             else:
                 obj = events.create_dataset(name, shape=(0,), dtype=column.dtype, **options)
             obj.attrs["unit"] = column.unit
@@ -211,7 +217,7 @@ def _check_columns(columns: Sequence[Column]) -> dict[str, Column]:
 def _extend(dataset: h5py.Dataset, at: int, values: np.ndarray) -> None:
     """Write ``values`` into ``dataset`` from index ``at``, growing it to fit."""
     end = at + len(values)
-    dataset.resize((end,))
+    dataset.resize(end, axis=0)
     if len(values):
         dataset[at:end] = values
 

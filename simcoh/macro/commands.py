@@ -196,7 +196,8 @@ COMMANDS = [
             "How far the simulation goes: truth, parametric smearing, photon counting, or waveforms.",
             sets="run.fidelity", examples=("/run/fidelity photon",)),
     Command("/run/chunkSize", (Int("N", min=1),),
-            "Events per chunk (the unit of parallel work and of random-stream splitting).",
+            "Events per chunk: bounds memory and is the unit of work; events do not depend on it\n"
+            "(random streams are keyed by event index).",
             sets="run.chunk_size", examples=("/run/chunkSize 100000",)),
     Command("/run/recoilMin", (Quantity("T", dims=ENERGY, unit="keV", example="0.1 keV", min=0.0),),
             "Lowest nuclear recoil energy generated.", sets="run.recoil_min_kev",
@@ -211,6 +212,14 @@ COMMANDS = [
     Command("/output/file", (Path("PATH", relative_to="cwd", must_exist=False),),
             "Event file to write (HDF5), relative to the working directory.",
             sets="run.output_file", examples=("/output/file csi-run1.h5",)),
+    Command("/run/acWindow", (Bool("ON", default=True),),
+            "Waveform fidelity: also render and reconstruct an anti-coincident (AC) window before the beam\n"
+            "(afterglow and noise only), stored with the prefix ac_.",
+            sets="run.ac_window", examples=("/run/acWindow true",)),
+    Command("/output/waveforms", (Bool("ON", default=True),),
+            "Waveform fidelity: store the digitized int16 samples of each window (on by default; off keeps\n"
+            "only the reconstruction and cut flags, for smaller files).",
+            sets="run.store_waveforms", examples=("/output/waveforms false",)),
     Command("/output/overwrite", (Bool("ON", default=True),),
             "Allow replacing an existing complete event file.",
             sets="run.overwrite", examples=("/output/overwrite true",)),

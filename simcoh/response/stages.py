@@ -9,7 +9,9 @@
 
 Events of processes that are defined directly in reconstructed PE (released templates: ``pe_template``
 not NaN) keep that PE at the parametric level; at the photon level they are given E_ee = PE / light yield
-(an approximation that re-applies photon statistics; see docs/response.md).
+(an approximation that re-applies photon statistics; see docs/response.md). Efficiencies that a process
+declares as already included (``Process.efficiencies_included``: the CsI 2021 BRN/NIN PE templates carry
+the energy efficiency, steady-state events from selected AC data carry both) are stored as 1.
 
 CsI 2017 convention: with Poisson (integer) PE, the released acceptance is evaluated at the centre of each
 1-PE bin, n − 0.5 for n PE (coherent_parameters.yaml, acceptanceEfficiency), times the modified step
@@ -81,6 +83,16 @@ class ParametricStage(_QuenchedStage):
         ee = self.det.efficiency.energy if self.det.efficiency is not None else None
         self.step = (ee.step or 0.0, ee.half_step_width or 0.0) if ee is not None and ee.model == "logistic_step" else None
         self.keys = {name: stage_key(cfg.seed, f"response.{name}") for name in ("smear", "efficiency")}
+        # per process code: are the energy / time efficiencies already inside its events?
+        from ..generate import PROCESS_CODES
+
+        n_codes = max(PROCESS_CODES.values()) + 1
+        self.energy_included = np.zeros(n_codes, bool)
+        self.time_included = np.zeros(n_codes, bool)
+        for name, proc in generator.processes.items():
+            included = getattr(proc, "efficiencies_included", ())
+            self.energy_included[PROCESS_CODES[name]] = "energy" in included
+            self.time_included[PROCESS_CODES[name]] = "time" in included
 
     def apply(self, chunk) -> dict:
         ids = chunk["event_id"]
@@ -97,9 +109,9 @@ class ParametricStage(_QuenchedStage):
             if self.light is not None:
                 e_rec = np.where(is_template, pe_template / self.light.mean_pe_per_kevee, e_rec)
         eff_e = self.energy_efficiency(pe, e_rec, chunk["t_nr_kev"])
-        if is_template is not None:
-            eff_e = np.where(is_template, 1.0, eff_e)  # released templates already include it
+        eff_e = np.where(self.energy_included[chunk["process"]], 1.0, eff_e)
         eff_t = time_efficiency(chunk["t_ns"], self.eff_t) if self.eff_t is not None else np.ones(ids.shape)
+        eff_t = np.where(self.time_included[chunk["process"]], 1.0, eff_t)
         return {"e_ee_kev": e_ee, "pe": pe, "e_rec_kevee": e_rec, "eff_energy": eff_e, "eff_time": eff_t,
                 "accepted": accept(eff_e * eff_t, self.keys["efficiency"], ids)}
 
@@ -156,9 +168,17 @@ class PhotonStage(_QuenchedStage):
                               windows=self.windows, event_index=ids, is_nr=np.ones(ids.shape, bool))
         onset = chunk["t_ns"] + self.windows.pretrace_ns
         jag = pel.to_awkward()
+        # "_pe" and "_spe_table" are for later stages (waveform); the pipeline does not write them
         return {"e_ee_kev": e_ee, "n_pe_signal": pel.n_pe_signal, "n_pe_afterglow": pel.n_pe_afterglow,
                 "charge_pe": pel.charge_pe, "f90": f90(pel, onset), "pe_t_ns": jag["t_ns"],
-                "pe_charge": jag["charge"], "pe_label": jag["label"]}
+                "pe_charge": jag["charge"], "pe_label": jag["label"], "_pe": pel, "_spe_table": self.spe_table}
 
 
-STAGES_BY_FIDELITY = {"truth": (), "parametric": (ParametricStage,), "photon": (PhotonStage,)}
+def _waveform_stage(cfg, generator):
+    from ..daq.stage import WaveformStage
+
+    return WaveformStage(cfg, generator)
+
+
+STAGES_BY_FIDELITY = {"truth": (), "parametric": (ParametricStage,), "photon": (PhotonStage,),
+                      "waveform": (PhotonStage, _waveform_stage)}

@@ -27,19 +27,15 @@ COLOURS = {"cevns": "tab:orange", "brn": "tab:green", "nin": "tab:purple", "ss":
 LABELS = {"cevns": "CEvNS", "brn": "BRN", "nin": "NIN", "ss": "steady state"}
 
 
-def region_weights(ev, *, efficiency_on_ss: bool = False) -> np.ndarray:
+def region_weights(ev) -> np.ndarray:
     """Expected events each simulated event contributes to the analysis region: weight × ε_E × ε_T × region.
 
-    Steady-state events (process 3) are drawn from the released anti-coincidence events, which already carry
-    every selection efficiency (simcoh/generate/steady.py), so no efficiency is applied to them unless
-    ``efficiency_on_ss``."""
+    The file's efficiency columns are 1 where a process's events already carry that efficiency (steady-state
+    events from the selected AC data; the energy efficiency inside the released BRN/NIN PE templates)."""
     t_us = ev["t_ns"] * 1e-3
     pe = ev["pe"]
     inside = np.isfinite(pe) & (pe < PE_MAX) & (t_us >= 0) & (t_us < T_MAX_US)
-    eff = ev["eff_energy"] * ev["eff_time"]
-    if not efficiency_on_ss and "process" in ev:
-        eff = np.where(ev["process"] == CODES["ss"], 1.0, eff)
-    return ev["weight"] * eff * inside
+    return ev["weight"] * ev["eff_energy"] * ev["eff_time"] * inside
 
 
 def released_events(ref):
@@ -93,14 +89,6 @@ def run(ctx) -> CaseResult:
         "SM flux-averaged CEvNS cross section per CsI nucleus", "1e-40 cm²", ps.value, ps.unc, ps.source, sigma,
         0.0, "|Δ| ≤ 6 (published uncertainty)", abs(sigma - ps.value) <= ps.unc,
         note="simcoh integral over the πDAR spectra, flavours weighted by yield, Cs and I by abundance; no sampling"))
-    if "ss" in counts:
-        ss_eff = weighted_sum(region_weights(ev, efficiency_on_ss=True) * (ev["process"] == CODES["ss"]))
-        res.notes.append(
-            f"Steady state: counted without efficiencies ({counts['ss'][0]:.1f} events), following "
-            "simcoh/generate/steady.py (its events come from the released AC data, which carry all efficiencies). "
-            f"simcoh's parametric stage nevertheless writes eff_time < 1 for them; weighting ss events by the "
-            f"file's eff_energy × eff_time columns would give {ss_eff[0]:.1f} ± {ss_eff[1]:.1f} — an "
-            "inconsistency to resolve in simcoh (the eff_time column of template-PE steady-state events).")
     for p, pubv in (("brn", P.CSI2021_BRN), ("nin", P.CSI2021_NIN), ("ss", P.CSI2021_SS)):
         if p in counts:
             v, s = counts[p]
