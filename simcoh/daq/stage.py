@@ -8,7 +8,6 @@ it renders. The muon veto has no simulated muons behind it: every event passes i
 
 from __future__ import annotations
 
-import numpy as np
 
 from ..errors import InputError
 from ..io import Column

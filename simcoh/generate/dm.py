@@ -41,7 +41,7 @@ from ..physics.darkmatter import (MESONS, PI_MINUS_CAPTURE_MAX_APRIME_MEV, RADIA
 from ..rng import stage_key
 from ..source.timing import inverse_cdf_table, make_pulse
 from .dm_kernels import chi_kinematics_mc, sample_dm
-from .process import BuildContext, Process, register_process
+from .process import BuildContext, PerPotProcess, register_process
 
 ENERGY_TABLE_SIZE = 16385
 FLUX_BINS = 400
@@ -222,7 +222,7 @@ class DmChannel:
     energy_table_mev: np.ndarray
 
 
-class DarkMatterProcess(Process):
+class DarkMatterProcess(PerPotProcess):
     """χ–nucleus elastic scattering of accelerator-produced dark matter."""
 
     name = "dm"
@@ -238,7 +238,6 @@ class DarkMatterProcess(Process):
         self.channels = channels
         self.fluxes = fluxes
         self.n_pot = n_pot
-        self._scale = n_pot if n_pot > 0 else 0.0
         self._pulse = pulse
         self._flight_ns = distance_cm / C_CM_PER_NS
         self._add_flight = bool(source.include_flight_time)
@@ -255,17 +254,13 @@ class DarkMatterProcess(Process):
     def expected_per_pot(self) -> float:
         return float(sum(c.expected for c in self.channels))
 
-    @property
-    def expected(self) -> float:
-        return self.expected_per_pot * self._scale
-
     def expected_by_channel(self) -> dict[tuple[str, str], float]:
         """{(production channel, isotope name): expected events for the exposure}."""
-        return {(c.production, c.isotope_name): c.expected * self._scale for c in self.channels}
+        return {(c.production, c.isotope_name): c.expected * self.exposure_scale for c in self.channels}
 
     def chi_flux_cm2(self) -> dict[str, float]:
         """χ (+ χ*) per cm² at the detector for the exposure, per production channel."""
-        return {k: f.total_per_pot_cm2 * self._scale for k, f in self.fluxes.items()}
+        return {k: f.total_per_pot_cm2 * self.exposure_scale for k, f in self.fluxes.items()}
 
     def recoil_spectrum(self, t_edges_kev) -> np.ndarray:
         """Expected events for the exposure in recoil-energy bins ``t_edges_kev`` (keV), restricted to
@@ -284,7 +279,7 @@ class DarkMatterProcess(Process):
                 if phi > 0:
                     dens += phi * dsigma_dt_cm2_per_mev(e, t, c.params)
             out += (dens * w * keep).reshape(len(mid), -1).sum(axis=1) * c.n_nuclei
-        return out * self._scale
+        return out * self.exposure_scale
 
     def sample(self, seed: int, event_ids: np.ndarray, out: dict[str, np.ndarray]) -> None:
         if not hasattr(self, "_cum"):

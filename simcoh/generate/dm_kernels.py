@@ -60,7 +60,8 @@ def chi_kinematics_mc(key, n_decays, mesons, m_meson, m_aprime, m_chi, cos_lo, c
         s = stream_start(key, i)
         s, u = draw_uniform(s)
         j = min(int(u * n_mesons), n_mesons - 1)
-        em, bx, by, bz = mesons[j, 0], mesons[j, 1] / mesons[j, 0], mesons[j, 2] / mesons[j, 0], mesons[j, 3] / mesons[j, 0]
+        e_meson = mesons[j, 0]
+        bx, by, bz = mesons[j, 1] / e_meson, mesons[j, 2] / e_meson, mesons[j, 3] / e_meson
         s, ea, ax, ay, az = _isotropic(s, e_ap_star, p_ap_star)
         ea, ax, ay, az = _boost(ea, ax, ay, az, bx, by, bz)
         s, ec, cx, cy, cz = _isotropic(s, e_chi_star, p_chi_star)

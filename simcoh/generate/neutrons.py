@@ -32,7 +32,7 @@ from ..errors import InputError
 from ..rng import draw_exponential, draw_normal, draw_uniform, stage_key, stream_start
 from ..source.timing import inverse_cdf_table, make_pulse
 from .kernels import pick_channel, sample_pulse_ns, table_lookup
-from .process import BuildContext, Process
+from .process import BuildContext, PerPotProcess
 
 TABLE_SIZE = 16385
 SPECTRA = ("power_law", "exponential", "evaporation", "maxwellian", "table")
@@ -280,7 +280,7 @@ def fraction_above(energy_table: np.ndarray, targets: RecoilTargets, t_min_mev: 
     return total
 
 
-class NeutronRecoilProcess(Process):
+class NeutronRecoilProcess(PerPotProcess):
     """Recoils from neutrons of a spectrum; the time model comes from the subclass' kernel arguments."""
 
     extra_columns = ()
@@ -297,19 +297,11 @@ class NeutronRecoilProcess(Process):
                              f"recoils above the minimum recoil energy {self.t_min_mev * 1e3:g} keV "
                              f"(fraction {self.acceptance:.2g}); lower /run/recoilMin or raise the spectrum's E_max")
         self.expected_per_pot = expected_per_pot * self.acceptance
-        self._scale = ctx.n_pot if ctx.n_pot > 0 else 0.0
+        self.n_pot = ctx.n_pot
         self._pulse = make_pulse(ctx.source)
         self._mode = time_mode
         self._delay = (delay_mean_ns, delay_sigma_ns)
         self._nc = nc_fraction
-
-    @property
-    def relative_rate(self) -> float:
-        return self.expected_per_pot
-
-    @property
-    def expected(self) -> float:
-        return self.expected_per_pot * self._scale
 
     def sample(self, seed: int, event_ids: np.ndarray, out: dict[str, np.ndarray]) -> None:
         p = self._pulse

@@ -68,6 +68,26 @@ class Process:
     efficiencies_included: tuple = ()
 
 
+class PerPotProcess(Process):
+    """A process whose expectation is a rate per proton on target times the exposure (zero without one)."""
+
+    expected_per_pot: float = 0.0
+    n_pot: float = 0.0
+
+    @property
+    def exposure_scale(self) -> float:
+        return self.n_pot if self.n_pot > 0 else 0.0
+
+    @property
+    def relative_rate(self) -> float:
+        """Expected events per POT (mixes processes in runs without an exposure)."""
+        return self.expected_per_pot
+
+    @property
+    def expected(self) -> float:
+        return self.expected_per_pot * self.exposure_scale
+
+
 _BUILDERS: dict[str, Callable[[BuildContext], Process]] = {}
 
 

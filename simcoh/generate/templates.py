@@ -31,7 +31,7 @@ from ..errors import InputError
 from ..rng import draw_uniform, stage_key, stream_start
 from ..source.timing import inverse_cdf_table
 from .kernels import table_lookup
-from .process import BuildContext, Process
+from .process import BuildContext, PerPotProcess
 
 TABLE_SIZE = 16385
 GWH_CSI_2021 = 13.99  # beam exposure of the CsI 2021 data set, GWh (arXiv:2110.07730)
@@ -165,7 +165,7 @@ def choice_option(name: str, value, allowed) -> str:
     return value
 
 
-class TemplateProcess(Process):
+class TemplateProcess(PerPotProcess):
     """PE and time from a released template; expected = events per GWh × GWh × scale."""
 
     extra_columns = (PE_COLUMN,)
@@ -177,18 +177,10 @@ class TemplateProcess(Process):
         self.stage = f"truth.{name}.template"
         gwh_per_pot = exposure_gwh(1.0, ctx.source.proton_energy_mev)
         self.expected_per_pot = tmpl.events_per_gwh * gwh_per_pot * scale
-        self._scale = ctx.n_pot if ctx.n_pot > 0 else 0.0
+        self.n_pot = ctx.n_pot
         self._pe = tmpl.pe_table()
         self._t = tmpl.time_table_ns()
         self._shift = time_shift_ns
-
-    @property
-    def relative_rate(self) -> float:
-        return self.expected_per_pot
-
-    @property
-    def expected(self) -> float:
-        return self.expected_per_pot * self._scale
 
     def sample(self, seed: int, event_ids: np.ndarray, out: dict[str, np.ndarray]) -> None:
         fill_pe_event(out)

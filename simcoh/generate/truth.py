@@ -81,6 +81,8 @@ class TruthGenerator:
         rates = np.array([self.expected[n] for n in processes], float)
         if rates.sum() <= 0:  # no exposure: template runs mix processes by their per-POT rates
             rates = np.array([getattr(self.processes[n], "relative_rate", 1.0) for n in processes], float)
+        if rates.sum() <= 0:  # no process can occur (e.g. closed dark-matter channels): equal mix, zero weights
+            rates = np.ones(len(processes))
         self._cum = np.cumsum(rates) / rates.sum()
         self._codes = np.array([PROCESS_CODES[n] for n in processes], np.int8)
         if mode == "physical":
