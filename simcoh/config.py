@@ -24,6 +24,7 @@ PULSE_SHAPES = ("gaussian", "table", "delta")
 FIDELITIES = ("truth", "parametric", "photon", "waveform")
 PROCESSES = ("cevns", "brn", "nin", "ss", "dm")
 RUN_MODES = ("fixed", "physical")
+COMPRESSIONS = ("lzf", "gzip", "none")
 
 
 def check_choice(name: str, value: str, allowed) -> None:
@@ -77,11 +78,12 @@ class PhysicsConfig:
       Klein–Nystrand (PRC 60, 014903 (1999)); or none.
     - couplings: "radiative" (default) uses the PDG radiatively corrected g_p^V = 0.0298,
       g_n^V = -0.5117; "tree" uses g_p = 1/2 - 2 sin²θ_W, g_n = -1/2.
-    - charge_radius: add the flavour-dependent neutrino charge-radius terms to g_p^V (PHYSICS.md §2,
-      the "Giunti" set used in COHERENT's flavoured CsI fits). On by default: with it the CsI 2021
-      expectation after the published efficiencies is 333 events (published 333 ± 11), against 348 without.
-      It lowers the CsI flux-averaged cross section by 4.3 % (192.6 → 184.3 × 10⁻⁴⁰ cm², Helm), both within
-      the published 189 ± 6; tree level at sin²θ_W = 0.23857 gives 187.4.
+    - charge_radius: flavour-dependent neutrino charge-radius terms (PHYSICS.md §2, the "Giunti" set:
+      +0.0212 νe, +0.0123 νμ, +0.0077 ντ on g_p^V). The PDG value 0.0298 is the νμ coupling and already
+      holds the νμ charge radius, so simcoh adds the difference to νμ: g_p(νe) = 0.0298 + 0.0089 = 0.0387,
+      g_p(νμ) = 0.0298 (Cadeddu et al., PRD 98, 113010 (2018), arXiv:1810.05606, quote 0.0401 and 0.0318).
+      On by default. CsI flux-averaged cross section (Helm): 191.1 × 10⁻⁴⁰ cm² with it, 192.6 without,
+      187.4 at tree level (sin²θ_W = 0.23857); published 189 ± 6.
     - nsi: quark-level vector NSI ε^{q}_{αβ}, keys like "u_ee", "d_emu" (Barranco et al.,
       JHEP 12 (2005) 021).
     - magnetic_moment_mu_b: effective neutrino magnetic moment in Bohr magnetons.
@@ -150,12 +152,14 @@ class RunConfig:
     process_options: tuple[tuple[str, Any], ...] = ()  # per-process parameters (/process/<name>/...)
     ac_window: bool = False  # waveform fidelity: also an anti-coincident window per trigger
     store_waveforms: bool = True  # waveform fidelity: write the int16 samples
+    compression: str = "lzf"  # event-file compression: lzf (fast), gzip (small), none (fastest writing)
 
     def __post_init__(self):
         for p in self.processes:
             check_choice("process", p, PROCESSES)
         check_choice("fidelity", self.fidelity, FIDELITIES)
         check_choice("run mode", self.mode, RUN_MODES)
+        check_choice("compression", self.compression, COMPRESSIONS)
         check_positive("exposure", self.exposure_pot, allow_zero=self.mode == "fixed")
         if self.mode == "fixed" and self.n_events < 0:
             raise InputError(f"number of events {self.n_events} must be >= 0")
@@ -176,10 +180,11 @@ class RunConfig:
     def config_hash(self) -> str:
         """SHA-256 of the canonical JSON of everything that changes the events.
 
-        The output path, the overwrite flag and the chunk size do not change events and are left out.
+        The output path, the overwrite flag, the chunk size and the compression do not change events and are
+        left out.
         """
         d = self.to_dict()
-        for key in ("output_file", "overwrite", "chunk_size"):
+        for key in ("output_file", "overwrite", "chunk_size", "compression"):
             d.pop(key, None)
         return hashlib.sha256(canonical_json(d).encode()).hexdigest()
 

@@ -24,8 +24,9 @@ SIN2_THETA_W_MZ = 0.2312  # MS-bar at M_Z (PDG)
 # Radiatively corrected vector couplings (PDG electroweak review; PHYSICS.md §2).
 G_P_V_RADIATIVE = 0.0298  # 0.0297 in PDG 2024
 G_N_V_RADIATIVE = -0.5117  # -0.5118 in PDG 2024
-# Flavour-dependent neutrino charge-radius corrections added to g_p^V (the "Giunti" set quoted in
-# PHYSICS.md §2, used in COHERENT flavoured CsI fits).
+# Flavour-dependent neutrino charge-radius contributions to g_p^V, -(2/3) m_W² sin²θ_W <r²_ν> (the "Giunti"
+# set quoted in PHYSICS.md §2; Cadeddu et al., arXiv:1810.05606). G_P_V_RADIATIVE already contains the νμ one,
+# so physics.cevns adds the difference to νμ.
 CHARGE_RADIUS_DG_P = {"e": 0.0212, "mu": 0.0123, "tau": 0.0077}
 
 # --- particles (PDG 2022) ------------------------------------------------------------------------

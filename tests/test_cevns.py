@@ -168,3 +168,13 @@ def test_bad_physics_options():
         PhysicsConfig(sin2_theta_w=1.5)
     with pytest.raises(InputError, match="unknown neutrino flavour"):
         CevnsModel(isotope("Ar40"), "nu_x", PhysicsConfig()).params
+
+
+def test_charge_radius_terms_are_relative_to_the_nu_mu_coupling():
+    """PDG g_p^V = 0.0298 already holds the νμ charge radius: νμ keeps it, νe gets +0.0212 − 0.0123."""
+    from simcoh.physics.cevns import nucleon_couplings
+
+    on, off = PhysicsConfig(charge_radius=True), PhysicsConfig(charge_radius=False)
+    assert nucleon_couplings("nu_mu", on) == nucleon_couplings("nu_mu", off) == (0.0298, -0.5117)
+    assert nucleon_couplings("nu_e", on)[0] == pytest.approx(0.0298 + 0.0212 - 0.0123, abs=1e-12)
+    assert nucleon_couplings("nu_e_bar", on) == nucleon_couplings("nu_e", on)

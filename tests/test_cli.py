@@ -170,3 +170,20 @@ def test_efficiency_and_validate_commands(tmp_path, capsys):
     finally:
         os.chdir(old)
     assert "N²" in (report / "report.md").read_text()
+
+
+def test_compression_changes_the_file_not_the_events(tmp_path):
+    macro = ROOT / "macros/quickstart.mac"
+    for method in ("lzf", "none", "gzip"):
+        assert main(["run", str(macro), "--output", str(tmp_path / f"{method}.h5"), "--no-progress",
+                     "--set", "run/beamOn=20000", "--set", f"output/compression={method}"]) == 0
+    lzf, h_lzf = read_all(tmp_path / "lzf.h5")
+    for method in ("none", "gzip"):
+        other, h_other = read_all(tmp_path / f"{method}.h5")
+        assert h_other == h_lzf
+        for k in lzf:
+            np.testing.assert_array_equal(lzf[k], other[k])
+    with h5py.File(tmp_path / "none.h5") as f:
+        assert f["events/t_nr_kev"].compression is None
+    sizes = {m: (tmp_path / f"{m}.h5").stat().st_size for m in ("lzf", "none", "gzip")}
+    assert sizes["gzip"] < sizes["lzf"] < sizes["none"]

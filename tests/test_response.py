@@ -353,3 +353,16 @@ def test_ionization_resolution():
     assert stats.kstest(e, stats.norm(10.0, sigma).cdf).pvalue > P_MIN
     with pytest.raises(InputError, match="ionization.pair_energy"):
         IonizationParams(resolution_sigma0_kev=0.07, fano=0.11, pair_energy_kev=0.0)
+
+
+def test_polynomial_quenching_keeps_its_end_point_quenching_factor_beyond_the_valid_range():
+    from simcoh.response.quenching import Polynomial
+
+    c = (0.0554628, 4.30681, -111.707, 840.384)  # CsI 2021; fitted to 3–60 keVnr data (arXiv:2111.02477)
+    q = Polynomial(c, t_nr_max_kev=60.0)
+    x = 0.06  # MeV
+    qf60 = (c[0] * x + c[1] * x**2 + c[2] * x**3 + c[3] * x**4) / x  # 0.094 by hand
+    np.testing.assert_allclose(q.e_ee_kev([10.0, 45.0, 60.0]), Polynomial(c).e_ee_kev([10.0, 45.0, 60.0]), rtol=1e-14)
+    np.testing.assert_allclose(q.e_ee_kev([300.0, 1000.0]), qf60 * np.array([300.0, 1000.0]), rtol=1e-12)
+    assert 0.09 < qf60 < 0.1  # a sane quenching factor, not 733 (the bare quartic at 1 MeVnr)
+    np.testing.assert_allclose(q.t_nr_kev(q.e_ee_kev([20.0, 300.0]), t_nr_max_kev=2000.0), [20.0, 300.0], rtol=1e-6)

@@ -68,3 +68,19 @@ def test_bad_source_options():
         SourceConfig(nu_per_flavour_per_pot=-0.1)
     with pytest.raises(InputError, match="pulse table"):
         SourceConfig(pulse_shape="table")
+
+
+def test_inverse_cdf_table_leaves_empty_bins_empty():
+    from simcoh.source.timing import inverse_cdf_table
+
+    edges = np.arange(6.0)
+    prob = np.array([0.0, 0.0, 1.0, 0.0, 1.0])  # mass only in [2, 3) and [4, 5)
+    table = inverse_cdf_table(edges, prob, size=4097)
+    u = np.random.default_rng(3).random(200_000)
+    x = np.interp(u * (len(table) - 1), np.arange(len(table)), table)
+    in_gap = ((x >= 0) & (x < 2)) | ((x >= 3) & (x < 4))
+    assert in_gap.mean() < 1.0 / 4096 + 5 * np.sqrt(1 / 4096 / 200_000)
+    assert abs(np.mean(x < 3) - 0.5) < 5 * np.sqrt(0.25 / 200_000)
+    # inside a filled bin the density is flat: [2, 3) splits evenly at 2.5
+    assert abs(np.mean(x < 2.5) - 0.25) < 5 * np.sqrt(0.1875 / 200_000)
+    assert table[0] == 2.0 and table[-1] == 5.0

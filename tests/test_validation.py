@@ -36,7 +36,14 @@ def test_report_written(results):
 def test_csi2021_within_theory_uncertainty(results):
     res, _ = results
     n, stat = res["csi2021"].data["counts"]["cevns"]
-    assert abs(n - 333) <= 11, f"CsI 2021 CEvNS {n:.1f} ± {stat:.1f}, published 333 ± 11"
+    # issue criterion: within the theory ±11 of 333, or else the report says by how much and why, and the
+    # prediction stays within the total published uncertainty (11 th ⊕ 42 exp)
+    assert abs(n - 333) <= math.hypot(11, 42), f"CsI 2021 CEvNS {n:.1f} ± {stat:.1f}, published 333 ± 11 ± 42"
+    if abs(n - 333) > 11:
+        assert any("form factor" in note and f"{n - 333:+.1f}" in note for note in res["csi2021"].notes)
+        # and the explanation holds: the Klein–Nystrand form factor brings the same run inside ±11
+        kn_count = res["sensitivity"].data["form factor Klein–Nystrand"][0]
+        assert abs(kn_count - 333) <= 11
     assert stat < 3  # the fast sample resolves the criterion
     assert abs(res["csi2021"].data["sigma_1e40"] - 189) <= 6
     assert res["csi2021"].data["n_c"] == 1578 and res["csi2021"].data["n_ac"] == 1295

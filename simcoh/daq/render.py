@@ -21,6 +21,7 @@ from dataclasses import dataclass
 import numba as nb
 import numpy as np
 
+from ..arrays import prefaulted
 from ..rng import draw_uniform, stage_key, stream_start
 from .noise import NOISE_SEGMENT_SAMPLES, NoiseTable, noise_table
 from .spec import DigitizerSpec, digitizer_spec
@@ -163,7 +164,7 @@ def render_waveforms(spec: DigitizerSpec, key, offsets, t_ns, charge, event_inde
     offsets, t, q, idx = _flat(offsets, t_ns, charge, event_index)
     n_win, n_samples = offsets.size - 1, spec.n_samples
     if out is None:
-        out = np.empty((n_win, n_samples), np.int16)
+        out = prefaulted((n_win, n_samples), np.int16)
     elif out.shape != (n_win, n_samples) or out.dtype != np.int16:
         raise ValueError(f"out must be int16 of shape ({n_win}, {n_samples})")
     saturated = np.empty(n_win, np.bool_)

@@ -36,7 +36,6 @@ class WaveformStage:
         self.columns = self._columns("", "coincident (C) window")
         if self.ac:
             self.columns += self._columns("ac_", "anti-coincident (AC) window")
-        self.jagged_bytes_per_event = 2.0 * self.reco.n_samples * (2 if self.ac else 1) * self.store
 
     def _columns(self, prefix: str, what: str) -> list[Column]:
         cols = []

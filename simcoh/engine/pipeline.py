@@ -37,8 +37,16 @@ class Pipeline:
 
     def bytes_per_event(self) -> float:
         """Uncompressed bytes per event of the flat columns plus each stage's estimate for jagged ones."""
-        flat = sum(np.dtype(c.dtype).itemsize for c in self.columns if not c.jagged)
+        flat = sum(np.dtype(c.dtype).itemsize * int(np.prod(c.shape)) for c in self.columns if not c.jagged)
         return flat + sum(getattr(s, "jagged_bytes_per_event", 0.0) for s in self.stages)
+
+    #: Upper bound on the memory of one chunk's arrays; two chunks are in flight (one generated, one written).
+    CHUNK_BYTES = 256 << 20
+
+    def chunk_events(self, requested: int) -> int:
+        """The chunk size to use: ``requested`` (/run/chunkSize), reduced so one chunk stays within CHUNK_BYTES
+        (waveform events carry ~27 kB each). Events do not depend on it."""
+        return max(1, min(int(requested), int(self.CHUNK_BYTES // max(self.bytes_per_event(), 1.0))))
 
     def allocate(self, n: int) -> dict[str, np.ndarray]:
         return self.generator.allocate(n)

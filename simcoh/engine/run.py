@@ -112,8 +112,9 @@ def write_events(prepared: PreparedRun, *, progress: bool = True, command_line: 
     provenance = {**prepared.provenance(command_line), **(extra_provenance or {})}
     t0 = time.perf_counter()
     counts = np.zeros(max(PROCESS_CODES.values()) + 1, np.int64)
-    chunk_size = min(cfg.chunk_size, max(stop - first, 1))
-    with EventWriter(path, pipe.columns, provenance, overwrite=overwrite) as w:
+    chunk_size = min(pipe.chunk_events(cfg.chunk_size), max(stop - first, 1))
+    compression = None if cfg.compression == "none" else cfg.compression
+    with EventWriter(path, pipe.columns, provenance, overwrite=overwrite, compression=compression) as w:
         background = BackgroundWriter(w.append, depth=1)
         for _ in range(2):  # double buffering: one set being filled, one being written
             background.free.put(pipe.allocate(chunk_size))

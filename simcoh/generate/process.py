@@ -67,6 +67,10 @@ class Process:
     #: The parametric stage does not apply these again (it stores 1 for them).
     efficiencies_included: tuple = ()
 
+    #: "nr" (nuclear recoil) or "er" (electron recoil): selects the scintillation pulse shape at photon level
+    #: (e.g. the LAr singlet fraction and so F90).
+    recoil_type: str = "nr"
+
 
 class PerPotProcess(Process):
     """A process whose expectation is a rate per proton on target times the exposure (zero without one)."""

@@ -192,6 +192,8 @@ class SteadyStateProcess(Process):
     extra_columns = (PE_COLUMN,)
     #: the spectrum and rate come from selected anti-coincidence data, which carry every efficiency
     efficiencies_included = ("energy", "time")
+    #: beam-unrelated events are mostly gamma and beta backgrounds: electron recoils
+    recoil_type = "er"
 
     def __init__(self, ctx: BuildContext, settings: SteadySettings):
         self.settings = settings

@@ -269,6 +269,15 @@ def merged_provenance(shards: list[ShardFile], command_line: str = "") -> dict:
     return out
 
 
+def _compression_of(shard: ShardFile) -> str | None:
+    """The event-file compression the production asked for (its resolved configuration), lzf if unknown."""
+    try:
+        method = json.loads(shard.provenance.get("config_json", "{}")).get("compression", "lzf")
+    except (TypeError, ValueError):
+        method = "lzf"
+    return None if method == "none" else method
+
+
 def merge_shards(output: str | os.PathLike, paths: Sequence[str | os.PathLike], *, overwrite: bool = False,
                  reference: Mapping | None = None, command_line: str = "", block: int = 1_000_000,
                  on_events=None) -> MergeResult:
@@ -286,7 +295,8 @@ def merge_shards(output: str | os.PathLike, paths: Sequence[str | os.PathLike], 
         # copy in blocks of at most ~64 MB of fixed-size data (waveform columns are ~27 kB per event)
         per_event = sum(c.dtype.itemsize * int(np.prod(c.shape)) for c in columns if not c.jagged)
         block = max(1, min(block, (64 << 20) // max(per_event, 1)))
-        with EventWriter(output, columns, merged_provenance(shards, command_line), overwrite=overwrite) as w:
+        with EventWriter(output, columns, merged_provenance(shards, command_line), overwrite=overwrite,
+                         compression=_compression_of(first)) as w:
             for s in shards:
                 for start in range(0, s.file.n_events, block):
                     stop = min(start + block, s.file.n_events)

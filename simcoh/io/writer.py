@@ -101,7 +101,9 @@ class EventWriter:
         write_meta(root.create_group(PROVENANCE), provenance, "provenance")
         events = root.create_group(EVENTS)
         events.attrs["columns"] = canonical_json(list(self.columns))
-        options = dict(maxshape=(None,), chunks=(chunk_events,), compression=compression)
+        # byte shuffle before compression: nearly free, and integers and smooth floats compress far better
+        shuffle = compression is not None
+        options = dict(maxshape=(None,), chunks=(chunk_events,), compression=compression, shuffle=shuffle)
         for name, column in self.columns.items():
             if column.jagged:
                 obj = events.create_group(name)
@@ -114,7 +116,7 @@ class EventWriter:
                 rows = max(1, min(chunk_events, (1 << 20) // per_event))
                 obj = events.create_dataset(name, shape=(0, *column.shape), dtype=column.dtype,
                                             maxshape=(None, *column.shape), chunks=(rows, *column.shape),
-                                            compression=compression)
+                                            compression=compression, shuffle=shuffle)
             else:
                 obj = events.create_dataset(name, shape=(0,), dtype=column.dtype, **options)
             obj.attrs["unit"] = column.unit

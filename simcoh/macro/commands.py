@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from ..config import (COUPLINGS, FIDELITIES, FORM_FACTORS, PROCESSES, PULSE_SHAPES, SOURCE_MODELS,
+from ..config import (COMPRESSIONS, COUPLINGS, FIDELITIES, FORM_FACTORS, PROCESSES, PULSE_SHAPES, SOURCE_MODELS,
                       parse_nsi_key)
 from ..errors import InputError
 from ..units import DIMENSIONLESS, ENERGY, LENGTH, TIME
@@ -220,6 +220,10 @@ COMMANDS = [
             "Waveform fidelity: store the digitized int16 samples of each window (on by default; off keeps\n"
             "only the reconstruction and cut flags, for smaller files).",
             sets="run.store_waveforms", examples=("/output/waveforms false",)),
+    Command("/output/compression", (Choice("METHOD", choices=COMPRESSIONS),),
+            "Compression of the event file: lzf (default, fast), gzip (smaller, slower), none (fastest to\n"
+            "write: photon-level files are mostly photoelectron times that compress little).",
+            sets="run.compression", examples=("/output/compression none",)),
     Command("/output/overwrite", (Bool("ON", default=True),),
             "Allow replacing an existing complete event file.",
             sets="run.overwrite", examples=("/output/overwrite true",)),

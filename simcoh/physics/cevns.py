@@ -55,16 +55,17 @@ def nucleon_couplings(flavour: str, physics: PhysicsConfig) -> tuple[float, floa
     """Vector couplings (g_p^V, g_n^V) for a neutrino flavour.
 
     tree: g_p = 1/2 − 2 sin²θ_W, g_n = −1/2. radiative: the PDG radiatively corrected values
-    g_p = 0.0298, g_n = −0.5117, plus (if ``charge_radius``) the flavour-dependent charge-radius term on
-    g_p (PHYSICS.md §2). The same corrections are applied to ν and ν̄ of one lepton flavour.
+    g_p = 0.0298, g_n = −0.5117 (the νμ couplings, νμ charge radius included), plus (if ``charge_radius``)
+    the difference of the flavour's charge-radius term from the νμ one (PHYSICS.md §2). The same corrections
+    are applied to ν and ν̄ of one lepton flavour.
     """
     if flavour not in FLAVOUR_LEPTON:
         raise InputError(f"unknown neutrino flavour '{flavour}'; choose one of {', '.join(FLAVOUR_LEPTON)}")
     if physics.couplings == "tree":
         return 0.5 - 2.0 * physics.sin2_theta_w, -0.5
     g_p = C.G_P_V_RADIATIVE
-    if physics.charge_radius:
-        g_p += C.CHARGE_RADIUS_DG_P[FLAVOUR_LEPTON[flavour]]
+    if physics.charge_radius:  # 0.0298 already holds the νμ charge radius: add the difference to νμ only
+        g_p += C.CHARGE_RADIUS_DG_P[FLAVOUR_LEPTON[flavour]] - C.CHARGE_RADIUS_DG_P["mu"]
     return g_p, C.G_N_V_RADIATIVE
 
 

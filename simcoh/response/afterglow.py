@@ -23,6 +23,7 @@ from __future__ import annotations
 import numba as nb
 import numpy as np
 
+from ..arrays import prefaulted
 from ..rng import draw_gamma, draw_poisson, draw_uniform, stream_start
 from .params import AfterglowParams, LightParams, ScintillationParams, SPEParams, WindowParams
 from .photon import PEList, as_event_arrays, count_pe, fill_pe
@@ -88,9 +89,9 @@ def afterglow_pe(key, afterglow: AfterglowParams, windows: WindowParams, spe: SP
     offsets = np.zeros(idx.size + 1, np.int64)
     np.cumsum(n, out=offsets[1:])
     total = int(offsets[-1])
-    t = np.empty(total, np.float32)
-    q = np.empty(total, np.float32)
-    label = np.empty(total, np.int8)
+    t = prefaulted(total, np.float32)
+    q = prefaulted(total, np.float32)
+    label = prefaulted(total, np.int8)
     charge = np.empty(idx.size, np.float64)
     fill_afterglow_pe(n, state, offsets[:-1], windows.length_ns, table.quantiles, table.tail_rate, t, q, label, charge)
     return PEList(offsets, t, q, label, idx, np.zeros(idx.size, np.int32), n, np.zeros(idx.size))
@@ -110,9 +111,9 @@ def photon_response(e_ee_kev, t_ns, key_signal, key_afterglow, *, light: LightPa
     offsets = np.zeros(e.size + 1, np.int64)
     np.cumsum(n_sig + n_ag, out=offsets[1:])
     total = int(offsets[-1])
-    t = np.empty(total, np.float32)
-    q = np.empty(total, np.float32)
-    label = np.empty(total, np.int8)
+    t = prefaulted(total, np.float32)
+    q = prefaulted(total, np.float32)
+    label = prefaulted(total, np.int8)
     charge_pe = fill_pe(n_sig, state_sig, offsets[:-1], onset, nr, scint, table, t, q, label)
     if afterglow.model != "none":
         charge_ag = np.empty(e.size, np.float64)

@@ -16,7 +16,7 @@ from .quenching import Constant, IsotopeQuenching, Lindhard, Linear, Polynomial,
 def quenching_model(section, isotope=None):
     """One quenching model from a [quenching] section (Lindhard needs the isotope for Z and A)."""
     if section.model == "polynomial":
-        return Polynomial(section.coefficients)
+        return Polynomial(section.coefficients, t_nr_max_kev=section.valid_range_kev)
     if section.model == "constant":
         return Constant(section.factor)
     if section.model == "linear":

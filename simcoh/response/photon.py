@@ -24,6 +24,7 @@ from dataclasses import dataclass
 import numba as nb
 import numpy as np
 
+from ..arrays import prefaulted
 from ..rng import draw_binomial, draw_poisson, draw_uniform, stream_start
 from .params import LightParams, ScintillationParams, SPEParams
 from .spe import SPETable, build_spe_table, draw_spe_charge
@@ -105,24 +106,26 @@ def count_signal_pe(e_ee_kev, event_index, key, binomial, mean_pe_per_kevee, pho
 
 # --- pass 2: PE times and charges ----------------------------------------------------------------
 @nb.njit(parallel=True, cache=True)
-def fill_signal_pe(n_pe, state, start, onset_ns, is_nr, tau_ns, cum_er, cum_nr, quantiles, tail_rate,
+def fill_signal_pe(n_pe, state, start, onset_ns, is_nr, tau_ns, cum, quantiles, tail_rate,
                    spe_mean, t_out, charge_out, label_out, charge_pe_out):
     """Write the ``n_pe[i]`` signal PE of event i at ``start[i]``: time onset_ns[i] + delay, SPE
-    charge, label 0; ``charge_pe_out[i]`` = summed charge / spe_mean."""
+    charge, label 0; ``charge_pe_out[i]`` = summed charge / spe_mean. ``cum``: cumulative component
+    fractions, row 0 for electron recoils, row 1 for nuclear recoils (one 2-D array indexed by row:
+    picking one of two arrays per event would update reference counts atomically and stall threads)."""
     last = tau_ns.size - 1
     for i in nb.prange(n_pe.size):
         s = state[i]
-        cum = cum_nr if is_nr[i] else cum_er
+        row = 1 if is_nr[i] else 0
         j0 = start[i]
         t0 = onset_ns[i]
         total = 0.0
         for j in range(n_pe[i]):
             s, u = draw_uniform(s)
             c = 0
-            while c < last and u >= cum[c]:
+            while c < last and u >= cum[row, c]:
                 c += 1
-            lo = cum[c - 1] if c > 0 else 0.0
-            v = (u - lo) / (cum[c] - lo)
+            lo = cum[row, c - 1] if c > 0 else 0.0
+            v = (u - lo) / (cum[row, c] - lo)
             if v <= 0.0:
                 v = 1e-300
             s, q = draw_spe_charge(s, quantiles, tail_rate)
@@ -168,7 +171,7 @@ def fill_pe(n_pe, state, start, onset_ns, is_nr, scint: ScintillationParams, tab
     charge_pe = np.empty(n_pe.size, np.float64)
     fill_signal_pe(
         n_pe, state, start, onset_ns, is_nr, np.asarray(scint.tau_ns, dtype=np.float64),
-        _cumulative(scint.fractions), _cumulative(scint.nr_fractions), table.quantiles, table.tail_rate,
+        np.stack([_cumulative(scint.fractions), _cumulative(scint.nr_fractions)]), table.quantiles, table.tail_rate,
         table.mean, t_out, charge_out, label_out, charge_pe,
     )
     return charge_pe
@@ -190,9 +193,9 @@ def signal_pe(e_ee_kev, key, light: LightParams, scint: ScintillationParams, spe
     offsets = np.zeros(e.size + 1, np.int64)
     np.cumsum(n_pe, out=offsets[1:])
     total = int(offsets[-1])
-    t = np.empty(total, np.float32)
-    q = np.empty(total, np.float32)
-    label = np.empty(total, np.int8)
+    t = prefaulted(total, np.float32)
+    q = prefaulted(total, np.float32)
+    label = prefaulted(total, np.int8)
     charge_pe = fill_pe(n_pe, state, offsets[:-1], onset, nr, scint, table, t, q, label)
     return PEList(offsets, t, q, label, idx, n_pe, np.zeros(e.size, np.int32), charge_pe)
 

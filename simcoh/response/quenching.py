@@ -93,9 +93,15 @@ class QuenchingModel:
 
 @dataclass(frozen=True)
 class Polynomial(QuenchingModel):
-    """E_ee[MeVee] = Σ_{i≥1} coefficients[i-1] · x^i with x = T in MeVnr (E_ee(0) = 0)."""
+    """E_ee[MeVee] = Σ_{i≥1} coefficients[i-1] · x^i with x = T in MeVnr (E_ee(0) = 0).
+
+    Above ``t_nr_max_kev`` (the geometry's ``quenching.valid_range``) the quenching factor is held at its value
+    there, E_ee = QF(t_max)·T: a quartic fitted to 3–60 keVnr data grows without bound outside its range (the
+    CsI 2021 one gives a quenching factor of 0.21 at 100 keVnr and 14 at 300 keVnr), which would make
+    high-energy neutron recoils unphysical. CEvNS recoils (≤ 45 keVnr in CsI) are not affected."""
 
     coefficients: tuple[float, ...]
+    t_nr_max_kev: float | None = None
     key = "quenching.coefficients"
 
     #: CsI[Na] 2021 ``scintRespCoefficients.txt`` (arXiv:2110.07730 ancillary files), c1..c4.
@@ -118,18 +124,31 @@ class Polynomial(QuenchingModel):
         require_choice("quenching.variant", variant, tuple(cls.CSI_2021))
         return cls(cls.CSI_2021[variant])
 
-    def e_ee_kev(self, t_nr_kev):
+    def _polynomial_kev(self, t_nr_kev):
         x = np.asarray(t_nr_kev, dtype=float) * 1e-3
         acc = np.zeros_like(x)
         for c in reversed(self.coefficients):  # Horner: ((c4 x + c3) x + c2) x + c1) x
             acc = (acc + c) * x
         return acc * 1e3
 
+    def e_ee_kev(self, t_nr_kev):
+        t = np.asarray(t_nr_kev, dtype=float)
+        e = self._polynomial_kev(t)
+        if self.t_nr_max_kev is None:
+            return e
+        t_max = self.t_nr_max_kev
+        qf_max = self._polynomial_kev(t_max) / t_max
+        return np.where(t > t_max, qf_max * t, e)
+
     def _de_ee_dt(self, t_nr_kev):
-        x = np.asarray(t_nr_kev, dtype=float) * 1e-3
+        t = np.asarray(t_nr_kev, dtype=float)
+        x = t * 1e-3
         acc = np.zeros_like(x)
         for i in range(len(self.coefficients), 0, -1):
             acc = acc * x + i * self.coefficients[i - 1]
+        if self.t_nr_max_kev is not None:  # constant quenching factor beyond the valid range
+            t_max = self.t_nr_max_kev
+            acc = np.where(t > t_max, self._polynomial_kev(t_max) / t_max, acc)
         return acc  # MeVee/MeVnr = keVee/keVnr
 
 

@@ -108,19 +108,24 @@ class ParametricStage(_QuenchedStage):
             pe = np.where(is_template, pe_template, pe)
             if self.light is not None:
                 e_rec = np.where(is_template, pe_template / self.light.mean_pe_per_kevee, e_rec)
-        eff_e = self.energy_efficiency(pe, e_rec, chunk["t_nr_kev"])
+        eff_e = self.energy_efficiency(pe, e_rec, chunk["t_nr_kev"], is_template)
         eff_e = np.where(self.energy_included[chunk["process"]], 1.0, eff_e)
         eff_t = time_efficiency(chunk["t_ns"], self.eff_t) if self.eff_t is not None else np.ones(ids.shape)
         eff_t = np.where(self.time_included[chunk["process"]], 1.0, eff_t)
         return {"e_ee_kev": e_ee, "pe": pe, "e_rec_kevee": e_rec, "eff_energy": eff_e, "eff_time": eff_t,
                 "accepted": accept(eff_e * eff_t, self.keys["efficiency"], ids)}
 
-    def energy_efficiency(self, pe, e_rec_kevee, t_nr_kev):
+    def energy_efficiency(self, pe, e_rec_kevee, t_nr_kev, is_template=None):
         if self.eff_e is None:
             return np.ones(pe.shape)
         x = {"pe": pe, "kevee": e_rec_kevee, "kevnr": t_nr_kev}[self.eff_e.variable]
         if self.smearing is not None and self.smearing.model == "poisson" and self.eff_e.variable == "pe":
-            x = x - 0.5  # the 2017 release evaluates its acceptance at 1-PE bin centres
+            # the 2017 release evaluates its acceptance at the centre of 1-PE bins [n-1, n): n - 0.5 for n
+            # (integer) PE, floor(x) + 0.5 for a continuous template value x
+            bin_centre = x - 0.5
+            if is_template is not None:
+                bin_centre = np.where(is_template, np.floor(x) + 0.5, bin_centre)
+            x = bin_centre
         eff = energy_efficiency(np.nan_to_num(x, nan=-np.inf), self.eff_e)
         if self.step is not None:
             step, half = self.step
@@ -155,6 +160,11 @@ class PhotonStage(_QuenchedStage):
         if self.afterglow.model != "none" and fd.windows(self.det) is None:
             raise InputError(f"detector '{self.det.name}' has afterglow but no [windows] to spread it over")
         self.keys = {n: stage_key(cfg.seed, f"response.photon.{n}") for n in ("signal", "afterglow")}
+        from ..generate import PROCESS_CODES
+
+        self.nuclear_recoil = np.ones(max(PROCESS_CODES.values()) + 1, bool)
+        for name, proc in generator.processes.items():
+            self.nuclear_recoil[PROCESS_CODES[name]] = getattr(proc, "recoil_type", "nr") == "nr"
         self.jagged_bytes_per_event = 9.0 * 30  # ~30 PE per CsI event, 9 bytes each (estimate for check)
 
     def apply(self, chunk) -> dict:
@@ -165,7 +175,7 @@ class PhotonStage(_QuenchedStage):
             e_ee = np.where(is_template, pe_template / self.light.mean_pe_per_kevee, e_ee)
         pel = photon_response(np.nan_to_num(e_ee), chunk["t_ns"], self.keys["signal"], self.keys["afterglow"],
                               light=self.light, scint=self.scint, spe=self.spe_table, afterglow=self.afterglow,
-                              windows=self.windows, event_index=ids, is_nr=np.ones(ids.shape, bool))
+                              windows=self.windows, event_index=ids, is_nr=self.nuclear_recoil[chunk["process"]])
         onset = chunk["t_ns"] + self.windows.pretrace_ns
         jag = pel.to_awkward()
         # "_pe" and "_spe_table" are for later stages (waveform); the pipeline does not write them

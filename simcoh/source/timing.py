@@ -30,15 +30,24 @@ PULSE_DELTA, PULSE_GAUSSIAN, PULSE_TABLE = 0, 1, 2
 
 
 def inverse_cdf_table(edges: np.ndarray, prob: np.ndarray, size: int = TABLE_SIZE) -> np.ndarray:
-    """x-values at u = 0, 1/(size-1), …, 1 of the piecewise-flat distribution with bin ``prob`` over ``edges``."""
-    cdf = np.concatenate([[0.0], np.cumsum(prob, dtype=float)])
-    if cdf[-1] <= 0:
-        raise InputError("cannot build a sampling table from an all-zero distribution")
-    cdf /= cdf[-1]
+    """x-values at u = 0, 1/(size-1), …, 1 of the piecewise-flat distribution with bin ``prob`` over ``edges``.
+
+    Each table point is the exact inverse CDF: the bin i with cdf[i] ≤ u < cdf[i+1] (never an empty bin), then
+    the flat density inside it. Sampling interpolates linearly between table points, so an empty stretch
+    between two filled bins is crossed within one table cell (at most 1/(size−1) of the probability)."""
+    prob = np.asarray(prob, dtype=float)
+    edges = np.asarray(edges, dtype=float)
+    total = prob.sum()
+    if total <= 0 or np.any(prob < 0):
+        raise InputError("cannot build a sampling table from a distribution with no (or negative) probability")
+    cdf = np.concatenate([[0.0], np.cumsum(prob) / total])
     u = np.linspace(0.0, 1.0, size)
-    # np.interp needs increasing xp: drop repeated cdf values (zero-probability bins).
-    keep = np.concatenate([[True], np.diff(cdf) > 0])
-    return np.interp(u, cdf[keep], np.asarray(edges, float)[keep])
+    filled = np.flatnonzero(prob > 0)
+    # bin of each u among the filled bins: the last filled bin whose lower cdf edge is <= u
+    k = np.clip(np.searchsorted(cdf[filled], u, side="right") - 1, 0, filled.size - 1)
+    i = filled[k]
+    frac = np.clip((u - cdf[i]) / (prob[i] / total), 0.0, 1.0)
+    return edges[i] + frac * (edges[i + 1] - edges[i])
 
 
 @dataclass(frozen=True)
