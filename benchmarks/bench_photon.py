@@ -85,17 +85,23 @@ def run(n_events: int, chunk: int) -> dict:
         return time.perf_counter() - t0, int(pe.offsets[-1])
 
     one_chunk(0, 1000)  # compile / load the numba cache
-    tracemalloc.start()
     elapsed, n_pe, done = 0.0, 0, 0
-    while done < n_events:
+    while done < n_events:  # timed pass (tracemalloc off: it would tax every allocation)
         n = min(chunk, n_events - done)
         dt, npe = one_chunk(done, n)
         elapsed += dt
         n_pe += npe
         done += n
-    _, traced_peak = tracemalloc.get_traced_memory()
-    tracemalloc.stop()
+    traced = []  # memory pass: peak traced allocations for 4 and for 12 chunks (flat if equal)
+    for n_chunks in (4, 12):
+        tracemalloc.start()
+        for k in range(n_chunks):
+            one_chunk(k * chunk, chunk)
+        traced.append(tracemalloc.get_traced_memory()[1] / 2**20)
+        tracemalloc.stop()
+    traced_peak = traced[-1] * 2**20
     return {
+        "traced_4_12_mib": traced,
         "threads": numba.get_num_threads(),
         "events": n_events,
         "chunk": chunk,
@@ -123,8 +129,8 @@ def main() -> None:
         results.append(json.loads(out.stdout.strip().splitlines()[-1]))
     for r in results:
         print(f"threads={r['threads']}  {r['events_per_s']:,.0f} events/s  ({r['pe_per_event']:.2f} PE/event, "
-              f"chunk {r['chunk']:,}, {r['events']:,} events)  peak traced {r['peak_traced_mib']:.1f} MiB, "
-              f"peak RSS {r['peak_rss_mib']:.0f} MiB")
+              f"chunk {r['chunk']:,}, {r['events']:,} events)  peak traced {r['traced_4_12_mib'][0]:.1f} MiB "
+              f"over 4 chunks, {r['traced_4_12_mib'][1]:.1f} MiB over 12, peak RSS {r['peak_rss_mib']:.0f} MiB")
     print(f"speed-up on 2 threads: {results[1]['events_per_s'] / results[0]['events_per_s']:.2f}x")
 
 
