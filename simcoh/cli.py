@@ -140,6 +140,15 @@ def _production_mode(args) -> str:
     return "serial"
 
 
+def _streamed_workers(args, output_file: str) -> bool:
+    """Plain ``--workers N`` (no Dask, shard options or resumable production already on disk) runs as one
+    streamed job: worker processes generate chunks, this process writes them, and no shard files are merged."""
+    from .engine.shards import production_dir_for
+
+    return (args.workers > 1 and args.dask is None and args.shards is None and args.production_dir is None
+            and not args.keep_shards and not production_dir_for(output_file).exists())
+
+
 def cmd_run(args) -> int:
     from .engine import prepare_run
     from .engine.run import write_events
@@ -158,8 +167,11 @@ def cmd_run(args) -> int:
     print(f"simcoh {__version__}: {cfg.detector.name}, {prepared.generator.n_events:,} events "
           f"({cfg.mode} mode, fidelity {cfg.fidelity}, seed {cfg.seed}) -> {cfg.output_file}", file=sys.stderr)
     command_line = shlex.join(["simcoh"] + sys.argv[1:])
+    if mode == "production" and _streamed_workers(args, cfg.output_file):
+        mode = "serial"  # plain --workers N: worker processes generate, this process writes one file
     if mode == "serial":
-        summary = write_events(prepared, progress=not args.no_progress, command_line=command_line)
+        summary = write_events(prepared, progress=not args.no_progress, command_line=command_line,
+                               workers=args.workers)
     elif mode == "shard":
         return _run_one_shard(args, prepared, shard, command_line)
     else:

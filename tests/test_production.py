@@ -358,3 +358,21 @@ def test_bad_manifest_is_reported(tmp_path, capsys):
     assert "not a simcoh production manifest" in capsys.readouterr().err
     with pytest.raises(ProductionError, match="no such manifest"):
         load_manifest(tmp_path / "nothing")
+
+
+@pytest.mark.parametrize("fidelity", ["truth", "photon"])
+def test_plain_workers_stream_into_one_file_identical_to_serial(fidelity, tmp_path):
+    """`--workers 2` alone: worker processes generate, one process writes; no shard files, same events."""
+    common = ["--no-progress", "--set", "run/beamOn=20000", "--set", f"run/fidelity={fidelity}",
+              "--set", "run/chunkSize=3000"]
+    assert main(["run", str(MACRO), "--output", str(tmp_path / "serial.h5"), *common]) == 0
+    assert main(["run", str(MACRO), "--output", str(tmp_path / "par.h5"), "--workers", "2", *common]) == 0
+    assert not (tmp_path / "par.shards").exists()
+    with open_events(tmp_path / "serial.h5") as a, open_events(tmp_path / "par.h5") as b:
+        assert a.fields == b.fields and a.summary == b.summary
+        for name in a.fields:
+            x, y = a.read_column(name), b.read_column(name)
+            if a.columns[name].jagged:
+                assert ak.all(ak.num(x) == ak.num(y)) and ak.all(ak.flatten(x) == ak.flatten(y)), name
+            else:
+                np.testing.assert_array_equal(x, y)
