@@ -23,10 +23,9 @@ from __future__ import annotations
 import numba as nb
 import numpy as np
 
-from ..arrays import prefaulted
 from ..rng import draw_gamma, draw_poisson, draw_uniform, stream_start
 from .params import AfterglowParams, LightParams, ScintillationParams, SPEParams, WindowParams
-from .photon import PEList, as_event_arrays, count_pe, fill_pe
+from .photon import PEList, allocate_pe, as_event_arrays, count_pe, fill_pe
 from .spe import SPETable, build_spe_table, draw_spe_charge
 
 
@@ -86,12 +85,7 @@ def afterglow_pe(key, afterglow: AfterglowParams, windows: WindowParams, spe: SP
     idx = np.ascontiguousarray(event_index, dtype=np.int64)
     table = spe if isinstance(spe, SPETable) else build_spe_table(spe)
     n, state = count_afterglow(idx, key, afterglow, windows)
-    offsets = np.zeros(idx.size + 1, np.int64)
-    np.cumsum(n, out=offsets[1:])
-    total = int(offsets[-1])
-    t = prefaulted(total, np.float32)
-    q = prefaulted(total, np.float32)
-    label = prefaulted(total, np.int8)
+    offsets, t, q, label = allocate_pe(n)
     charge = np.empty(idx.size, np.float64)
     fill_afterglow_pe(n, state, offsets[:-1], windows.length_ns, table.quantiles, table.tail_rate, t, q, label, charge)
     return PEList(offsets, t, q, label, idx, np.zeros(idx.size, np.int32), n, np.zeros(idx.size))
@@ -108,12 +102,7 @@ def photon_response(e_ee_kev, t_ns, key_signal, key_afterglow, *, light: LightPa
     table = spe if isinstance(spe, SPETable) else build_spe_table(spe)
     n_sig, state_sig = count_pe(e, idx, key_signal, light)
     n_ag, state_ag = count_afterglow(idx, key_afterglow, afterglow, windows)
-    offsets = np.zeros(e.size + 1, np.int64)
-    np.cumsum(n_sig + n_ag, out=offsets[1:])
-    total = int(offsets[-1])
-    t = prefaulted(total, np.float32)
-    q = prefaulted(total, np.float32)
-    label = prefaulted(total, np.int8)
+    offsets, t, q, label = allocate_pe(n_sig + n_ag)
     charge_pe = fill_pe(n_sig, state_sig, offsets[:-1], onset, nr, scint, table, t, q, label)
     if afterglow.model != "none":
         charge_ag = np.empty(e.size, np.float64)

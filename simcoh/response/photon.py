@@ -177,6 +177,14 @@ def fill_pe(n_pe, state, start, onset_ns, is_nr, scint: ScintillationParams, tab
     return charge_pe
 
 
+def allocate_pe(n_per_event):
+    """(offsets, t_ns, charge, label) for events with ``n_per_event`` photoelectrons each (awkward layout)."""
+    offsets = np.zeros(len(n_per_event) + 1, np.int64)
+    np.cumsum(n_per_event, out=offsets[1:])
+    total = int(offsets[-1])
+    return offsets, prefaulted(total, np.float32), prefaulted(total, np.float32), prefaulted(total, np.int8)
+
+
 def signal_pe(e_ee_kev, key, light: LightParams, scint: ScintillationParams, spe: SPEParams | SPETable,
               *, event_index=None, onset_ns=None, is_nr=None) -> PEList:
     """Signal photoelectrons of a chunk of events.
@@ -190,12 +198,7 @@ def signal_pe(e_ee_kev, key, light: LightParams, scint: ScintillationParams, spe
     e, idx, onset, nr = as_event_arrays(e_ee_kev, event_index, onset_ns, is_nr)
     table = spe if isinstance(spe, SPETable) else build_spe_table(spe)
     n_pe, state = count_pe(e, idx, key, light)
-    offsets = np.zeros(e.size + 1, np.int64)
-    np.cumsum(n_pe, out=offsets[1:])
-    total = int(offsets[-1])
-    t = prefaulted(total, np.float32)
-    q = prefaulted(total, np.float32)
-    label = prefaulted(total, np.int8)
+    offsets, t, q, label = allocate_pe(n_pe)
     charge_pe = fill_pe(n_pe, state, offsets[:-1], onset, nr, scint, table, t, q, label)
     return PEList(offsets, t, q, label, idx, n_pe, np.zeros(e.size, np.int32), charge_pe)
 
