@@ -624,18 +624,18 @@ def test_bad_writer_arguments(tmp_path):
 
 
 def test_failed_write_stops_the_writer(tmp_path, monkeypatch):
-    from simcoh.io import writer as writer_module
+    from simcoh.io.chunk_stream import ChunkStream
 
     calls = []
-    original = writer_module._extend
+    original = ChunkStream.grow
 
-    def failing(dataset, at, values):
-        calls.append(dataset.name)
-        if len(calls) == 2:
+    def failing(stream):
+        calls.append(stream.dataset.name)
+        if len(calls) == 2:  # the second dataset of the first append
             raise OSError("disk full")
-        original(dataset, at, values)
+        original(stream)
 
-    monkeypatch.setattr(writer_module, "_extend", failing)
+    monkeypatch.setattr(ChunkStream, "grow", failing)
     with pytest.raises(SimcohError, match="without finish"):
         with EventWriter(tmp_path / "d.h5", XH, {}) as writer:
             with pytest.raises(OSError, match="disk full"):

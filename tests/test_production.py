@@ -376,3 +376,71 @@ def test_plain_workers_stream_into_one_file_identical_to_serial(fidelity, tmp_pa
                 assert ak.all(ak.num(x) == ak.num(y)) and ak.all(ak.flatten(x) == ak.flatten(y)), name
             else:
                 np.testing.assert_array_equal(x, y)
+
+
+def test_pack_and_unpack_chunks_through_a_slot():
+    from simcoh.engine.parallel import pack, unpack
+
+    content = np.arange(10, dtype=np.float32)
+    jagged = ak.Array(ak.contents.ListOffsetArray(ak.index.Index64(np.array([2, 2, 5, 9])),
+                                                  ak.contents.NumpyArray(content)))  # offsets not from 0
+    chunk = {"id": np.arange(3, dtype=np.int64), "w": np.ones((3, 2), np.int16), "pe": jagged}
+    slot = np.zeros(1000, np.uint8)
+    got = unpack(pack(chunk, slot), slot)
+    np.testing.assert_array_equal(got["id"], chunk["id"])
+    np.testing.assert_array_equal(got["w"], chunk["w"])
+    assert got["pe"].to_list() == [[], [2.0, 3.0, 4.0], [5.0, 6.0, 7.0, 8.0]]
+    assert np.shares_memory(got["id"], slot)  # views, not copies
+    assert pack(chunk, np.zeros(100, np.uint8)) is None  # does not fit: the caller pickles the chunk instead
+
+
+SLOT_SCRIPT = """
+import sys, queue
+import numpy as np, awkward as ak
+from simcoh.macro import load_macro
+from simcoh.engine.run import prepare_run, write_events
+from simcoh.engine.parallel import ChunkPool
+
+macro, out, slot_bytes = sys.argv[1], sys.argv[2], int(sys.argv[3])
+result = load_macro(macro, set_overrides=["run/beamOn=20000", "run/fidelity=photon"], output=out)
+prepared = prepare_run(result)
+pool = ChunkPool(prepared, 2, slot_bytes=slot_bytes)  # forked: this process has one thread
+free, kinds = queue.Queue(), []
+for (first, n), (m, chunk, slot) in zip(prepared.generator.chunk_ranges(3000, 0, 20000),
+                                        pool.chunks(prepared.generator.chunk_ranges(3000, 0, 20000), free)):
+    kinds.append("slot" if slot is not None else "pickled")
+    want = prepared.pipeline.run_chunk(first, n)
+    for key, values in want.items():
+        if isinstance(values, ak.Array):
+            assert ak.all(ak.num(chunk[key]) == ak.num(values)), key
+            np.testing.assert_array_equal(ak.to_numpy(ak.flatten(chunk[key])), ak.to_numpy(ak.flatten(values)))
+        else:
+            np.testing.assert_array_equal(chunk[key], values, err_msg=key)
+    if slot is not None:
+        free.put(slot)
+pool.close()
+print(" ".join(sorted(set(kinds))))
+"""
+
+
+@pytest.mark.parametrize("slot_bytes, path", [(16 << 20, "slot"), (4096, "pickled")])
+def test_forked_workers_hand_back_chunks_through_shared_slots(tmp_path, slot_bytes, path):
+    """In a fresh process (so the workers are forked and share the slots); a chunk too large for its slot
+    comes back pickled. Each chunk is compared with the same events generated here."""
+    script = tmp_path / "slots.py"
+    script.write_text(SLOT_SCRIPT)
+    done = subprocess.run([sys.executable, str(script), str(MACRO), str(tmp_path / "x.h5"), str(slot_bytes)],
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert done.stdout.split() == [path]
+
+
+def test_forked_workers_write_the_serial_file(tmp_path):
+    """The command line in a fresh process (forked workers, shared slots, parallel compression) against a
+    serial run of the same macro."""
+    common = [str(MACRO), "--no-progress", "--set", "run/beamOn=60000", "--set", "run/fidelity=photon"]
+    assert run("--output", tmp_path / "serial.h5", *common[1:]) == 0
+    done = subprocess.run([sys.executable, "-m", "simcoh", "run", *common, "--output", str(tmp_path / "par.h5"),
+                           "--workers", "2"], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert_same_events(tmp_path / "par.h5", tmp_path / "serial.h5")

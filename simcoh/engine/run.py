@@ -16,6 +16,9 @@ from ..io import EventWriter
 from .pipeline import Pipeline
 from .writer_thread import BackgroundWriter
 
+#: Largest estimated size of the chunks that worker processes hand to the writer (through shared slots).
+SLOT_BYTES = 64 << 20
+
 
 @dataclass
 class RunSummary:
@@ -114,13 +117,15 @@ def write_events(prepared: PreparedRun, *, progress: bool = True, command_line: 
     t0 = time.perf_counter()
     chunk_size = min(pipe.chunk_events(cfg.chunk_size), max(stop - first, 1))
     if workers > 1:  # enough chunks to keep every worker busy while the first ones are written
-        chunk_size = min(chunk_size, max(1, -(-(stop - first) // (4 * workers))))
+        chunk_size = min(chunk_size, max(1, -(-(stop - first) // (4 * workers))),
+                         max(1, int(SLOT_BYTES // max(pipe.bytes_per_event(), 1.0))))
     compression = None if cfg.compression == "none" else cfg.compression
     pool = None
     if workers > 1:  # before any thread or file is opened, so the workers can be forked
         from .parallel import ChunkPool
 
-        pool = ChunkPool(prepared, workers)
+        # room for the chunk's estimated size, with a margin for Poisson fluctuations of the jagged columns
+        pool = ChunkPool(prepared, workers, slot_bytes=int(1.5 * chunk_size * pipe.bytes_per_event()) + (1 << 20))
     try:
         written, by_process = _write(prepared, pipe, gen, path, provenance, overwrite, compression, chunk_size,
                                      first, stop, progress, on_chunk, pool)
@@ -147,7 +152,7 @@ def _write(prepared, pipe, gen, path, provenance, overwrite, compression, chunk_
         ranges = gen.chunk_ranges(chunk_size, first, stop)
         try:
             if pool is not None:
-                source = ((n, chunk, None) for n, chunk in pool.chunks(ranges))
+                source = pool.chunks(ranges, free_slots=background.free)
             else:
                 source = _serial_chunks(pipe, ranges, background)
             for n, chunk, buffers in source:

@@ -17,7 +17,9 @@ import numpy as np
 from .. import __version__
 from ..config import canonical_json
 from ..errors import InputError, OutputExistsError, SimcohError
+from .chunk_stream import ChunkEncoder, ChunkStream
 from .chunks import Jagged, jagged_form, prepare_chunk
+from .codec import ChunkFilter
 from .columns import Column
 from .format import (
     DATA,
@@ -70,6 +72,7 @@ class EventWriter:
         overwrite: bool = False,
         compression: str | None = "lzf",
         chunk_events: int = 65536,
+        threads: int | None = None,
     ):
         self.path = Path(path)
         self.overwrite = bool(overwrite)
@@ -83,9 +86,15 @@ class EventWriter:
         provenance = complete_provenance(dict(provenance))
         check_destination(self.path, self.overwrite)
         self.n_events = 0
+        self._streams: dict[str, ChunkStream] = {}  # per dataset ("name" or "name/data", "name/offsets")
         self._data_sizes = dict.fromkeys(self.columns, 0)  # numbers stored so far per jagged column
+        self._encoder = ChunkEncoder(threads)
         self.temp_path = temporary_path(self.path)
-        self._file = h5py.File(self.temp_path, "w-")
+        try:
+            self._file = h5py.File(self.temp_path, "w-")
+        except BaseException:
+            self._encoder.close()
+            raise
         self._state = "open"
         try:
             self._start(provenance, compression, int(chunk_events))
@@ -103,12 +112,16 @@ class EventWriter:
         events.attrs["columns"] = canonical_json(list(self.columns))
         # byte shuffle before compression: nearly free, and integers and smooth floats compress far better
         shuffle = compression is not None
+        chunk_filter = ChunkFilter(compression, shuffle)
         options = dict(maxshape=(None,), chunks=(chunk_events,), compression=compression, shuffle=shuffle)
         for name, column in self.columns.items():
             if column.jagged:
                 obj = events.create_group(name)
-                obj.create_dataset(OFFSETS, data=np.zeros(1, np.int64), **options)
-                obj.create_dataset(DATA, shape=(0,), dtype=column.dtype, **options)
+                offsets = obj.create_dataset(OFFSETS, shape=(0,), dtype=np.int64, **options)
+                self._streams[f"{name}/{OFFSETS}"] = ChunkStream(offsets, chunk_filter)
+                self._streams[f"{name}/{OFFSETS}"].add(np.zeros(1, np.int64))  # the leading 0
+                data = obj.create_dataset(DATA, shape=(0,), dtype=column.dtype, **options)
+                self._streams[f"{name}/{DATA}"] = ChunkStream(data, chunk_filter)
                 obj.attrs["form"] = jagged_form(column).to_json()
                 obj.attrs["layout"] = JAGGED_LAYOUT
             elif column.shape:  # fixed-shape per event (waveforms): chunks of about 1 MB
@@ -117,8 +130,10 @@ class EventWriter:
                 obj = events.create_dataset(name, shape=(0, *column.shape), dtype=column.dtype,
                                             maxshape=(None, *column.shape), chunks=(rows, *column.shape),
                                             compression=compression, shuffle=shuffle)
+                self._streams[name] = ChunkStream(obj, chunk_filter)
             else:
                 obj = events.create_dataset(name, shape=(0,), dtype=column.dtype, **options)
+                self._streams[name] = ChunkStream(obj, chunk_filter)
             obj.attrs["unit"] = column.unit
             obj.attrs["description"] = column.description
 
@@ -136,26 +151,32 @@ class EventWriter:
         if n == 0:
             return
         try:
+            jobs = []  # (stream, first row, rows) of every HDF5 chunk this append fills
             for name, values in arrays.items():
                 if isinstance(values, Jagged):
-                    self._append_jagged(name, values)
+                    stored = self._data_sizes[name]
+                    jobs += self._add(f"{name}/{DATA}", values.data)
+                    jobs += self._add(f"{name}/{OFFSETS}", values.offsets[1:] + stored)
+                    self._data_sizes[name] = stored + len(values.data)
                 else:
-                    _extend(self._file[EVENTS][name], self.n_events, values)
+                    jobs += self._add(name, values)
+            self._encoder.store_all(jobs)
         except BaseException:
             self._state = "broken by a failed write"  # columns may now differ in length
             raise
         self.n_events += n
 
-    def _append_jagged(self, name: str, values: Jagged) -> None:
-        group = self._file[EVENTS][name]
-        stored = self._data_sizes[name]
-        _extend(group[DATA], stored, values.data)
-        _extend(group[OFFSETS], self.n_events + 1, values.offsets[1:] + stored)
-        self._data_sizes[name] = stored + len(values.data)
+    def _add(self, key: str, values: np.ndarray) -> list:
+        stream = self._streams[key]
+        full = stream.add(values)
+        stream.grow()
+        return [(stream, first, rows) for first, rows in full]
 
     def flush(self) -> None:
-        """Push buffered data to the temporary file (a crash then loses less; it stays incomplete)."""
+        """Push the events so far to the temporary file (a crash then loses less; it stays incomplete)."""
         self._check_open("flush")
+        for stream in self._streams.values():
+            stream.write_tail()
         self._file.flush()
 
     def finish(self, summary: Mapping | None = None) -> Path:
@@ -168,6 +189,8 @@ class EventWriter:
             del self._file[SUMMARY]
             raise
         try:
+            for stream in self._streams.values():
+                stream.write_tail()
             self._file.attrs["n_events"] = self.n_events
             self._file.flush()
             self._file.attrs["complete"] = True  # last: only a finished file claims to be complete
@@ -176,6 +199,7 @@ class EventWriter:
             self.abort()
             raise
         self._state = "finished"
+        self._encoder.close()
         _place(self.temp_path, self.path, self.overwrite)
         return self.path
 
@@ -185,6 +209,7 @@ class EventWriter:
             return
         self._state = "aborted"
         try:
+            self._encoder.close()
             self._file.close()
         finally:
             self.temp_path.unlink(missing_ok=True)
@@ -214,14 +239,6 @@ def _check_columns(columns: Sequence[Column]) -> dict[str, Column]:
             raise ValueError(f"column '{column.name}' is declared twice")
         out[column.name] = column
     return out
-
-
-def _extend(dataset: h5py.Dataset, at: int, values: np.ndarray) -> None:
-    """Write ``values`` into ``dataset`` from index ``at``, growing it to fit."""
-    end = at + len(values)
-    dataset.resize(end, axis=0)
-    if len(values):
-        dataset[at:end] = values
 
 
 def _place(temp: Path, path: Path, overwrite: bool) -> None:
