@@ -1,11 +1,11 @@
 """Event-file write speed: N events of typical truth columns, written in chunks.
 
 Usage: PYTHONPATH=. python benchmarks/bench_io.py [N] [--chunk EVENTS] [--compression lzf|gzip|none]
-       [--pe-per-event MEAN]
+       [--pe-per-event MEAN] [--threads N]
 
 Prints the time, MB/s (uncompressed bytes per second), events per second and the compression
 ratio. With ``--pe-per-event`` a jagged column of photoelectron times (Poisson mean per event) is
-added.
+added. ``--threads`` sets the writer's compression threads (default: one per usable core).
 """
 
 from __future__ import annotations
@@ -63,6 +63,7 @@ def main() -> None:
     parser.add_argument("--chunk", type=int, default=1_000_000, help="events per appended chunk")
     parser.add_argument("--compression", default="lzf", choices=["lzf", "gzip", "none"])
     parser.add_argument("--pe-per-event", type=float, default=0.0, help="mean PE per event (jagged column)")
+    parser.add_argument("--threads", type=int, default=None, help="compression threads (default: usable cores)")
     args = parser.parse_args()
     columns = TRUTH + ([PE] if args.pe_per_event > 0 else [])
     compression = None if args.compression == "none" else args.compression
@@ -75,7 +76,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "bench.h5"
         start = time.perf_counter()
-        with EventWriter(path, columns, {"seed": 1}, compression=compression) as writer:
+        with EventWriter(path, columns, {"seed": 1}, compression=compression,
+                         threads=args.threads) as writer:
             for chunk in chunks:
                 writer.append(chunk)
             writer.finish()
@@ -86,7 +88,8 @@ def main() -> None:
         read_s = time.perf_counter() - start
         size = path.stat().st_size
 
-    print(f"{args.n:,} events, {len(columns)} columns, {len(chunks)} chunk(s), compression {args.compression}")
+    print(f"{args.n:,} events, {len(columns)} columns, {len(chunks)} chunk(s), compression {args.compression}, "
+          f"{args.threads or 'all usable'} compression thread(s)")
     print(f"write: {write_s:.3f} s  {raw_bytes / write_s / 1e6:8.1f} MB/s  {args.n / write_s:12,.0f} events/s")
     print(f"read:  {read_s:.3f} s  {raw_bytes / read_s / 1e6:8.1f} MB/s  {args.n / read_s:12,.0f} events/s")
     print(f"size:  {size / 1e6:.1f} MB on disk for {raw_bytes / 1e6:.1f} MB of data (ratio {raw_bytes / size:.2f})")

@@ -1,7 +1,7 @@
 """Overlap generation and writing: chunks are handed to a writer thread through a bounded queue.
 
-numba kernels run with ``nogil=True`` and h5py/lzf compression holds the GIL only inside the writer thread,
-so on two cores generation of chunk k+1 proceeds while chunk k is compressed and written. Buffers travel
+numba kernels run with ``nogil=True`` and the writer compresses in a thread pool whose encoders release the GIL
+(simcoh.io.codec), so generation of chunk k+1 proceeds while chunk k is compressed and written. Buffers travel
 back to the producer through ``free``, so memory is bounded by the number of buffers in flight.
 """
 
