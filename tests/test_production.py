@@ -444,3 +444,54 @@ def test_forked_workers_write_the_serial_file(tmp_path):
                            "--workers", "2"], capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr[-3000:]
     assert_same_events(tmp_path / "par.h5", tmp_path / "serial.h5")
+
+
+@pytest.mark.parametrize("first, stop, chunk_size, workers, min_events",
+                         [(0, 4_000_000, 500_000, 2, 16384), (7, 100_003, 30_000, 3, 1000), (0, 5, 3, 2, 16384),
+                          (10, 10, 100, 2, 16), (0, 1_000_000, 1000, 4, 16384)])
+def test_tapered_ranges_cover_the_run_and_shrink_at_the_end(first, stop, chunk_size, workers, min_events):
+    from simcoh.engine.parallel import tapered_ranges
+
+    ranges = list(tapered_ranges(first, stop, chunk_size, workers, min_events))
+    starts = [s for s, _ in ranges]
+    assert starts == [first + sum(n for _, n in ranges[:i]) for i in range(len(ranges))]  # contiguous
+    assert sum(n for _, n in ranges) == stop - first
+    for start, n in ranges:
+        remaining = stop - start
+        assert 1 <= n <= chunk_size
+        assert n >= min(min_events, remaining, chunk_size)  # never needlessly tiny
+        assert n <= max(min_events, -(-remaining // (4 * workers)))  # a share of what is left
+    if stop - first > 8 * workers * max(min_events, chunk_size):
+        assert ranges[0][1] == chunk_size and ranges[-1][1] <= min_events
+
+
+FAULT_SCRIPT = """
+import resource, sys
+import numpy as np
+from simcoh.engine.allocator import keep_freed_memory
+
+if sys.argv[1] == "keep":
+    assert keep_freed_memory()
+faults = []
+for _ in range(4):  # a chunk's worth of stage outputs, allocated, filled and freed four times
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+    arrays = [np.empty(1 << 20, np.uint8) for _ in range(8)]
+    for a in arrays:
+        a[::4096] = 1  # touch every page
+    del arrays, a
+    faults.append(resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before)
+print(faults[-1])
+"""
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux") or not os.confstr("CS_GNU_LIBC_VERSION"),
+                    reason="mallopt is glibc's")
+def test_freed_chunk_memory_is_reused_without_page_faults(tmp_path):
+    """Eight 1 MiB arrays allocated again after being freed: with glibc's defaults the heap is trimmed and all
+    2,048 pages fault again each time; after keep_freed_memory the pages are reused."""
+    script = tmp_path / "faults.py"
+    script.write_text(FAULT_SCRIPT)
+    faults = {mode: int(subprocess.run([sys.executable, str(script), mode], capture_output=True, text=True,
+                                       check=True).stdout) for mode in ("default", "keep")}
+    assert faults["default"] > 1500
+    assert faults["keep"] < 100

@@ -24,6 +24,7 @@ import awkward as ak
 import numpy as np
 
 from ..errors import SimcohError
+from .allocator import keep_freed_memory
 from .executors import start_method
 from .shard_job import prepared_run, remember_prepared
 
@@ -36,6 +37,7 @@ def _init_worker(result, threads: int) -> None:
     import numba
 
     numba.set_num_threads(max(1, min(threads, numba.config.NUMBA_NUM_THREADS)))
+    keep_freed_memory()  # inherited when forked; a spawned worker sets it itself
     _STATE["prepared"] = prepared_run(result)  # inherited when forked, rebuilt once when spawned
     _STATE["buffers"] = None
 
@@ -49,6 +51,18 @@ def _run_chunk(first: int, n: int, slot: int | None):
     chunk = pipe.run_chunk(first, n, _STATE["buffers"])
     layout = None if slot is None or not _SLOTS else pack(chunk, np.frombuffer(_SLOTS[slot], np.uint8))
     return ("chunk", chunk) if layout is None else ("slot", layout)
+
+
+def tapered_ranges(first: int, stop: int, chunk_size: int, workers: int, min_events: int = 16384):
+    """(first, n) of consecutive chunks covering [first, stop): ``chunk_size`` events while plenty remain, then
+    each a ``1 / (4 * workers)`` share of what is left (at least ``min_events``), so the workers finish together
+    and the writer has only small chunks left to write once they have stopped. Events do not depend on it."""
+    start = first
+    while start < stop:
+        remaining = stop - start
+        n = min(chunk_size, remaining, max(min_events, -(-remaining // (4 * workers))))
+        yield start, n
+        start += n
 
 
 def _parts(value):
@@ -149,6 +163,8 @@ class ChunkPool:
             following = next(ranges, None)
             if following is not None:
                 pending.append(submit(*following))
+            elif not pending:  # the last chunk is in: let the workers exit while it is written
+                self._pool.shutdown(wait=False)
             yield n, chunk, slot
 
     def close(self):

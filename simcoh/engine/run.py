@@ -13,11 +13,14 @@ import numpy as np
 from ..config import FLAVOURS, canonical_json
 from ..generate import PROCESS_CODES, TruthGenerator
 from ..io import EventWriter
+from .allocator import keep_freed_memory
 from .pipeline import Pipeline
 from .writer_thread import BackgroundWriter
 
-#: Largest estimated size of the chunks that worker processes hand to the writer (through shared slots).
-SLOT_BYTES = 64 << 20
+#: Largest estimated size of the chunks that worker processes hand to the writer (through shared slots). Small
+#: slots are touched (page-faulted) once and reused often: at photon level 16 MiB instead of 64 MiB cut a
+#: two-worker run's peak memory from 1.2 GiB to 0.73 GiB and its page faults from ~200k to ~120k, at no cost in speed.
+SLOT_BYTES = 16 << 20
 
 
 @dataclass
@@ -115,6 +118,7 @@ def write_events(prepared: PreparedRun, *, progress: bool = True, command_line: 
     overwrite = cfg.overwrite if overwrite is None else overwrite
     provenance = {**prepared.provenance(command_line), **(extra_provenance or {})}
     t0 = time.perf_counter()
+    keep_freed_memory()  # before the workers are forked: they inherit it
     chunk_size = min(pipe.chunk_events(cfg.chunk_size), max(stop - first, 1))
     if workers > 1:  # enough chunks to keep every worker busy while the first ones are written
         chunk_size = min(chunk_size, max(1, -(-(stop - first) // (4 * workers))),
@@ -149,7 +153,12 @@ def _write(prepared, pipe, gen, path, provenance, overwrite, compression, chunk_
             background.free.put(pipe.allocate(chunk_size))
         bar = tqdm(total=stop - first, unit="ev", unit_scale=True, disable=not progress, file=sys.stderr,
                    desc=os.path.basename(path), dynamic_ncols=True)
-        ranges = gen.chunk_ranges(chunk_size, first, stop)
+        if pool is None:
+            ranges = gen.chunk_ranges(chunk_size, first, stop)
+        else:
+            from .parallel import tapered_ranges
+
+            ranges = tapered_ranges(first, stop, chunk_size, pool.workers)
         try:
             if pool is not None:
                 source = pool.chunks(ranges, free_slots=background.free)
