@@ -153,17 +153,14 @@ def _write(prepared, pipe, gen, path, provenance, overwrite, compression, chunk_
             background.free.put(pipe.allocate(chunk_size))
         bar = tqdm(total=stop - first, unit="ev", unit_scale=True, disable=not progress, file=sys.stderr,
                    desc=os.path.basename(path), dynamic_ncols=True)
-        if pool is None:
-            ranges = gen.chunk_ranges(chunk_size, first, stop)
-        else:
-            from .parallel import tapered_ranges
-
-            ranges = tapered_ranges(first, stop, chunk_size, pool.workers)
         try:
-            if pool is not None:
-                source = pool.chunks(ranges, free_slots=background.free)
+            if pool is None:
+                source = _serial_chunks(pipe, gen.chunk_ranges(chunk_size, first, stop), background)
             else:
-                source = _serial_chunks(pipe, ranges, background)
+                from .parallel import tapered_ranges
+
+                source = pool.chunks(tapered_ranges(first, stop, chunk_size, pool.workers),
+                                     free_slots=background.free)
             for n, chunk, buffers in source:
                 counts += np.bincount(chunk["process"], minlength=len(counts))
                 background.put(chunk, token=buffers)
