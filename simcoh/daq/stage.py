@@ -10,7 +10,7 @@ from __future__ import annotations
 
 
 from ..errors import InputError
-from ..io import Column
+from ..columns import Column
 from ..reco import apply_cuts, cut_set, reco_params, reconstruct
 from ..reco.reconstruct import RECO_COLUMNS
 from ..response import from_detector as fd

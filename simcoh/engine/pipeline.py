@@ -7,7 +7,7 @@ import numpy as np
 
 from ..generate import TruthGenerator
 from ..errors import InputError
-from ..io import Column
+from ..columns import Column
 
 
 def stages_for(fidelity: str):

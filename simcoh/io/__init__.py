@@ -1,7 +1,7 @@
 """Event files: columnar HDF5 files with per-column units and descriptions, provenance and a
 ``complete`` flag written last (see :mod:`simcoh.io.format` for the layout)."""
 
-from .columns import Column
+from ..columns import Column
 from .format import FORMAT, FORMAT_VERSION, EventFileError, IncompleteFileError
 from .info import describe_file
 from .reader import EventFile, open_events, read_events

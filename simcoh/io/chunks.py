@@ -13,7 +13,7 @@ import awkward as ak
 import numpy as np
 
 from ..units import suggest
-from .columns import Column
+from ..columns import Column
 from .format import BUFFER_KEY, DATA, OFFSETS
 
 

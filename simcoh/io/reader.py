@@ -13,7 +13,7 @@ import numpy as np
 
 from ..errors import Diagnostic, InputError
 from ..units import suggest
-from .columns import Column
+from ..columns import Column
 from .format import (
     BUFFER_KEY,
     DATA,

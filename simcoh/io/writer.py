@@ -20,7 +20,7 @@ from ..errors import InputError, OutputExistsError, SimcohError
 from .chunk_stream import ChunkEncoder, ChunkStream
 from .chunks import Jagged, jagged_form, prepare_chunk
 from .codec import ChunkFilter
-from .columns import Column
+from ..columns import Column
 from .format import (
     DATA,
     EVENTS,

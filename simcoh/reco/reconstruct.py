@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..io import Column
+from ..columns import Column
 from .params import RecoParams
 from .pulses import SUMMARY_FIELDS, reconstruct_kernel
 

@@ -23,7 +23,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..errors import InputError
-from ..io import Column
+from ..columns import Column
 from ..rng import stage_key
 from . import from_detector as fd
 from .efficiency import accept, energy_efficiency, time_efficiency
