@@ -6,6 +6,7 @@ import json
 import os
 from pathlib import Path
 
+from ..columns import describe_chain
 from .reader import open_events
 
 _MISSING = "(not recorded)"
@@ -55,6 +56,13 @@ def describe_file(path: str | os.PathLike) -> str:
         lines.append("  expected events per process:" + ("" if expected else f" {_MISSING}"))
         if expected:
             lines += _table([(name, f"{count:.6g}") for name, count in expected.items()])
+        fidelity = prov.get("fidelity", "")
+        chain = prov.get("stages")
+        if chain is None:
+            lines.append(f"  stage chain:  {_MISSING} (fidelity {fidelity or _MISSING}; written before simcoh "
+                         "recorded its stages)")
+        else:
+            lines += ["  " + line for line in describe_chain(chain, fidelity)]
         lines.append(f"  columns ({len(events.columns)}):")
         rows = [("name", "type", "unit", "stored", "description")]
         for name, column in events.columns.items():
