@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import InputError
+from ..units import suggest
 from .convert import convert_value
 from .schema import REQUIRED, SECTIONS, Key, section_keys
 
@@ -64,9 +65,8 @@ _KIND_TYPES = {
 
 def field_type(key: Key) -> str:
     """Annotation of a key's field (a string, as ``from __future__ import annotations`` writes them)."""
-    text = _KIND_TYPES[key.kind]
-    if key.kind == "int" or (key.kind == "numbers" and key.name == "columns"):
-        text = "int" if key.kind == "int" else "tuple[int, ...]"
+    # efficiency.energy.columns holds zero-based column indices: the one list of whole numbers
+    text = "tuple[int, ...]" if key.kind == "numbers" and key.name == "columns" else _KIND_TYPES[key.kind]
     optional = key.default is None or (key.default is REQUIRED and key.when is not None)
     return f"{text} | None" if optional else text
 
@@ -112,7 +112,8 @@ def default_section(section: str, **fields):
     known = [f.name for f in dataclasses.fields(cls)]
     unknown = sorted(set(fields) - set(known))
     if unknown:
-        raise InputError(f"[{section}] has no field '{unknown[0]}'; fields: {', '.join(known)}")
+        raise InputError(f"[{section}] has no field '{unknown[0]}'; fields: {', '.join(known)}"
+                         f"{suggest(unknown[0], known)}")
     values: dict[str, Any] = {}
     for key in section_keys(section).values():
         names = [f"{key.field_name}_path", f"{key.field_name}_data"] if key.kind == "path" else [key.field_name]
@@ -124,10 +125,11 @@ def default_section(section: str, **fields):
             default = None if key.default is None or key.kind == "path" else convert_value(key, key.default)
             values.update({n: default for n in names})
             continue
-        control = key.when and (fields.get(key.when[0]) if key.when[0] in fields else values.get(key.when[0]))
-        if key.when is not None and control not in key.when[1]:
-            values.update({n: None for n in names})
-            continue
+        if key.when is not None:  # needed only when another key (here: given or its default) has some values
+            control, allowed = key.when
+            if {**values, **fields}.get(control) not in allowed:
+                values.update({n: None for n in names})
+                continue
         raise InputError(f"[{section}] {key.name} is required here ({key.help}); pass {names[0]}=...")
     values.update({k: v for k, v in fields.items() if k == "isotopes"})
     return cls(**values)
