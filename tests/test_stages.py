@@ -129,9 +129,14 @@ def test_daq_and_reco_are_separate_stages_linked_by_the_waveform_column():
         assert 0.8 < np.median(ratio) < 1.2
 
 
-def test_stored_waveforms_are_written_columns():
-    pipe = prepared("waveform", store="true").pipeline
-    assert "waveform" in names(pipe.columns) and "ac_waveform" not in names(pipe.columns)
+def test_stored_waveforms_are_written_columns_and_chunks_count_unwritten_ones():
+    stored = prepared("waveform", store="true").pipeline
+    assert "waveform" in names(stored.columns) and "ac_waveform" not in names(stored.columns)
+    handed_on = prepared("waveform", store="false").pipeline
+    # the file estimate leaves the unwritten samples out (13,750 int16 per window); the chunk memory does not
+    assert stored.bytes_per_event() - handed_on.bytes_per_event() == 2 * 13_750
+    assert handed_on.bytes_per_event(transient=True) == stored.bytes_per_event()
+    assert handed_on.chunk_events(10**6) == stored.chunk_events(10**6) < 10**4
 
 
 def test_stage_chain_in_check_output_and_in_the_file(tmp_path, capsys):

@@ -33,18 +33,24 @@ class Pipeline:
         """The stage chain as plain data: name, needs, provides (written) and transient columns per stage."""
         return chain_description(self.stages)
 
-    def bytes_per_event(self) -> float:
-        """Uncompressed bytes per event of the flat columns plus each stage's estimate for jagged ones."""
-        flat = sum(np.dtype(c.dtype).itemsize * int(np.prod(c.shape)) for c in self.columns if not c.jagged)
+    def bytes_per_event(self, transient: bool = False) -> float:
+        """Uncompressed bytes per event of the written flat columns (with ``transient``: also the columns handed
+        between stages but not written) plus each stage's estimate for jagged ones."""
+        columns = self.columns
+        if transient:
+            columns += [c for stage in self.stages for c in stage.provides if not c.written]
+        flat = sum(np.dtype(c.dtype).itemsize * int(np.prod(c.shape)) for c in columns if not c.jagged)
         return flat + sum(getattr(s, "jagged_bytes_per_event", 0.0) for s in self.stages)
 
     #: Upper bound on the memory of one chunk's arrays; two chunks are in flight (one generated, one written).
     CHUNK_BYTES = 256 << 20
 
     def chunk_events(self, requested: int) -> int:
-        """The chunk size to use: ``requested`` (/run/chunkSize), reduced so one chunk stays within CHUNK_BYTES
-        (waveform events carry ~27 kB each). Events do not depend on it."""
-        return max(1, min(int(requested), int(self.CHUNK_BYTES // max(self.bytes_per_event(), 1.0))))
+        """The chunk size to use: ``requested`` (/run/chunkSize), reduced so one chunk's arrays, including those
+        handed between stages only, stay within CHUNK_BYTES (waveform events carry ~27 kB per window, written
+        or not). Events do not depend on it."""
+        per_event = max(self.bytes_per_event(transient=True), 1.0)
+        return max(1, min(int(requested), int(self.CHUNK_BYTES // per_event)))
 
     def allocate(self, n: int) -> dict[str, np.ndarray]:
         return self.generator.allocate(n)
