@@ -270,9 +270,10 @@ def cmd_status(args) -> int:
 
 
 def cmd_info(args) -> int:
+    from .engine.stages import STAGES_BY_FIDELITY
     from .io import describe_file
 
-    print(describe_file(args.file))
+    print(describe_file(args.file, {f: [s.name for s in stages] for f, stages in STAGES_BY_FIDELITY.items()}))
     return 0
 
 

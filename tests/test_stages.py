@@ -155,6 +155,15 @@ def test_stage_chain_in_check_output_and_in_the_file(tmp_path, capsys):
     assert main(["info", str(out)]) == 0
     info = capsys.readouterr().out
     assert "stage chain (waveform):" in info and "photon: event_id, process, isotope, t_ns, t_nr_kev ->" in info
+    # a file from before simcoh recorded its stages: the chain's names come from its fidelity
+    import h5py
+
+    from simcoh.io.format import PROVENANCE
+
+    with h5py.File(out, "r+") as f:
+        del f[PROVENANCE]["stages"]
+    assert main(["info", str(out)]) == 0
+    assert "stage chain:  photon -> digitize -> reconstruct (fidelity waveform;" in capsys.readouterr().out
 
 
 # --- layering ------------------------------------------------------------------------------------
