@@ -192,7 +192,8 @@ KEYS: tuple[Key, ...] = (
     _k(_ET, "t0", "quantity", "Time after which the efficiency falls (CsI[Na] 2021: 0.52 us, "
        "arXiv:2110.07730).", unit="ns", field="t0_ns", minimum=0,
        when=_model("exp_after")),
-    _k(_ET, "rate", "quantity", "Exponential fall-off rate (CsI[Na] 2021: 0.0494 /us, arXiv:2110.07730).", unit="1/ns", field="rate_per_ns", minimum=0,
+    _k(_ET, "rate", "quantity", "Exponential fall-off rate (CsI[Na] 2021: 0.0494 /us, arXiv:2110.07730).",
+       unit="1/ns", field="rate_per_ns", minimum=0,
        when=_model("exp_after")),
     _k(_S, "tau", "quantities", "Decay constants of the scintillation components (LAr: singlet 6 ns, "
        "triplet 1.5 us, arXiv:2003.10630; CsI[Na]: ~0.6 us, PHYSICS.md section 3).", unit="ns", field="tau_ns",
@@ -254,7 +255,8 @@ KEYS: tuple[Key, ...] = (
     _k("windows", "pretrace", "quantity", "Pretrace length before the region of interest (CsI[Na] 2021: 40 us, "
        "arXiv:2110.07730).", unit="ns",
        field="pretrace_ns", minimum=0),
-    _k("windows", "roi", "quantity", "Region-of-interest length (CsI[Na] 2021: 15 us, arXiv:2110.07730).", unit="ns", field="roi_ns", minimum=0,
+    _k("windows", "roi", "quantity", "Region-of-interest length (CsI[Na] 2021: 15 us, arXiv:2110.07730).",
+       unit="ns", field="roi_ns", minimum=0,
        min_open=True),
     _k("windows", "integration", "quantity", "Integration window from the event onset.", unit="ns",
        field="integration_ns", minimum=0, min_open=True),
