@@ -59,17 +59,18 @@ def run(n_events: int, chunk: int) -> dict:
 
     import numba
 
-    from simcoh.response import (AfterglowParams, LightParams, Polynomial, ScintillationParams,
-                                 SPEParams, WindowParams, build_spe_table, photon_response)
+    from simcoh.detector.model import default_section
+    from simcoh.response import Polynomial, build_spe_table, photon_response
     from simcoh.rng import stage_key
 
+    # CsI[Na] 2021 numbers (arXiv:2110.07730): 13.35 PE/keVee, one ~0.6 us decay, 40 us + 15 us window
     quench = Polynomial.csi_2021()
-    light = LightParams(yield_pe_per_kevee=13.35)
-    scint = ScintillationParams.csi_na()
-    table = build_spe_table(SPEParams(model="gamma", mean=1.0, relative_width=0.542))
-    afterglow = AfterglowParams(model="poisson", rate_per_ns=0.05e-3, rate_distribution="gamma", rate_shape=2.0,
-                                bright_probability=0.05, bright_factor=10.0)
-    windows = WindowParams()
+    light = default_section("light", yield_pe_per_kev=13.35)
+    scint = default_section("scintillation", tau_ns=(600.0,), fractions=(1.0,))
+    table = build_spe_table(default_section("spe", model="gamma", mean=1.0, relative_width=0.542))
+    afterglow = default_section("afterglow", model="poisson", rate_per_ns=0.05e-3, rate_distribution="gamma",
+                                rate_shape=2.0, bright_probability=0.05, bright_factor=10.0)
+    windows = default_section("windows", pretrace_ns=40_000.0, roi_ns=15_000.0, integration_ns=3_000.0)
     k_sig, k_ag = stage_key(1, "response.photon"), stage_key(1, "response.afterglow")
     sampler = cevns_recoil_sampler()
     rng = np.random.default_rng(12345)
@@ -81,7 +82,8 @@ def run(n_events: int, chunk: int) -> dict:
         t0 = time.perf_counter()
         e_ee = quench.e_ee_kev(t_nr)
         pe = photon_response(e_ee, t_arrival, k_sig, k_ag, light=light, scint=scint, spe=table,
-                             afterglow=afterglow, windows=windows, event_index=idx, is_nr=True)
+                             afterglow=afterglow, pretrace_ns=windows.pretrace_ns,
+                             window_ns=windows.pretrace_ns + windows.roi_ns, event_index=idx, is_nr=True)
         return time.perf_counter() - t0, int(pe.offsets[-1])
 
     one_chunk(0, 1000)  # compile / load the numba cache

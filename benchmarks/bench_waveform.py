@@ -36,16 +36,15 @@ def run(n_windows: int, chunk: int, mode: str) -> dict:
     from simcoh.daq import Digitizer
     from simcoh.detector import load_geometry
     from simcoh.reco import apply_cuts, cut_set, reco_params, reconstruct
-    from simcoh.response import Polynomial, from_detector as fd, photon_response
-    from simcoh.response.params import WindowParams
+    from simcoh.response import Polynomial, photon_response, spe_section, window_length_ns
     from simcoh.rng import stage_key
 
     det = load_geometry("csi-2021")
     dig = Digitizer(det, 1, noise_mode=mode)
     params, cuts = reco_params(det), cut_set(det)
-    quench, light, scint, spe, ag = (Polynomial(det.quenching.coefficients), fd.light(det), fd.scintillation(det),
-                                     fd.spe(det), fd.afterglow(det))
-    windows = WindowParams(pretrace_ns=det.windows.pretrace_ns, roi_ns=det.windows.roi_ns)
+    quench, light, scint, spe, ag = (Polynomial(det.quenching.coefficients), det.light, det.scintillation,
+                                     spe_section(det), det.afterglow)
+    windows = det.windows
     keys = stage_key(1, "bench.signal"), stage_key(1, "bench.afterglow")
     sampler = cevns_recoil_sampler()
     rng = np.random.default_rng(12345)
@@ -55,7 +54,8 @@ def run(n_windows: int, chunk: int, mode: str) -> dict:
         e_ee = quench.e_ee_kev(sampler(rng.random(n)))
         t0 = time.perf_counter()
         pe = photon_response(e_ee, rng.uniform(0, windows.roi_ns, n), *keys, light=light, scint=scint, spe=spe,
-                             afterglow=ag, windows=windows, event_index=np.arange(first, first + n), is_nr=True)
+                             afterglow=ag, pretrace_ns=windows.pretrace_ns, window_ns=window_length_ns(windows),
+                             event_index=np.arange(first, first + n), is_nr=True)
         t1 = time.perf_counter()
         wf = dig.render(pe, out=buffer[:n])
         reco = reconstruct(wf.samples, params)

@@ -112,7 +112,7 @@ def engine_run(fidelity: str, n_events: int, workers: int, scratch: Path, cores:
 
 
 def available_fidelities() -> list[str]:
-    from simcoh.response.stages import STAGES_BY_FIDELITY
+    from simcoh.engine.stages import STAGES_BY_FIDELITY
 
     return list(STAGES_BY_FIDELITY)
 

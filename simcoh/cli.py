@@ -202,6 +202,7 @@ def _run_one_shard(args, prepared, shard, command_line: str) -> int:
 
 
 def cmd_check(args) -> int:
+    from .columns import describe_chain
     from .config import canonical_json
     from .engine import prepare_run
 
@@ -225,6 +226,8 @@ def cmd_check(args) -> int:
     print(f"seed          {cfg.seed}")
     print(f"output        {cfg.output_file} (about {prepared.estimated_bytes() / 1e6:.3g} MB before compression)")
     print(f"config hash   {cfg.config_hash()}")
+    for line in describe_chain(prepared.pipeline.chain(), cfg.fidelity):
+        print(line)
     print("resolved configuration:")
     print(json.dumps(json.loads(canonical_json(cfg.to_dict())), indent=2, sort_keys=True))
     return 0
@@ -267,9 +270,10 @@ def cmd_status(args) -> int:
 
 
 def cmd_info(args) -> int:
+    from .engine.stages import STAGES_BY_FIDELITY
     from .io import describe_file
 
-    print(describe_file(args.file))
+    print(describe_file(args.file, {f: [s.name for s in stages] for f, stages in STAGES_BY_FIDELITY.items()}))
     return 0
 
 

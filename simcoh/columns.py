@@ -20,6 +20,8 @@ class Column:
     of every photoelectron). ``dtype`` is normalised to a :class:`numpy.dtype` and must be a
     boolean, integer or floating-point type. A flat column may hold a fixed-shape array per event
     (``shape``, e.g. ``(13750,)`` samples of a digitized waveform); its dataset is (n_events, *shape).
+    ``written=False`` declares a column that pipeline stages hand on to later stages but that is not
+    stored in the event file (e.g. waveform samples when ``/output/waveforms false``).
     """
 
     name: str
@@ -28,6 +30,7 @@ class Column:
     description: str
     jagged: bool = False
     shape: tuple = ()
+    written: bool = True
 
     def __post_init__(self):
         if not isinstance(self.name, str) or not _NAME.match(self.name):
@@ -55,3 +58,20 @@ class Column:
         if any(x <= 0 for x in shape) or (shape and self.jagged):
             raise ValueError(f"column '{self.name}': shape {self.shape} must be positive sizes of a flat column")
         object.__setattr__(self, "shape", shape)
+        if not isinstance(self.written, (bool, np.bool_)):
+            raise ValueError(f"column '{self.name}': written must be True or False")
+        object.__setattr__(self, "written", bool(self.written))
+
+
+def describe_chain(chain: list[dict], fidelity: str = "") -> list[str]:
+    """Readable lines for a stage chain given as plain data (``[{"name", "needs", "provides", "transient"}]``,
+    as :func:`simcoh.engine.stages.chain_description` makes it and event files store it): one line per stage,
+    ``name: needs -> provides``; columns handed on but not written are marked ``(not written)``."""
+    head = f"stage chain ({fidelity}):" if fidelity else "stage chain:"
+    if not chain:
+        return [head, "  truth generation only"]
+    lines = [head]
+    for stage in chain:
+        provides = list(stage.get("provides", [])) + [f"{n} (not written)" for n in stage.get("transient", [])]
+        lines.append(f"  {stage['name']}: {', '.join(stage.get('needs', [])) or '-'} -> {', '.join(provides) or '-'}")
+    return lines

@@ -423,3 +423,33 @@ def test_efficiency_table_matches_numpy_reader():
     det = load_geometry("cenns10-lar")
     expected = np.loadtxt(REPO / "geometries" / "data" / "CENNS10AnlAEfficiency.txt", comments="#")
     assert np.array(det.efficiency.energy.table_data).T == pytest.approx(expected)
+
+
+def test_section_fields_are_typed_from_the_schema_kind():
+    import typing
+
+    from simcoh.detector.model import DetectorConfig, section_class
+
+    hints = typing.get_type_hints(section_class("digitizer"))
+    assert hints["adc_bits"] is int and hints["sampling_rate_per_ns"] is float and hints["polarity"] is str
+    assert hints["spe_width_ns"] == float | None  # needed only by the gaussian SPE shape
+    assert hints["noise_table_data"] == tuple[tuple[float, ...], ...] | None
+    assert typing.get_type_hints(section_class("scintillation"))["tau_ns"] == tuple[float, ...]
+    assert typing.get_type_hints(section_class("efficiency.energy"))["columns"] == tuple[int, ...]
+    assert typing.get_type_hints(section_class("cuts"))["saturation"] == bool | None
+    assert typing.get_type_hints(DetectorConfig)["light"] == section_class("light") | None
+
+
+def test_default_section_fills_schema_defaults_and_names_missing_or_unknown_fields():
+    from simcoh.detector.model import default_section
+
+    reco = default_section("reco")  # every [reco] key has a default: 0.375 SPE amplitudes, 12 ns, 0 ns
+    assert (reco.pulse_threshold, reco.pulse_extension_ns, reco.pulse_merge_ns) == (0.375, 12.0, 0.0)
+    spe = default_section("spe")
+    assert (spe.model, spe.mean, spe.relative_width, spe.table_data) == ("gamma", 1.0, 0.542, None)
+    light = default_section("light", yield_pe_per_kev=13.35)
+    assert light.pe_model == "poisson" and light.photon_yield_per_kev is None  # binomial-only key
+    with pytest.raises(InputError, match=r"\[light\] yield is required here"):
+        default_section("light")
+    with pytest.raises(InputError, match="did you mean 'yield_pe_per_kev'"):
+        default_section("light", yield_pe_per_kevee=13.35)

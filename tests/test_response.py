@@ -13,13 +13,13 @@ import numpy as np
 import pytest
 from scipy import stats
 
+from simcoh.detector import Override, load_geometry
+from simcoh.detector.model import default_section
 from simcoh.errors import InputError
-from simcoh.response import (AfterglowParams, Constant, EnergyEfficiencyParams, IonizationParams,
-                             IsotopeQuenching, LightParams, Lindhard, Linear, Polynomial,
-                             ScintillationParams, SmearingParams, SPEParams, Table, TimeEfficiencyParams,
-                             WindowParams, accept, afterglow_pe, apply_efficiency, build_spe_table,
-                             energy_efficiency, f90, ionization_energy, photon_response,
-                             quenching_from_section, signal_pe, smear, time_efficiency)
+from simcoh.response import (Constant, IsotopeQuenching, Lindhard, Linear, Polynomial, Table, accept,
+                             afterglow_pe, apply_efficiency, build_spe_table, energy_efficiency, f90,
+                             ionization_energy, photon_response, quenching_model, rate_moments_per_ns, signal_pe,
+                             smear, time_efficiency)
 from simcoh.rng import stage_key
 
 #: Statistical tests fail below p = 1e-6 (≈ 5 σ two-sided, like the moment checks); the KS distance
@@ -29,6 +29,27 @@ KS_CRIT = math.sqrt(-math.log(P_MIN / 2) / 2)  # 2.69
 KEY = stage_key(2024, "response.photon")
 KEY_AG = stage_key(2024, "response.afterglow")
 CSI_LY = 13.35  # PE/keVee, CsI[Na] 2021 (PHYSICS.md §3)
+
+# Parameters are detector sections (simcoh.detector.model), built here from explicit numbers:
+LIGHT = default_section("light", yield_pe_per_kev=CSI_LY)  # Poisson PE, CsI[Na] 2021 yield
+SPE = default_section("spe", model="gamma", mean=1.0, relative_width=0.542)  # CsI[Na] 2021 (docs/response.md)
+CSI_NA = default_section("scintillation", tau_ns=(600.0,), fractions=(1.0,))  # one ≈ 0.6 µs decay (PHYSICS.md §3)
+# LAr: singlet 6 ns, triplet 1.5 µs (arXiv:2003.10630); singlet fraction 0.25 (ER), 0.70 (NR)
+LAR = default_section("scintillation", tau_ns=(6.0, 1500.0), fractions=(0.25, 0.75), nr_fractions=(0.70, 0.30))
+PRETRACE_NS, ROI_NS = 40_000.0, 15_000.0  # CsI[Na] 2021 window (arXiv:2110.07730)
+WINDOW_NS = PRETRACE_NS + ROI_NS
+
+
+def light(**fields):
+    return default_section("light", **{"yield_pe_per_kev": CSI_LY, **fields})
+
+
+def afterglow(**fields):
+    return default_section("afterglow", model="poisson", **fields)
+
+
+def csi(**over):
+    return load_geometry("csi-2021", [Override(k, str(v)) for k, v in over.items()])
 
 
 # --- quenching -----------------------------------------------------------------------------------
@@ -73,12 +94,12 @@ def test_quenching_validation_names_the_key():
         Polynomial((-0.01, 1.0)).validate((0.0, 5.0))  # E_ee < 0 below 10 keVnr
     with pytest.raises(InputError, match="quenching.coefficients.*not monotonic"):
         Polynomial((0.1, -10.0)).validate((0.0, 10.0))  # peaks at 5 keVnr
-    with pytest.raises(InputError, match="quenching.factor"):
-        Constant(-0.1)
-    with pytest.raises(InputError, match="quenching.model"):
-        quenching_from_section({"model": "polynomal"})
-    q = quenching_from_section({"model": "linear", "offset": 0.246, "slope": 0.00078})
-    assert q == Linear.lar_2020()
+    with pytest.raises(InputError, match="factor"):
+        load_geometry("csi-2017", [Override("quenching.factor", "-0.1")])
+    with pytest.raises(InputError, match="polynomal"):
+        load_geometry("csi-2021", [Override("quenching.model", "polynomal")])
+    section = default_section("quenching", model="linear", offset=0.246, slope_per_kev=0.00078)
+    assert quenching_model(section) == Linear.lar_2020()
 
 
 def test_per_isotope_quenching_selects_model():
@@ -88,30 +109,46 @@ def test_per_isotope_quenching_selects_model():
 
 
 # --- parameters ----------------------------------------------------------------------------------
-def test_bad_parameters_raise_input_error_naming_the_key():
-    with pytest.raises(InputError, match="light.yield must be positive"):
-        LightParams(yield_pe_per_kevee=-13.35)
-    with pytest.raises(InputError, match="scintillation.fractions must sum to one"):
-        ScintillationParams(tau_ns=(6.0, 1500.0), fractions=(0.5, 0.6))
-    with pytest.raises(InputError, match="scintillation.nr_fractions"):
-        ScintillationParams(tau_ns=(6.0, 1500.0), fractions=(0.3, 0.7), nr_fractions=(1.0,))
-    with pytest.raises(InputError, match="spe.relative_width"):
-        SPEParams(relative_width=0.0)
-    with pytest.raises(InputError, match="afterglow.bright_probability"):
-        AfterglowParams(model="poisson", bright_probability=1.5)
-    with pytest.raises(InputError, match="did you mean 'yield'"):
-        LightParams.from_section({"yeild": 13.35})
-    assert LightParams.from_section({"yield": 13.35, "pe_model": "poisson"}).yield_pe_per_kevee == 13.35
+@pytest.mark.parametrize("key, value, message", [
+    ("light.yield", "-13.35 PE/keV", "yield is negative: -13.35"),
+    ("scintillation.fractions", "[0.5, 0.6]", "fractions sum to 1.1, not 1"),
+    ("scintillation.nr_fractions", "[1.0]", "nr_fractions has 1 entries but tau has 2"),
+    ("spe.relative_width", "0", "relative_width is out of range: 0"),
+    ("afterglow.bright_probability", "1.5", "bright_probability is out of range: 1.5"),
+    ("light.yeild", "13.35 PE/keV", "did you mean 'light.yield'?"),
+])
+def test_bad_parameters_raise_input_error_naming_the_key(key, value, message):
+    """Detector parameters are checked once, by the geometry loader (schema ranges, cross-key checks)."""
+    with pytest.raises(InputError) as err:
+        csi(**{key: value})
+    assert message in str(err.value)
+
+
+def test_good_parameters_load():
+    assert csi(**{"light.yield": "8 PE/keV"}).light.yield_pe_per_kev == 8.0
+    assert csi(**{"spe.model": "polya"}).spe.model == "polya"  # width 0.542 <= 1: a valid Polya law
+
+
+def test_polya_spe_wider_than_one_is_rejected_at_load():
+    with pytest.raises(InputError, match="relative_width = 1.2 is above 1"):
+        csi(**{"spe.model": "polya", "spe.relative_width": "1.2"})
+
+
+def test_missing_spe_section_takes_the_schema_defaults():
+    from simcoh.response import spe_section
+
+    det = load_geometry("cenns10-lar")
+    assert det.spe is None and spe_section(det) == SPE
 
 
 # --- SPE table -----------------------------------------------------------------------------------
 def test_spe_gamma_table_is_exact_to_table_resolution():
-    table = build_spe_table(SPEParams(model="gamma", mean=2.0, relative_width=0.5))
+    table = build_spe_table(default_section("spe", model="gamma", mean=2.0, relative_width=0.5))
     law = stats.gamma(4.0, scale=0.5)
     m = table.size
     np.testing.assert_allclose(table.quantiles[:-1], law.ppf(np.arange(m) / m), rtol=1e-12)
     # sampled through the kernel: many zero-energy-free events with fixed mean PE
-    pe = signal_pe(np.full(20000, 30.0 / CSI_LY), KEY, LightParams(), ScintillationParams.csi_na(), table)
+    pe = signal_pe(np.full(20000, 30.0 / CSI_LY), KEY, LIGHT, CSI_NA, table)
     n = pe.charge.size
     d = stats.kstest(pe.charge.astype(float), law.cdf).statistic
     assert d < KS_CRIT / math.sqrt(n) + 1.0 / m  # KS critical value at P_MIN, plus table resolution
@@ -119,8 +156,10 @@ def test_spe_gamma_table_is_exact_to_table_resolution():
 
 
 def test_spe_histogram_table():
-    spe = SPEParams(model="table", mean=1.0, table_charge=(0.0, 0.5, 1.0, 2.0), table_weights=(1.0, 0.0, 3.0))
-    pe = signal_pe(np.full(20000, 20.0 / CSI_LY), KEY, LightParams(), ScintillationParams.csi_na(), spe)
+    # file rows: bin edges 0, 0.5, 1, 2 with densities 1, 0, 3 (the last row's density is not used)
+    spe = default_section("spe", model="table", mean=1.0, table_path="spe.txt",
+                          table_data=((0.0, 0.5, 1.0, 2.0), (1.0, 0.0, 3.0, 0.0)))
+    pe = signal_pe(np.full(20000, 20.0 / CSI_LY), KEY, LIGHT, CSI_NA, spe)
     q = pe.charge.astype(float)
 
     def cdf(x):  # piecewise-uniform: 1/4 on [0, 0.5), 3/4 on [1, 2)
@@ -151,8 +190,8 @@ def test_photon_charge_reproduces_published_csi_gamma_smearing(mu):
     0.020 (10 PE), 0.012 (30 PE), 0.010 (60 PE) (docs/response.md)."""
     w = 0.542
     n = 20000
-    pe = signal_pe(np.full(n, mu / CSI_LY), KEY, LightParams(), ScintillationParams.csi_na(),
-                   SPEParams(model="gamma", relative_width=w), event_index=np.arange(n) + int(mu) * 10**6)
+    pe = signal_pe(np.full(n, mu / CSI_LY), KEY, LIGHT, CSI_NA,
+                   default_section("spe", model="gamma", relative_width=w), event_index=np.arange(n) + int(mu) * 10**6)
     q = pe.charge_pe
     # 1. the kernel samples the compound Poisson-Gamma law exactly
     assert stats.kstest(q, lambda x: _compound_poisson_gamma_cdf(x, mu, w)).pvalue > P_MIN
@@ -171,8 +210,8 @@ def test_photon_charge_reproduces_published_csi_gamma_smearing(mu):
 def test_photon_pe_counts_and_scintillation_times():
     n = 20000
     e_ee = np.full(n, 1.5)
-    scint = ScintillationParams(tau_ns=(30.0, 600.0), fractions=(0.4, 0.6), nr_fractions=(0.8, 0.2))
-    pe = signal_pe(e_ee, KEY, LightParams(), scint, SPEParams(), is_nr=np.arange(n) % 2 == 0)
+    scint = default_section("scintillation", tau_ns=(30.0, 600.0), fractions=(0.4, 0.6), nr_fractions=(0.8, 0.2))
+    pe = signal_pe(e_ee, KEY, LIGHT, scint, SPE, is_nr=np.arange(n) % 2 == 0)
     mu = CSI_LY * 1.5
     counts = pe.n_pe_signal
     assert abs(counts.mean() - mu) < 5 * math.sqrt(mu / n)
@@ -188,8 +227,8 @@ def test_photon_pe_counts_and_scintillation_times():
 
 def test_binomial_pe_model():
     n = 20000
-    light = LightParams(pe_model="binomial", photon_yield_per_kev=50.0, collection_efficiency=0.3)
-    pe = signal_pe(np.full(n, 2.0), KEY, light, ScintillationParams.csi_na(), SPEParams())
+    binomial = light(pe_model="binomial", yield_pe_per_kev=15.0, photon_yield_per_kev=50.0, collection_efficiency=0.3)
+    pe = signal_pe(np.full(n, 2.0), KEY, binomial, CSI_NA, SPE)
     # 100 photons, Binomial(100, 0.3): mean 30, variance 21
     assert abs(pe.n_pe_signal.mean() - 30.0) < 5 * math.sqrt(21.0 / n)
     assert abs(pe.n_pe_signal.var() / 21.0 - 1) < 5 * math.sqrt(2 / n)
@@ -200,8 +239,7 @@ def test_lar_f90(nuclear, expected):
     # p = f_singlet (1 − e^{−90/6}) + f_triplet (1 − e^{−90/1500}); defaults give 0.717 (NR), 0.294 (ER),
     # PHYSICS.md §3: ~0.6–0.75 for nuclear recoils, ~0.3 for electron recoils.
     n = 5000
-    pe = signal_pe(np.full(n, 20.0), KEY, LightParams(yield_pe_per_kevee=8.0), ScintillationParams.lar(),
-                   SPEParams(), is_nr=nuclear)
+    pe = signal_pe(np.full(n, 20.0), KEY, light(yield_pe_per_kev=8.0), LAR, SPE, is_nr=nuclear)
     values = f90(pe)
     sigma = math.sqrt(np.mean(expected * (1 - expected) / pe.n_pe_signal) / n)
     assert abs(values.mean() - expected) < 5 * sigma
@@ -210,14 +248,13 @@ def test_lar_f90(nuclear, expected):
 
 # --- afterglow -----------------------------------------------------------------------------------
 def test_afterglow_pretrace_counts_follow_poisson_mixture():
-    ag = AfterglowParams(model="poisson", rate_per_ns=0.1e-3, rate_distribution="gamma", rate_shape=3.0,
-                         bright_probability=0.1, bright_factor=5.0)
-    windows = WindowParams()
+    ag = afterglow(rate_per_ns=0.1e-3, rate_distribution="gamma", rate_shape=3.0, bright_probability=0.1,
+                   bright_factor=5.0)
     n = 40000
-    pe = afterglow_pe(KEY_AG, ag, windows, SPEParams(), event_index=np.arange(n))
-    counts = np.bincount(pe.pe_event_index()[pe.t_ns < windows.pretrace_ns], minlength=n)
+    pe = afterglow_pe(KEY_AG, ag, WINDOW_NS, SPE, event_index=np.arange(n))
+    counts = np.bincount(pe.pe_event_index()[pe.t_ns < PRETRACE_NS], minlength=n)
     # Exact law: a two-component mixture of negative binomials (gamma-mixed Poisson), mean m = λT.
-    t = windows.pretrace_ns
+    t = PRETRACE_NS
 
     def nb_pmf(k, mean):
         return stats.nbinom.pmf(k, 3.0, 3.0 / (3.0 + mean))
@@ -227,7 +264,7 @@ def test_afterglow_pretrace_counts_follow_poisson_mixture():
     mean = (k * pmf).sum()
     var = ((k - mean) ** 2 * pmf).sum()
     m4 = ((k - mean) ** 4 * pmf).sum()
-    r_mean, r_var = ag.rate_moments_per_ns()  # E[R] T and E[R] T + Var(R) T² by hand: 5.6, 5.6 + 11.52 + ...
+    r_mean, r_var = rate_moments_per_ns(ag)  # E[R] T and E[R] T + Var(R) T² by hand: 5.6, 5.6 + 11.52 + ...
     assert r_mean * t == pytest.approx(mean, rel=1e-9)
     assert r_mean * t + r_var * t * t == pytest.approx(var, rel=1e-9)
     assert abs(counts.mean() - mean) < 5 * math.sqrt(var / n)
@@ -240,28 +277,26 @@ def test_afterglow_pretrace_counts_follow_poisson_mixture():
     exp = np.append(expected[keep], n - expected[keep].sum())
     assert stats.chisquare(obs, exp).pvalue > P_MIN
     # times uniform over the whole window
-    assert stats.kstest(pe.t_ns.astype(float) / windows.length_ns, "uniform").pvalue > P_MIN
+    assert stats.kstest(pe.t_ns.astype(float) / WINDOW_NS, "uniform").pvalue > P_MIN
     assert np.all(pe.label == 1)
 
 
 def test_photon_response_merges_signal_and_afterglow():
-    windows = WindowParams()
-    ag = AfterglowParams(model="poisson", rate_per_ns=0.05e-3)
+    ag = afterglow(rate_per_ns=0.05e-3)
     n = 500
     e_ee = np.linspace(0.2, 2.0, n)
     t_arrival = np.linspace(0.0, 6000.0, n)
-    scint = ScintillationParams.csi_na()
-    merged = photon_response(e_ee, t_arrival, KEY, KEY_AG, light=LightParams(), scint=scint, spe=SPEParams(),
-                             afterglow=ag, windows=windows)
-    alone = signal_pe(e_ee, KEY, LightParams(), scint, SPEParams(), onset_ns=windows.pretrace_ns + t_arrival)
-    glow = afterglow_pe(KEY_AG, ag, windows, SPEParams(), event_index=np.arange(n))
+    merged = photon_response(e_ee, t_arrival, KEY, KEY_AG, light=LIGHT, scint=CSI_NA, spe=SPE, afterglow=ag,
+                             pretrace_ns=PRETRACE_NS, window_ns=WINDOW_NS)
+    alone = signal_pe(e_ee, KEY, LIGHT, CSI_NA, SPE, onset_ns=PRETRACE_NS + t_arrival)
+    glow = afterglow_pe(KEY_AG, ag, WINDOW_NS, SPE, event_index=np.arange(n))
     for i in (0, 17, 250, 499):
         a, b = merged.offsets[i], merged.offsets[i + 1]
         lab = merged.label[a:b]
         sig = lab == 0
         s0, s1 = alone.offsets[i], alone.offsets[i + 1]
         np.testing.assert_array_equal(merged.t_ns[a:b][sig], alone.t_ns[s0:s1])  # afterglow leaves signal as is
-        assert np.all(merged.t_ns[a:b][sig] >= windows.pretrace_ns + t_arrival[i] - 1e-3)
+        assert np.all(merged.t_ns[a:b][sig] >= PRETRACE_NS + t_arrival[i] - 1e-3)
         g0, g1 = glow.offsets[i], glow.offsets[i + 1]
         np.testing.assert_array_equal(merged.t_ns[a:b][~sig], glow.t_ns[g0:g1])
     np.testing.assert_array_equal(merged.n_pe_signal + merged.n_pe_afterglow, np.diff(merged.offsets))
@@ -270,15 +305,13 @@ def test_photon_response_merges_signal_and_afterglow():
 
 
 def test_same_seed_identical_regardless_of_chunking_and_threads():
-    windows = WindowParams()
-    ag = AfterglowParams(model="poisson", rate_per_ns=0.05e-3, rate_distribution="gamma", rate_shape=2.0,
-                         bright_probability=0.05, bright_factor=10.0)
+    ag = afterglow(rate_per_ns=0.05e-3, rate_distribution="gamma", rate_shape=2.0, bright_probability=0.05,
+                   bright_factor=10.0)
     rng = np.random.default_rng(7)
     n = 3000
     e_ee = rng.uniform(0.0, 2.0, n)
     t_arr = rng.uniform(0.0, 15000.0, n)
-    kwargs = dict(light=LightParams(), scint=ScintillationParams.lar(), spe=SPEParams(), afterglow=ag,
-                  windows=windows)
+    kwargs = dict(light=LIGHT, scint=LAR, spe=SPE, afterglow=ag, pretrace_ns=PRETRACE_NS, window_ns=WINDOW_NS)
 
     def run(chunk):
         parts = [photon_response(e_ee[i:i + chunk], t_arr[i:i + chunk], KEY, KEY_AG,
@@ -305,7 +338,8 @@ def test_same_seed_identical_regardless_of_chunking_and_threads():
 def test_parametric_gamma_smearing_matches_published_law():
     mu = 25.0
     n = 20000
-    out = smear(np.full(n, mu / CSI_LY), KEY, SmearingParams(model="gamma"), LightParams())
+    gamma = default_section("smearing", model="gamma", gamma_b_per_pe=0.716)  # CsI[Na] 2021 (arXiv:2110.07730)
+    out = smear(np.full(n, mu / CSI_LY), KEY, gamma, LIGHT)
     b = 0.716 * mu
     assert stats.kstest(out.pe, stats.gamma(1 + b, scale=mu / (1 + b)).cdf).pvalue > P_MIN
     np.testing.assert_allclose(out.e_ee_kev * CSI_LY, out.pe)
@@ -313,25 +347,28 @@ def test_parametric_gamma_smearing_matches_published_law():
 
 def test_parametric_poisson_and_gaussian():
     n = 20000
-    pois = smear(np.full(n, 1.0), KEY, SmearingParams(model="poisson"), LightParams(yield_pe_per_kevee=13.348))
+    pois = smear(np.full(n, 1.0), KEY, default_section("smearing", model="poisson"), light(yield_pe_per_kev=13.348))
     assert np.all(pois.pe == np.round(pois.pe))
     assert abs(pois.pe.mean() - 13.348) < 5 * math.sqrt(13.348 / n)
-    gauss = smear(np.full(n, 40.0), KEY, SmearingParams(model="gaussian"), LightParams(yield_pe_per_kevee=1.0))
+    gaussian = default_section("smearing", model="gaussian", resolution_a=0.58)
+    gauss = smear(np.full(n, 40.0), KEY, gaussian, light(yield_pe_per_kev=1.0))
     sigma = 0.58 * math.sqrt(40.0)  # σ/E = 0.58/√(E/keVee) (CENNS-10)
     assert stats.kstest(gauss.e_ee_kev, stats.norm(40.0, sigma).cdf).pvalue > P_MIN
 
 
 def test_efficiencies_match_hand_values():
-    eff = EnergyEfficiencyParams()  # CsI 2021 nominal, x in PE
+    eff = csi().efficiency.energy  # CsI 2021 nominal, x in PE
     # a/2 + d at x = c: 0.660225 − 0.333322; x = 20: 1.32045/(1 + e^{−2.612533}) − 0.333322; x = 5 < 0 → 0
     np.testing.assert_allclose(energy_efficiency([5.0, 10.8646, 20.0], eff), [0.0, 0.326903, 0.896893], atol=1e-6)
-    step = EnergyEfficiencyParams(model="logistic_step", a=0.6655, b=0.4942, c=10.8507, d=0.0, step=5.0)
+    step = default_section("efficiency.energy", model="logistic_step", variable="pe", a=0.6655, b=0.4942, c=10.8507,
+                           d=0.0, step=5.0)
     assert energy_efficiency([4.99], step)[0] == 0.0
     assert energy_efficiency([10.8507], step)[0] == pytest.approx(0.33275)
-    table = EnergyEfficiencyParams(model="table", variable="kevee", table_x=(0.25, 0.75), table_eff=(0.0, 0.2))
+    table = default_section("efficiency.energy", model="table", variable="kevee", table_path="eff.txt",
+                            table_data=((0.25, 0.75), (9.0, 9.0), (0.0, 0.2)), columns=(0, 2))
     assert energy_efficiency([0.5], table)[0] == pytest.approx(0.1)
     # time: exp(−0.0494/µs (t − 0.52 µs)) → 0.976567 at 1 µs, 0.762836 at 6 µs
-    np.testing.assert_allclose(time_efficiency([300.0, 1000.0, 6000.0], TimeEfficiencyParams()),
+    np.testing.assert_allclose(time_efficiency([300.0, 1000.0, 6000.0], csi().efficiency.time),
                                [1.0, 0.976567, 0.762836], atol=1e-6)
 
 
@@ -346,13 +383,13 @@ def test_accept_reject_is_seeded_and_unbiased():
 
 
 def test_ionization_resolution():
-    params = IonizationParams(resolution_sigma0_kev=0.07, fano=0.11, pair_energy_kev=2.96e-3)
+    params = default_section("ionization", resolution_sigma0_kev=0.07, fano=0.11, pair_energy_ev=2.96)
     n = 20000
     e = ionization_energy(np.full(n, 10.0), KEY, params)
     sigma = math.sqrt(0.07**2 + 0.11 * 2.96e-3 * 10.0)  # 0.09031 keV
     assert stats.kstest(e, stats.norm(10.0, sigma).cdf).pvalue > P_MIN
-    with pytest.raises(InputError, match="ionization.pair_energy"):
-        IonizationParams(resolution_sigma0_kev=0.07, fano=0.11, pair_energy_kev=0.0)
+    with pytest.raises(InputError, match="pair_energy"):
+        load_geometry("ge-ppc", [Override("ionization.pair_energy", "0 eV")])
 
 
 def test_polynomial_quenching_keeps_its_end_point_quenching_factor_beyond_the_valid_range():

@@ -70,12 +70,12 @@ def process_available(name: str) -> tuple[bool, str]:
 
 def fidelity_available(name: str) -> tuple[bool, str]:
     try:
-        from simcoh.response.stages import STAGES_BY_FIDELITY
+        from simcoh.engine.stages import STAGES_BY_FIDELITY
     except Exception as exc:
-        return False, f"simcoh.response.stages fails to import ({exc})"
+        return False, f"simcoh.engine.stages fails to import ({exc})"
     if name in STAGES_BY_FIDELITY:
         return True, ""
-    return False, f"fidelity '{name}' is not available in simcoh.response.stages (available: {', '.join(STAGES_BY_FIDELITY)})"
+    return False, f"fidelity '{name}' is not available in simcoh.engine.stages (available: {', '.join(STAGES_BY_FIDELITY)})"
 
 
 # --- simcoh runs in memory ----------------------------------------------------------------------------------

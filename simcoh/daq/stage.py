@@ -1,68 +1,70 @@
-"""The ``waveform`` fidelity stage: digitize each trigger's coincident (C) window, and optionally an
-anti-coincident (AC) window holding afterglow and noise only, reconstruct them exactly as recorded data would
-be, and evaluate the named CsI[Na] cuts.
+"""The digitizing stage of ``waveform`` fidelity: render each trigger's coincident (C) window, and optionally an
+anti-coincident (AC) window holding afterglow and noise only, as int16 digitizer samples.
 
-It follows the photon stage, whose photoelectrons (signal at onset = pretrace + arrival time, plus afterglow)
-it renders. The muon veto has no simulated muons behind it: every event passes it (``cut_muon_veto`` true).
+It needs the photon stage's per-PE columns (``pe_t_ns``, ``pe_charge``: signal at onset = pretrace + arrival
+time, plus afterglow) and provides ``waveform`` (and ``ac_waveform``). The samples are written to the event
+file when ``/output/waveforms true`` (the default); otherwise they are handed on to reconstruction only
+(``written=False``). Parameters: the detector's [digitizer], [windows], [afterglow] and [spe] sections.
 """
 
 from __future__ import annotations
 
+import awkward as ak
+import numpy as np
 
-from ..errors import InputError
 from ..columns import Column
-from ..reco import apply_cuts, cut_set, reco_params, reconstruct
-from ..reco.reconstruct import RECO_COLUMNS
-from ..response import from_detector as fd
-from ..response.afterglow import afterglow_pe
+from ..errors import InputError
+from ..response.afterglow import afterglow_pe, window_length_ns
+from ..response.spe import build_spe_table, spe_section
+from ..response.stages import EVENT_ID, PE_CHARGE, PE_T_NS
 from ..rng import stage_key
 from .render import Digitizer
 
 
-class WaveformStage:
+def waveform_column(prefix: str, n_samples: int, written: bool = True) -> Column:
+    """The samples of one window per event: ``waveform`` (C window) or ``ac_waveform`` (AC window)."""
+    what = "anti-coincident (AC) window" if prefix else "coincident (C) window"
+    return Column(f"{prefix}waveform", "int16", "ADC", f"digitized samples of the {what}", shape=(n_samples,),
+                  written=written)
+
+
+class _PhotoElectrons:
+    """Flat per-PE arrays of a chunk (the layout simcoh.daq.render takes), viewed from the jagged columns."""
+
+    def __init__(self, t_ns, charge, event_index):
+        t = ak.to_layout(t_ns).to_ListOffsetArray64(True)
+        q = ak.to_layout(charge).to_ListOffsetArray64(True)
+        self.offsets = np.asarray(t.offsets.data)
+        self.t_ns = np.asarray(t.content.data)
+        self.charge = np.asarray(q.content.data)
+        self.event_index = event_index
+
+
+class DigitizeStage:
+    name = "digitize"
+
     def __init__(self, cfg, generator):
         det = cfg.detector
         if det.digitizer is None or det.windows is None:
             raise InputError(f"detector '{det.name}' has no [digitizer] or [windows] section: waveform fidelity "
                              "needs both (use /run/fidelity photon, or add them to the geometry)")
         self.digitizer = Digitizer(det, cfg.seed)
-        self.reco = reco_params(det)
-        self.cuts = cut_set(det)
-        self.store = cfg.store_waveforms
         self.ac = cfg.ac_window
-        self.afterglow = fd.afterglow(det)
-        self.windows = fd.windows(det)
+        self.afterglow = det.afterglow
+        self.window_ns = window_length_ns(det.windows)
+        self.spe_table = build_spe_table(spe_section(det)) if self.ac else None
         self.ac_key = stage_key(cfg.seed, "response.photon.afterglow_ac")
-        self.columns = self._columns("", "coincident (C) window")
+        n_samples = self.digitizer.spec.n_samples
+        self.needs = [EVENT_ID, PE_T_NS, PE_CHARGE]
+        self.provides = [waveform_column("", n_samples, cfg.store_waveforms)]
         if self.ac:
-            self.columns += self._columns("ac_", "anti-coincident (AC) window")
-
-    def _columns(self, prefix: str, what: str) -> list[Column]:
-        cols = []
-        if self.store:
-            cols.append(Column(f"{prefix}waveform", "int16", "ADC", f"digitized samples of the {what}",
-                               shape=(self.reco.n_samples,)))
-        cols += [Column(prefix + c.name, c.dtype, c.unit, f"{c.description} ({what})")
-                 for c in RECO_COLUMNS if not c.jagged]
-        for name in self.cuts.applied():
-            cols.append(Column(f"{prefix}cut_{name}", "bool", "", f"passes the '{name}' cut ({what})"))
-        cols.append(Column(f"{prefix}selected", "bool", "", f"passes every applied cut ({what})"))
-        return cols
-
-    def _window(self, pe, window: str, prefix: str) -> dict:
-        wf = self.digitizer.render(pe, window)
-        reco = reconstruct(wf.samples, self.reco)
-        out = {prefix + k: v for k, v in reco.columns().items()}
-        out.update({prefix + k: v for k, v in apply_cuts(reco, self.cuts).items()})
-        if self.store:
-            out[f"{prefix}waveform"] = wf.samples
-        return out
+            self.provides.append(waveform_column("ac_", n_samples, cfg.store_waveforms))
 
     def apply(self, chunk) -> dict:
-        pe = chunk["_pe"]
-        out = self._window(pe, "c", "")
+        pe = _PhotoElectrons(chunk["pe_t_ns"], chunk["pe_charge"], chunk["event_id"])
+        out = {"waveform": self.digitizer.render(pe, "c").samples}
         if self.ac:
-            ac_pe = afterglow_pe(self.ac_key, self.afterglow, self.windows, chunk["_spe_table"],
+            ac_pe = afterglow_pe(self.ac_key, self.afterglow, self.window_ns, self.spe_table,
                                  event_index=chunk["event_id"])
-            out.update(self._window(ac_pe, "ac", "ac_"))
+            out["ac_waveform"] = self.digitizer.render(ac_pe, "ac").samples
         return out

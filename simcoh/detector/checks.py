@@ -128,7 +128,7 @@ def check_efficiency_energy(values: dict[str, Any], report: Report) -> dict[str,
         nominal = (values["a"], values["b"], values["c"], values["d"])
         for name, (a, b, _c, d) in [("nominal", nominal), *values["variants"]]:
             key = "a" if name == "nominal" else ("variants", name)
-            if b <= 0:
+            if name != "nominal" and b <= 0:  # the nominal b is range-checked by the schema
                 report(f"efficiency variant '{name}' has b = {b:g}", key, expected="b > 0 (efficiency rising with x)")
             if not 0 < a + d <= 1:
                 report(f"efficiency {'curve' if name == 'nominal' else 'variant ' + repr(name)} has plateau "
@@ -172,11 +172,20 @@ def check_scintillation(values: dict[str, Any], report: Report) -> dict[str, Any
 
 
 def check_spe(values: dict[str, Any], report: Report) -> dict[str, Any]:
+    if values["model"] == "polya" and values["relative_width"] > 1.0:
+        # Polya of parameter theta = Gamma of shape 1 + theta = 1 / w^2: theta >= 0 needs w <= 1
+        report(f"relative_width = {values['relative_width']:g} is above 1, impossible for a Polya law",
+               "relative_width", expected="relative_width <= 1 for model = polya (theta = 1/w^2 - 1 >= 0)",
+               suggestion='use model = "gamma" for wider SPE laws')
     if values["model"] == "table":
         columns = values["table"][1]
-        if len(columns) < 2 or min(columns[0]) < 0 or min(columns[1]) < 0 or sum(columns[1]) <= 0:
-            report("the SPE table needs two columns: charge >= 0 and a non-negative density with a positive sum",
-                   "table")
+        if len(columns) < 2 or len(columns[0]) < 2 or min(columns[0]) < 0 or min(columns[1]) < 0 \
+                or sum(columns[1][:-1]) <= 0:
+            report("the SPE table needs two columns and at least two rows: charge >= 0 and a non-negative density "
+                   "with a positive sum", "table")
+        elif np.any(np.diff(columns[0]) <= 0):
+            report("the SPE table's charge column is not strictly increasing", "table",
+                   expected="bin edges in increasing order")
     return {}
 
 

@@ -88,7 +88,8 @@ SECTIONS: dict[str, str] = {
     "efficiency.energy": "Analysis efficiency as a function of energy (applied as a weight or an acceptance).",
     "efficiency.time": "Analysis efficiency as a function of the reconstructed time after the beam.",
     "scintillation": "Scintillation pulse shape: sum of exponentials with the given decay constants and fractions.",
-    "spe": "Single-photoelectron charge distribution, in units of the mean SPE charge.",
+    "spe": "Single-photoelectron charge distribution, in units of the mean SPE charge. Absent: the defaults "
+    "below (a gamma law of relative width 0.542, the CsI[Na] 2021 value derived in docs/response.md).",
     "afterglow": "Delayed single-photoelectron emission (afterglow, e.g. CsI[Na] phosphorescence) in each waveform.",
     "ionization": "Ionization detectors (Ge PPC): charge statistics and electronic noise.",
     "digitizer": "Waveform digitizer: sampling, ADC range, baseline, noise and the single-PE pulse.",
@@ -147,7 +148,8 @@ KEYS: tuple[Key, ...] = (
     _k("target", "fiducial_fraction", "float", "Fraction of `mass` that is fiducial.", default=1.0, minimum=0,
        maximum=1, min_open=True),
     *_QUENCHING_KEYS,
-    _k(_L, "yield", "quantity", "Light yield in photoelectrons per keVee.", unit="1/keV", field="yield_pe_per_kev",
+    _k(_L, "yield", "quantity", "Light yield in photoelectrons per keVee (CsI[Na] 2021: 13.35 PE/keVee, "
+       "arXiv:2110.07730).", unit="1/keV", field="yield_pe_per_kev",
        minimum=0, min_open=True),
     _k(_L, "pe_model", "choice", "Photoelectron statistics: Poisson with mean yield*E_ee, or binomial "
        "collection of Poisson photons.", choices=("poisson", "binomial"), default="poisson"),
@@ -159,15 +161,18 @@ KEYS: tuple[Key, ...] = (
     _k("smearing", "model", "choice", "Reconstructed-energy smearing at parametric fidelity.",
        choices=("gamma", "poisson", "gaussian", "none")),
     _k("smearing", "gamma_b_per_pe", "float", "Gamma model: P(x) ~ x^b exp(-(1+b) x / mu) with b = gamma_b_per_pe * mu, "
-       "mu the mean PE.", minimum=0, min_open=True, when=_model("gamma")),
-    _k("smearing", "resolution_a", "float", "Gaussian model: sigma/E = a / sqrt(E / keVee).", minimum=0,
+       "mu the mean PE (CsI[Na] 2021: 0.716, arXiv:2110.07730 [P20]).", minimum=0, min_open=True, when=_model("gamma")),
+    _k("smearing", "resolution_a", "float", "Gaussian model: sigma/E = a / sqrt(E / keVee) (CENNS-10 LAr: 0.58, "
+       "arXiv:2003.10630).", minimum=0,
        when=_model("gaussian")),
     _k(_EE, "model", "choice", "Efficiency curve: eff = a/(1+exp(-b(x-c))) + d clipped to [0, 1] (logistic); "
        "the same times a step at `step` (logistic_step); a table; or 1 (none).",
        choices=("logistic", "logistic_step", "table", "none")),
     _k(_EE, "variable", "choice", "Variable x of the curve: reconstructed PE, keVee or true keVnr.",
        choices=("pe", "kevee", "kevnr"), when=_model("logistic", "logistic_step", "table")),
-    _k(_EE, "a", "float", "Logistic amplitude.", when=_model("logistic", "logistic_step")),
+    _k(_EE, "a", "float", "Logistic amplitude (CsI[Na] 2021 nominal a, b, c, d = 1.32045, 0.285979, 10.8646, "
+       "-0.333322 in PE: effCoefficients.txt of arXiv:2110.07730; CsI[Na] 2017: 0.6655, 0.4942, 10.8507, 0 with "
+       "step 5 PE, arXiv:1804.09459 release).", when=_model("logistic", "logistic_step")),
     _k(_EE, "b", "float", "Logistic steepness, per unit of x.", minimum=0, min_open=True,
        when=_model("logistic", "logistic_step")),
     _k(_EE, "c", "float", "Logistic midpoint, in units of x.", when=_model("logistic", "logistic_step")),
@@ -184,24 +189,32 @@ KEYS: tuple[Key, ...] = (
        length=2, minimum=0),
     _k(_ET, "model", "choice", "Time efficiency: 1 before t0 and exp(-rate (t - t0)) after (exp_after), or 1.",
        choices=("exp_after", "none")),
-    _k(_ET, "t0", "quantity", "Time after which the efficiency falls.", unit="ns", field="t0_ns", minimum=0,
+    _k(_ET, "t0", "quantity", "Time after which the efficiency falls (CsI[Na] 2021: 0.52 us, "
+       "arXiv:2110.07730).", unit="ns", field="t0_ns", minimum=0,
        when=_model("exp_after")),
-    _k(_ET, "rate", "quantity", "Exponential fall-off rate.", unit="1/ns", field="rate_per_ns", minimum=0,
+    _k(_ET, "rate", "quantity", "Exponential fall-off rate (CsI[Na] 2021: 0.0494 /us, arXiv:2110.07730).",
+       unit="1/ns", field="rate_per_ns", minimum=0,
        when=_model("exp_after")),
-    _k(_S, "tau", "quantities", "Decay constants of the scintillation components.", unit="ns", field="tau_ns",
+    _k(_S, "tau", "quantities", "Decay constants of the scintillation components (LAr: singlet 6 ns, "
+       "triplet 1.5 us, arXiv:2003.10630; CsI[Na]: ~0.6 us, PHYSICS.md section 3).", unit="ns", field="tau_ns",
        minimum=0, min_open=True),
-    _k(_S, "fractions", "numbers", "Light fraction of each component for electron recoils (sum to 1).",
+    _k(_S, "fractions", "numbers", "Light fraction of each component for electron recoils (sum to 1; "
+       "LAr singlet 0.25: singlet/triplet ~ 0.3 for electrons, Hitachi et al., PRB 27, 5279 (1983)).",
        minimum=0, maximum=1),
-    _k(_S, "nr_fractions", "numbers", "Light fractions for nuclear recoils (sum to 1). Absent: same as `fractions`.",
+    _k(_S, "nr_fractions", "numbers", "Light fractions for nuclear recoils (sum to 1). Absent: same as `fractions`. "
+       "(LAr singlet 0.70: gives F90 ~ 0.72 for nuclear recoils, 0.6-0.75 quoted in arXiv:2003.10630.)",
        default=None, minimum=0, maximum=1),
     _k(_S, "rise", "quantity", "Rise time of the scintillation pulse (0: instantaneous).", unit="ns",
        field="rise_ns", default="0 ns", minimum=0),
     _k("spe", "model", "choice", "SPE charge distribution (gamma or Polya with the given relative width, or a table).",
-       choices=("gamma", "polya", "table")),
+       choices=("gamma", "polya", "table"), default="gamma"),
     _k("spe", "mean", "float", "Mean SPE charge in PE.", default=1.0, minimum=0, min_open=True),
-    _k("spe", "relative_width", "float", "sigma / mean of the SPE charge.", minimum=0, min_open=True,
-       when=_model("gamma", "polya")),
-    _k("spe", "table", "path", "Two-column file: charge[PE] probability density.", when=_model("table")),
+    _k("spe", "relative_width", "float", "sigma / mean of the SPE charge (Polya: at most 1). Default 0.542: the "
+       "width with which photon counting reproduces the published CsI[Na] 2021 Gamma smearing (b = 0.716 mu, "
+       "arXiv:2110.07730) over 10-60 PE within +-2.7 % in sigma (derivation in docs/response.md).",
+       default=0.542, minimum=0, min_open=True),
+    _k("spe", "table", "path", "Two-column file: charge[PE] (bin edges, increasing) and the probability density "
+       "of the bin starting there (the last row's density is not used).", when=_model("table")),
     _k(_AG, "model", "choice", "Afterglow model: none, or Poisson single PE uniform in the waveform.",
        choices=("none", "poisson")),
     _k(_AG, "rate", "quantity", "Mean afterglow single-PE rate.", unit="1/ns", field="rate_per_ns", minimum=0,
@@ -216,7 +229,8 @@ KEYS: tuple[Key, ...] = (
     _k("ionization", "resolution_sigma0", "quantity", "Electronic-noise energy resolution (sigma).", unit="keV",
        field="resolution_sigma0_kev", minimum=0),
     _k("ionization", "fano", "float", "Fano factor of the charge statistics.", minimum=0),
-    _k("ionization", "pair_energy", "quantity", "Mean energy per electron-hole pair.", unit="eV",
+    _k("ionization", "pair_energy", "quantity", "Mean energy per electron-hole pair (Ge at 77 K: 2.96 eV, "
+       "G.F. Knoll, Radiation Detection and Measurement, 4th ed., ch. 12).", unit="eV",
        field="pair_energy_ev", minimum=0, min_open=True),
     _k(_D, "sampling_rate", "quantity", "Sampling rate.", unit="1/ns", field="sampling_rate_per_ns", minimum=0,
        min_open=True),
@@ -238,9 +252,11 @@ KEYS: tuple[Key, ...] = (
        min_open=True, when=("spe_shape", ("gaussian",))),
     _k(_D, "spe_table", "path", "Two-column file: time[ns] amplitude (peak normalised to 1).",
        when=("spe_shape", ("table",))),
-    _k("windows", "pretrace", "quantity", "Pretrace length before the region of interest.", unit="ns",
+    _k("windows", "pretrace", "quantity", "Pretrace length before the region of interest (CsI[Na] 2021: 40 us, "
+       "arXiv:2110.07730).", unit="ns",
        field="pretrace_ns", minimum=0),
-    _k("windows", "roi", "quantity", "Region-of-interest length.", unit="ns", field="roi_ns", minimum=0,
+    _k("windows", "roi", "quantity", "Region-of-interest length (CsI[Na] 2021: 15 us, arXiv:2110.07730).",
+       unit="ns", field="roi_ns", minimum=0,
        min_open=True),
     _k("windows", "integration", "quantity", "Integration window from the event onset.", unit="ns",
        field="integration_ns", minimum=0, min_open=True),

@@ -26,8 +26,7 @@ import numpy as np
 from ..daq import Digitizer
 from ..detector import load_geometry
 from ..errors import InputError
-from ..response import from_detector as fd
-from ..response.efficiency import energy_efficiency, time_efficiency
+from ..response.efficiency import energy_efficiency, energy_section, time_efficiency, time_section
 from .stats import wilson_interval
 from .toy import selection_pass
 
@@ -75,7 +74,7 @@ class EfficiencyResult:
 
 
 def _published(det):
-    e, t = fd.energy_efficiency(det), fd.time_efficiency(det)
+    e, t = energy_section(det), time_section(det)
     if e is None or t is None or e.variable != "pe":
         raise InputError(f"detector '{det.name}' needs [efficiency.energy] in PE and [efficiency.time] to compare "
                          "the toy-MC efficiency with")

@@ -14,9 +14,7 @@ import numpy as np
 from ..daq import Digitizer
 from ..errors import InputError
 from ..reco import EFFICIENCY_CUTS, apply_cuts, cut_set, reco_params, reconstruct
-from ..response import from_detector as fd
-from ..response import photon_response
-from ..response.params import WindowParams
+from ..response import mean_pe_per_kevee, photon_response, spe_section, window_length_ns
 from ..rng import stage_key
 
 #: Windows rendered and reconstructed at once (55 MB of int16 samples at 13,750 samples per window).
@@ -25,14 +23,13 @@ CHUNK_WINDOWS = 2000
 
 def overlay_pe(det, seed: int, pe_mean, t_ns, event_index):
     """Signal PE (mean ``pe_mean`` each, recoil at ``t_ns`` after the ROI start) plus afterglow, per window."""
-    light = fd.light(det)
-    scint = fd.scintillation(det)
-    if light is None or scint is None or det.windows is None:
+    light, scint, windows = det.light, det.scintillation, det.windows
+    if light is None or scint is None or windows is None:
         raise InputError(f"detector '{det.name}' needs [light], [scintillation] and [windows] for the toy MC")
-    e_ee_kev = np.asarray(pe_mean, float) / light.mean_pe_per_kevee
-    windows = WindowParams(pretrace_ns=det.windows.pretrace_ns, roi_ns=det.windows.roi_ns)
+    e_ee_kev = np.asarray(pe_mean, float) / mean_pe_per_kevee(light)
     return photon_response(e_ee_kev, t_ns, stage_key(seed, "efficiency.signal"), stage_key(seed, "efficiency.afterglow"),
-                           light=light, scint=scint, spe=fd.spe(det), afterglow=fd.afterglow(det), windows=windows,
+                           light=light, scint=scint, spe=spe_section(det), afterglow=det.afterglow,
+                           pretrace_ns=windows.pretrace_ns, window_ns=window_length_ns(windows),
                            event_index=event_index, is_nr=True)
 
 

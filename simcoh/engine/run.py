@@ -74,6 +74,7 @@ class PreparedRun:
             "expected_counts": {k: float(v) for k, v in self.generator.expected.items()},
             "command_line": command_line,
             "fidelity": cfg.fidelity,
+            "stages": self.pipeline.chain(),
             "mode": cfg.mode,
             "n_events": int(self.generator.n_events),
             "isotopes": self.generator.isotope_names,

@@ -6,6 +6,7 @@ import json
 import os
 from pathlib import Path
 
+from ..columns import describe_chain
 from .reader import open_events
 
 _MISSING = "(not recorded)"
@@ -30,8 +31,11 @@ def _table(rows: list[tuple[str, ...]], indent: str = "    ") -> list[str]:
     return [indent + "  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip() for row in rows]
 
 
-def describe_file(path: str | os.PathLike) -> str:
-    """Status, events, columns (with units and descriptions), provenance highlights and size."""
+def describe_file(path: str | os.PathLike, stage_names: dict[str, list[str]] | None = None) -> str:
+    """Status, events, stage chain, columns (with units and descriptions), provenance highlights and size.
+
+    The stage chain is the one the file records; for a file written before simcoh recorded it,
+    ``stage_names`` (fidelity -> stage names, as ``simcoh info`` passes them) gives the names of its stages."""
     path = Path(path)
     with open_events(path, allow_incomplete=True) as events:
         prov = events.provenance
@@ -55,6 +59,15 @@ def describe_file(path: str | os.PathLike) -> str:
         lines.append("  expected events per process:" + ("" if expected else f" {_MISSING}"))
         if expected:
             lines += _table([(name, f"{count:.6g}") for name, count in expected.items()])
+        fidelity = prov.get("fidelity", "")
+        chain = prov.get("stages")
+        if chain is None:
+            known = (stage_names or {}).get(fidelity)
+            names = "truth generation only" if known == [] else " -> ".join(known) if known else _MISSING
+            lines.append(f"  stage chain:  {names} (fidelity {fidelity or _MISSING}; columns per stage not recorded "
+                         "by the simcoh that wrote this file)")
+        else:
+            lines += ["  " + line for line in describe_chain(chain, fidelity)]
         lines.append(f"  columns ({len(events.columns)}):")
         rows = [("name", "type", "unit", "stored", "description")]
         for name, column in events.columns.items():

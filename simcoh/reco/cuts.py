@@ -25,10 +25,12 @@ two ROI pulses: NaN) fail the cuts that need them.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+import dataclasses
+from dataclasses import dataclass
 
 import numpy as np
 
+from ..detector.model import default_section
 from ..errors import InputError
 from .reconstruct import RecoResult
 
@@ -37,59 +39,43 @@ CUT_NAMES = ("saturation", "muon_veto", "pretrace_pulses", "pretrace_quiet", "dt
 REGION_CUTS = ("pe_max", "t_max")
 EFFICIENCY_CUTS = tuple(c for c in CUT_NAMES if c not in REGION_CUTS)
 
-#: cut name -> [cuts] key that sets it
-CUT_KEYS = {"saturation": "saturation", "muon_veto": "muon_veto", "pretrace_pulses": "pretrace_max_pulses",
-            "pretrace_quiet": "pretrace_quiet", "dt_first_second": "max_dt_first_second",
-            "roi_pulses": "roi_min_pulses", "pe_threshold": "pe_threshold", "pe_max": "pe_max", "t_max": "t_max"}
+#: cut name -> field of the [cuts] section that sets it (the schema declares the keys, units and ranges)
+CUT_FIELDS = {"saturation": "saturation", "muon_veto": "muon_veto", "pretrace_pulses": "pretrace_max_pulses",
+              "pretrace_quiet": "pretrace_quiet_ns", "dt_first_second": "max_dt_first_second_ns",
+              "roi_pulses": "roi_min_pulses", "pe_threshold": "pe_threshold", "pe_max": "pe_max",
+              "t_max": "t_max_ns"}
 
 
 @dataclass(frozen=True)
 class CutSet:
-    """Cut values in internal units; None = not applied. Build with :func:`cut_set` from a geometry."""
+    """The detector's [cuts] section (None or False: cut not applied) with the pretrace length the
+    pretrace cuts refer to. Build with :func:`cut_set` from a geometry."""
 
+    cuts: object  # CutsConfig
     pretrace_ns: float
-    saturation: bool | None = None
-    muon_veto: bool | None = None
-    pretrace_max_pulses: int | None = None
-    pretrace_quiet_ns: float | None = None
-    max_dt_first_second_ns: float | None = None
-    roi_min_pulses: int | None = None
-    pe_threshold: float | None = None
-    pe_max: float | None = None
-    t_max_ns: float | None = None
+
+    def value(self, name: str):
+        """The setting of cut ``name`` (field units; None if not applied)."""
+        return getattr(self.cuts, CUT_FIELDS[name])
 
     def applied(self) -> tuple[str, ...]:
         """Names of the cuts that are set."""
-        value = {"saturation": self.saturation, "muon_veto": self.muon_veto,
-                 "pretrace_pulses": self.pretrace_max_pulses, "pretrace_quiet": self.pretrace_quiet_ns,
-                 "dt_first_second": self.max_dt_first_second_ns, "roi_pulses": self.roi_min_pulses,
-                 "pe_threshold": self.pe_threshold, "pe_max": self.pe_max, "t_max": self.t_max_ns}
-        return tuple(n for n in CUT_NAMES if value[n] not in (None, False))
+        return tuple(n for n in CUT_NAMES if self.value(n) not in (None, False))
 
     def without(self, *names: str) -> "CutSet":
         """A copy with the named cuts switched off."""
         unknown = [n for n in names if n not in CUT_NAMES]
         if unknown:
             raise InputError(f"unknown cut {unknown[0]!r}; cuts are {', '.join(CUT_NAMES)}")
-        attr = {f.name for f in fields(self)}
-        change = {}
-        for n in names:
-            key = CUT_KEYS[n]
-            change[key if key in attr else f"{key}_ns"] = None
-        return CutSet(**{f.name: getattr(self, f.name) for f in fields(self)} | change)
+        off = {CUT_FIELDS[n]: None for n in names}
+        return CutSet(dataclasses.replace(self.cuts, **off), self.pretrace_ns)
 
 
 def cut_set(det) -> CutSet:
     """The cuts of a loaded geometry (``[cuts]``, values validated at load). No [cuts]: no cut applied."""
     if det.windows is None:
         raise InputError(f"detector '{det.name}' has no [windows] section: the cuts need the pretrace length")
-    c = det.cuts
-    if c is None:
-        return CutSet(pretrace_ns=det.windows.pretrace_ns)
-    return CutSet(pretrace_ns=det.windows.pretrace_ns, saturation=c.saturation, muon_veto=c.muon_veto,
-                  pretrace_max_pulses=c.pretrace_max_pulses, pretrace_quiet_ns=c.pretrace_quiet_ns,
-                  max_dt_first_second_ns=c.max_dt_first_second_ns, roi_min_pulses=c.roi_min_pulses,
-                  pe_threshold=c.pe_threshold, pe_max=c.pe_max, t_max_ns=c.t_max_ns)
+    return CutSet(det.cuts if det.cuts is not None else default_section("cuts"), det.windows.pretrace_ns)
 
 
 def apply_cuts(reco: RecoResult, cuts: CutSet, muon_veto: np.ndarray | None = None,
@@ -97,17 +83,18 @@ def apply_cuts(reco: RecoResult, cuts: CutSet, muon_veto: np.ndarray | None = No
     """``{"cut_<name>": bool array}`` for every applied cut (or the applied ones among ``only``), plus
     ``"selected"``, their logical AND. ``muon_veto``: per-event veto flag (default: none vetoed)."""
     n = reco.onset_ns.size
+    c = cuts.cuts
     with np.errstate(invalid="ignore"):
         tests = {
             "saturation": lambda: ~reco.saturated,
             "muon_veto": lambda: np.ones(n, bool) if muon_veto is None else ~np.asarray(muon_veto, bool),
-            "pretrace_pulses": lambda: reco.n_pulses_pretrace < cuts.pretrace_max_pulses,
-            "pretrace_quiet": lambda: ~(reco.last_pretrace_pulse_ns >= cuts.pretrace_ns - cuts.pretrace_quiet_ns),
-            "dt_first_second": lambda: reco.dt_first_second_ns < cuts.max_dt_first_second_ns,
-            "roi_pulses": lambda: reco.n_pulses_roi >= cuts.roi_min_pulses,
-            "pe_threshold": lambda: (reco.pe_integrated >= cuts.pe_threshold) & np.isfinite(reco.onset_ns),
-            "pe_max": lambda: (reco.pe_integrated < cuts.pe_max) & np.isfinite(reco.onset_ns),
-            "t_max": lambda: (reco.t_rec_ns >= 0.0) & (reco.t_rec_ns < cuts.t_max_ns),
+            "pretrace_pulses": lambda: reco.n_pulses_pretrace < c.pretrace_max_pulses,
+            "pretrace_quiet": lambda: ~(reco.last_pretrace_pulse_ns >= cuts.pretrace_ns - c.pretrace_quiet_ns),
+            "dt_first_second": lambda: reco.dt_first_second_ns < c.max_dt_first_second_ns,
+            "roi_pulses": lambda: reco.n_pulses_roi >= c.roi_min_pulses,
+            "pe_threshold": lambda: (reco.pe_integrated >= c.pe_threshold) & np.isfinite(reco.onset_ns),
+            "pe_max": lambda: (reco.pe_integrated < c.pe_max) & np.isfinite(reco.onset_ns),
+            "t_max": lambda: (reco.t_rec_ns >= 0.0) & (reco.t_rec_ns < c.t_max_ns),
         }
         names = [c for c in cuts.applied() if only is None or c in only]
         out = {f"cut_{name}": np.asarray(tests[name](), dtype=bool) for name in names}

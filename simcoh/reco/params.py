@@ -1,9 +1,9 @@
-"""Reconstruction parameters: the digitizer description plus the pulse-finding settings of ``[reco]``.
+"""Reconstruction settings as plain numbers for the numba kernels, derived from the detector description.
 
-:class:`RecoParams` holds plain numbers for the numba kernels; :func:`reco_params` builds it from a
-loaded geometry (the same description that renders simulated waveforms describes recorded ones).
-Pulse-finding defaults are assumptions (schema ``[reco]``; docs/waveforms.md): threshold 0.375 SPE
-amplitudes, 12 ns extension on each side of a threshold crossing.
+:class:`RecoParams` is not a second declaration of any parameter: it holds the values the kernels use,
+derived from ``[digitizer]``, ``[windows]`` and ``[reco]`` (threshold in ADC counts, extensions in samples).
+:func:`reco_params` builds it from a loaded geometry (the same description that renders simulated
+waveforms describes recorded ones); a detector without ``[reco]`` gets the schema defaults of ``[reco]``.
 """
 
 from __future__ import annotations
@@ -11,8 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..daq.spec import DigitizerSpec, digitizer_spec
-from ..detector.schema import section_keys
-from ..detector.convert import convert_value
+from ..detector.model import default_section
 
 
 @dataclass(frozen=True)
@@ -32,17 +31,10 @@ class RecoParams:
     centroid_offset_ns: float  # pulse centroid minus PE time for the template
 
 
-def _reco_default(name: str):
-    key = section_keys("reco")[name]
-    return convert_value(key, key.default)
-
-
-def params_from_spec(spec: DigitizerSpec, pulse_threshold: float | None = None,
-                     pulse_extension_ns: float | None = None, pulse_merge_ns: float | None = None) -> RecoParams:
-    """RecoParams from a DigitizerSpec; None settings take the schema defaults of ``[reco]``."""
-    thr = _reco_default("pulse_threshold") if pulse_threshold is None else float(pulse_threshold)
-    ext_ns = _reco_default("pulse_extension") if pulse_extension_ns is None else float(pulse_extension_ns)
-    merge_ns = _reco_default("pulse_merge") if pulse_merge_ns is None else float(pulse_merge_ns)
+def params_from_spec(spec: DigitizerSpec, reco=None) -> RecoParams:
+    """RecoParams from a DigitizerSpec and a [reco] section (None: the schema defaults of [reco])."""
+    reco = default_section("reco") if reco is None else reco
+    thr, ext_ns, merge_ns = float(reco.pulse_threshold), float(reco.pulse_extension_ns), float(reco.pulse_merge_ns)
     return RecoParams(
         dt_ns=spec.dt_ns, n_samples=spec.n_samples, n_pretrace_samples=spec.n_pretrace_samples,
         pretrace_ns=spec.pretrace_ns, integration_ns=spec.integration_ns, polarity_sign=spec.polarity_sign,
@@ -55,7 +47,4 @@ def params_from_spec(spec: DigitizerSpec, pulse_threshold: float | None = None,
 
 def reco_params(det) -> RecoParams:
     """RecoParams of a loaded geometry (``[digitizer]``, ``[windows]`` and the optional ``[reco]``)."""
-    r = det.reco
-    if r is None:
-        return params_from_spec(digitizer_spec(det))
-    return params_from_spec(digitizer_spec(det), r.pulse_threshold, r.pulse_extension_ns, r.pulse_merge_ns)
+    return params_from_spec(digitizer_spec(det), det.reco)

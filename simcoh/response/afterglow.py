@@ -10,7 +10,8 @@ waveform carries single PE at a rate that changes from waveform to waveform. Mod
     N_i ~ Poisson(R_i · (pretrace + roi)),  times uniform on [0, pretrace + roi)
 
 The count in a sub-window of length T is then Poisson(R_i T) given R_i, with mean E[R] T and variance
-E[R] T + Var(R) T² (AfterglowParams.rate_moments_per_ns gives E[R], Var(R)).
+E[R] T + Var(R) T² (:func:`rate_moments_per_ns` gives E[R], Var(R)). The parameters are an [afterglow]
+section of the detector; a missing section or ``model = "none"`` means no afterglow.
 
 :func:`photon_response` merges signal PE (from simcoh.response.photon, placed at onset = pretrace +
 recoil arrival time) and afterglow PE into one per-event list: the signal PE first, then the
@@ -24,9 +25,29 @@ import numba as nb
 import numpy as np
 
 from ..rng import draw_gamma, draw_poisson, draw_uniform, stream_start
-from .params import AfterglowParams, LightParams, ScintillationParams, SPEParams, WindowParams
 from .photon import PEList, allocate_pe, as_event_arrays, count_pe, fill_pe
 from .spe import SPETable, build_spe_table, draw_spe_charge
+
+
+def afterglow_on(afterglow) -> bool:
+    """Whether an [afterglow] section (or None) adds afterglow PE."""
+    return afterglow is not None and afterglow.model != "none"
+
+
+def window_length_ns(windows) -> float:
+    """Length of the waveform window of a [windows] section: pretrace + ROI (ns)."""
+    return float(windows.pretrace_ns + windows.roi_ns)
+
+
+def rate_moments_per_ns(afterglow) -> tuple[float, float]:
+    """Mean and variance of the per-waveform rate R (in 1/ns) of an [afterglow] section (model poisson)."""
+    p, f = afterglow.bright_probability, afterglow.bright_factor
+    mean_g = afterglow.rate_per_ns
+    gamma = afterglow.rate_distribution == "gamma"
+    second_g = mean_g**2 * (1.0 + 1.0 / afterglow.rate_shape) if gamma else mean_g**2
+    mean = mean_g * (1.0 - p + p * f)
+    second = second_g * (1.0 - p + p * f * f)
+    return mean, second - mean**2
 
 
 @nb.njit(parallel=True, cache=True)
@@ -64,48 +85,50 @@ def fill_afterglow_pe(n_pe, state, start, window_ns, quantiles, tail_rate, t_out
         charge_total_out[i] = total
 
 
-def count_afterglow(event_index, key, afterglow: AfterglowParams, windows: WindowParams):
+def count_afterglow(event_index, key, afterglow, window_ns: float):
     n = np.empty(event_index.size, np.int32)
     state = np.empty(event_index.size, np.uint64)
-    if afterglow.model == "none":
+    if not afterglow_on(afterglow):
         n[:] = 0
         state[:] = 0
         return n, state
     count_afterglow_pe(
         event_index, np.uint64(key), float(afterglow.rate_per_ns), afterglow.rate_distribution == "gamma",
-        float(afterglow.rate_shape), float(afterglow.bright_probability), float(afterglow.bright_factor),
-        windows.length_ns, n, state,
+        # rate_shape is used by the gamma rate distribution only (None otherwise)
+        float(afterglow.rate_shape or 1.0), float(afterglow.bright_probability), float(afterglow.bright_factor),
+        float(window_ns), n, state,
     )
     return n, state
 
 
-def afterglow_pe(key, afterglow: AfterglowParams, windows: WindowParams, spe: SPEParams | SPETable,
-                 *, event_index) -> PEList:
-    """Afterglow PE alone (label 1) for the waveforms ``event_index`` (global indices)."""
+def afterglow_pe(key, afterglow, window_ns: float, spe, *, event_index) -> PEList:
+    """Afterglow PE alone (label 1) over windows of ``window_ns`` for the waveforms ``event_index`` (global
+    indices); ``spe``: an [spe] section or a prebuilt :class:`SPETable`."""
     idx = np.ascontiguousarray(event_index, dtype=np.int64)
     table = spe if isinstance(spe, SPETable) else build_spe_table(spe)
-    n, state = count_afterglow(idx, key, afterglow, windows)
+    n, state = count_afterglow(idx, key, afterglow, window_ns)
     offsets, t, q, label = allocate_pe(n)
     charge = np.empty(idx.size, np.float64)
-    fill_afterglow_pe(n, state, offsets[:-1], windows.length_ns, table.quantiles, table.tail_rate, t, q, label, charge)
+    fill_afterglow_pe(n, state, offsets[:-1], float(window_ns), table.quantiles, table.tail_rate, t, q, label,
+                      charge)
     return PEList(offsets, t, q, label, idx, np.zeros(idx.size, np.int32), n, np.zeros(idx.size))
 
 
-def photon_response(e_ee_kev, t_ns, key_signal, key_afterglow, *, light: LightParams,
-                    scint: ScintillationParams, spe: SPEParams | SPETable, afterglow: AfterglowParams,
-                    windows: WindowParams, event_index=None, is_nr=None) -> PEList:
-    """Photon-mode response of a chunk: signal PE at onset = windows.pretrace + t_ns (recoil arrival
-    time, ns) plus afterglow PE over the window, merged per event (signal first), times relative to
-    the window start. Streams: ``key_signal`` (signal PE) and ``key_afterglow`` (afterglow), both
-    indexed by the global ``event_index`` (default 0..n-1)."""
-    e, idx, onset, nr = as_event_arrays(e_ee_kev, event_index, np.asarray(t_ns, dtype=float) + windows.pretrace_ns, is_nr)
+def photon_response(e_ee_kev, t_ns, key_signal, key_afterglow, *, light, scint, spe, afterglow,
+                    pretrace_ns: float, window_ns: float, event_index=None, is_nr=None) -> PEList:
+    """Photon-mode response of a chunk: signal PE at onset = pretrace_ns + t_ns (recoil arrival time, ns)
+    plus afterglow PE over the window of ``window_ns``, merged per event (signal first), times relative to
+    the window start. Parameters: the detector's [light], [scintillation], [spe] (or an SPETable) and
+    [afterglow] (or None) sections. Streams: ``key_signal`` (signal PE) and ``key_afterglow`` (afterglow),
+    both indexed by the global ``event_index`` (default 0..n-1)."""
+    e, idx, onset, nr = as_event_arrays(e_ee_kev, event_index, np.asarray(t_ns, dtype=float) + pretrace_ns, is_nr)
     table = spe if isinstance(spe, SPETable) else build_spe_table(spe)
     n_sig, state_sig = count_pe(e, idx, key_signal, light)
-    n_ag, state_ag = count_afterglow(idx, key_afterglow, afterglow, windows)
+    n_ag, state_ag = count_afterglow(idx, key_afterglow, afterglow, window_ns)
     offsets, t, q, label = allocate_pe(n_sig + n_ag)
     charge_pe = fill_pe(n_sig, state_sig, offsets[:-1], onset, nr, scint, table, t, q, label)
-    if afterglow.model != "none":
+    if afterglow_on(afterglow):
         charge_ag = np.empty(e.size, np.float64)
-        fill_afterglow_pe(n_ag, state_ag, offsets[:-1] + n_sig, windows.length_ns, table.quantiles,
+        fill_afterglow_pe(n_ag, state_ag, offsets[:-1] + n_sig, float(window_ns), table.quantiles,
                           table.tail_rate, t, q, label, charge_ag)
     return PEList(offsets, t, q, label, idx, n_sig, n_ag, charge_pe)

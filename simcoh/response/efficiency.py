@@ -19,18 +19,36 @@ import numpy as np
 
 from ..errors import InputError
 from ..rng import draw_uniform, stream_start
-from .params import EnergyEfficiencyParams, TimeEfficiencyParams
 
 EFFICIENCY_MODES = ("weight", "reject")
 
 
-def energy_efficiency(x, params: EnergyEfficiencyParams) -> np.ndarray:
-    """Efficiency at ``x`` (in the unit named by params.variable)."""
+def energy_section(det):
+    """The detector's [efficiency.energy] section; None if absent or ``model = "none"`` (efficiency 1)."""
+    s = det.efficiency.energy if det.efficiency is not None else None
+    return None if s is None or s.model == "none" else s
+
+
+def time_section(det):
+    """The detector's [efficiency.time] section; None if absent or ``model = "none"`` (efficiency 1)."""
+    s = det.efficiency.time if det.efficiency is not None else None
+    return None if s is None or s.model == "none" else s
+
+
+def efficiency_table(params) -> tuple[tuple[float, ...], tuple[float, ...]]:
+    """(x, efficiency) columns of a ``model = "table"`` [efficiency.energy] section (its ``columns``)."""
+    ix, ie = params.columns or (0, 1)
+    return params.table_data[ix], params.table_data[ie]
+
+
+def energy_efficiency(x, params) -> np.ndarray:
+    """Efficiency at ``x`` (in the unit named by params.variable) for an [efficiency.energy] section."""
     x = np.asarray(x, dtype=float)
     if params.model == "none":
         return np.ones_like(x)
     if params.model == "table":
-        return np.interp(x, params.table_x, params.table_eff, left=0.0, right=0.0)
+        table_x, table_eff = efficiency_table(params)
+        return np.interp(x, table_x, table_eff, left=0.0, right=0.0)
     with np.errstate(over="ignore"):
         eff = params.a / (1.0 + np.exp(-params.b * (x - params.c))) + params.d
     if params.model == "logistic_step":
@@ -38,7 +56,7 @@ def energy_efficiency(x, params: EnergyEfficiencyParams) -> np.ndarray:
     return np.clip(eff, 0.0, 1.0)
 
 
-def efficiency_variable(params: EnergyEfficiencyParams, *, pe=None, e_ee_kev=None, t_nr_kev=None) -> np.ndarray:
+def efficiency_variable(params, *, pe=None, e_ee_kev=None, t_nr_kev=None) -> np.ndarray:
     """Pick the per-event quantity the efficiency is a function of (pe | kevee | kevnr)."""
     value = {"pe": pe, "kevee": e_ee_kev, "kevnr": t_nr_kev}[params.variable]
     if value is None:
@@ -49,8 +67,8 @@ def efficiency_variable(params: EnergyEfficiencyParams, *, pe=None, e_ee_kev=Non
     return np.asarray(value, dtype=float)
 
 
-def time_efficiency(t_ns, params: TimeEfficiencyParams) -> np.ndarray:
-    """Efficiency at reconstructed time ``t_ns`` (ns)."""
+def time_efficiency(t_ns, params) -> np.ndarray:
+    """Efficiency at reconstructed time ``t_ns`` (ns) for an [efficiency.time] section."""
     t = np.asarray(t_ns, dtype=float)
     if params.model == "none":
         return np.ones_like(t)

@@ -13,7 +13,6 @@ import numba as nb
 import numpy as np
 
 from ..rng import draw_normal, stream_start
-from .params import IonizationParams
 
 
 @nb.njit(parallel=True, cache=True)
@@ -26,17 +25,23 @@ def _ionization_kernel(e_ee_kev, event_index, key, sigma0_kev, fano, pair_energy
         out[i] = e + sigma * z
 
 
-def ionization_sigma_kev(e_ee_kev, params: IonizationParams) -> np.ndarray:
-    """Energy resolution σ (keVee) at E_ee (keVee)."""
+def pair_energy_kev(params) -> float:
+    """ε in keV from an [ionization] section (``pair_energy_ev``)."""
+    return params.pair_energy_ev * 1e-3
+
+
+def ionization_sigma_kev(e_ee_kev, params) -> np.ndarray:
+    """Energy resolution σ (keVee) at E_ee (keVee) for an [ionization] section."""
     e = np.maximum(np.asarray(e_ee_kev, dtype=float), 0.0)
-    return np.sqrt(params.resolution_sigma0_kev**2 + params.fano * params.pair_energy_kev * e)
+    return np.sqrt(params.resolution_sigma0_kev**2 + params.fano * pair_energy_kev(params) * e)
 
 
-def ionization_energy(e_ee_kev, key, params: IonizationParams, *, event_index=None) -> np.ndarray:
-    """Reconstructed ionization energy (keVee) per event (may be negative near zero: noise)."""
+def ionization_energy(e_ee_kev, key, params, *, event_index=None) -> np.ndarray:
+    """Reconstructed ionization energy (keVee) per event for an [ionization] section (may be negative near
+    zero: noise)."""
     e = np.ascontiguousarray(e_ee_kev, dtype=np.float64)
     idx = np.arange(e.size, dtype=np.int64) if event_index is None else np.ascontiguousarray(event_index, dtype=np.int64)
     out = np.empty(e.size, np.float64)
     _ionization_kernel(e, idx, np.uint64(key), float(params.resolution_sigma0_kev), float(params.fano),
-                       float(params.pair_energy_kev), out)
+                       float(pair_energy_kev(params)), out)
     return out

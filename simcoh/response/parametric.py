@@ -24,7 +24,7 @@ import numpy as np
 
 from ..rng import draw_gamma, draw_normal, draw_poisson, stream_start
 from .efficiency import accept, apply_efficiency, efficiency_variable, energy_efficiency, time_efficiency
-from .params import LightParams, SmearingParams
+from .photon import mean_pe_per_kevee
 
 _MODEL_CODES = {"none": 0, "poisson": 1, "gamma": 2, "gaussian": 3}
 
@@ -59,16 +59,18 @@ def _smear_kernel(e_ee_kev, event_index, key, model, pe_per_kevee, b_per_pe, res
             out_pe[i] = pe_per_kevee * max(e_rec, 0.0)
 
 
-def smear(e_ee_kev, key, smearing: SmearingParams, light: LightParams, *, event_index=None) -> Smeared:
-    """Reconstructed PE and energy of each event (see module docstring); ``key`` is the stage key
+def smear(e_ee_kev, key, smearing, light, *, event_index=None) -> Smeared:
+    """Reconstructed PE and energy of each event for a [smearing] and a [light] section (see module
+    docstring; parameters a model does not use may be None); ``key`` is the stage key
     (e.g. ``stage_key(seed, "response.parametric")``), ``event_index`` the global indices (0..n-1
     by default)."""
     e = np.ascontiguousarray(e_ee_kev, dtype=np.float64)
     idx = np.arange(e.size, dtype=np.int64) if event_index is None else np.ascontiguousarray(event_index, dtype=np.int64)
     pe = np.empty(e.size, np.float64)
-    ly = light.mean_pe_per_kevee
-    _smear_kernel(e, idx, np.uint64(key), _MODEL_CODES[smearing.model], ly, float(smearing.gamma_b_per_pe),
-                  float(smearing.resolution_a), pe)
+    ly = mean_pe_per_kevee(light)
+    b_per_pe = 0.0 if smearing.gamma_b_per_pe is None else float(smearing.gamma_b_per_pe)  # used by gamma only
+    resolution_a = 0.0 if smearing.resolution_a is None else float(smearing.resolution_a)  # gaussian only
+    _smear_kernel(e, idx, np.uint64(key), _MODEL_CODES[smearing.model], ly, b_per_pe, resolution_a, pe)
     return Smeared(pe=pe, e_ee_kev=pe / ly)
 
 

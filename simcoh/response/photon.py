@@ -26,7 +26,6 @@ import numpy as np
 
 from ..arrays import prefaulted
 from ..rng import draw_binomial, draw_poisson, draw_uniform, stream_start
-from .params import LightParams, ScintillationParams, SPEParams
 from .spe import SPETable, build_spe_table, draw_spe_charge
 
 LABEL_SIGNAL = 0
@@ -136,6 +135,19 @@ def fill_signal_pe(n_pe, state, start, onset_ns, is_nr, tau_ns, cum, quantiles, 
         charge_pe_out[i] = total / spe_mean
 
 
+def mean_pe_per_kevee(light) -> float:
+    """Mean number of PE per keVee of a [light] section: ``yield`` (poisson) or photon_yield ×
+    collection_efficiency (binomial; the loader checks that the two agree within 0.1 %)."""
+    if light.pe_model == "poisson":
+        return float(light.yield_pe_per_kev)
+    return float(light.photon_yield_per_kev * light.collection_efficiency)
+
+
+def nr_fractions(scint) -> tuple[float, ...]:
+    """Component fractions for nuclear recoils of a [scintillation] section (``fractions`` if not given)."""
+    return scint.nr_fractions if scint.nr_fractions else scint.fractions
+
+
 def _cumulative(fractions) -> np.ndarray:
     cum = np.cumsum(np.asarray(fractions, dtype=float))
     cum[-1] = 1.0  # fractions sum to one within 1e-6 (validated); make the last edge exact
@@ -153,25 +165,24 @@ def as_event_arrays(e_ee_kev, event_index, onset_ns, is_nr):
     return e, idx, onset, nr
 
 
-def count_pe(e_ee_kev, event_index, key, light: LightParams):
-    """Pass 1 wrapper: (n_pe int32, stream states uint64)."""
+def count_pe(e_ee_kev, event_index, key, light):
+    """Pass 1 wrapper for a [light] section: (n_pe int32, stream states uint64)."""
     n_pe = np.empty(e_ee_kev.size, np.int32)
     state = np.empty(e_ee_kev.size, np.uint64)
     binomial = light.pe_model == "binomial"
     count_signal_pe(
-        e_ee_kev, event_index, np.uint64(key), binomial, light.mean_pe_per_kevee,
+        e_ee_kev, event_index, np.uint64(key), binomial, mean_pe_per_kevee(light),
         float(light.photon_yield_per_kev or 0.0), float(light.collection_efficiency or 0.0), n_pe, state,
     )
     return n_pe, state
 
 
-def fill_pe(n_pe, state, start, onset_ns, is_nr, scint: ScintillationParams, table: SPETable,
-            t_out, charge_out, label_out):
-    """Pass 2 wrapper; returns charge_pe per event."""
+def fill_pe(n_pe, state, start, onset_ns, is_nr, scint, table: SPETable, t_out, charge_out, label_out):
+    """Pass 2 wrapper for a [scintillation] section; returns charge_pe per event."""
     charge_pe = np.empty(n_pe.size, np.float64)
     fill_signal_pe(
         n_pe, state, start, onset_ns, is_nr, np.asarray(scint.tau_ns, dtype=np.float64),
-        np.stack([_cumulative(scint.fractions), _cumulative(scint.nr_fractions)]), table.quantiles, table.tail_rate,
+        np.stack([_cumulative(scint.fractions), _cumulative(nr_fractions(scint))]), table.quantiles, table.tail_rate,
         table.mean, t_out, charge_out, label_out, charge_pe,
     )
     return charge_pe
@@ -185,9 +196,9 @@ def allocate_pe(n_per_event):
     return offsets, prefaulted(total, np.float32), prefaulted(total, np.float32), prefaulted(total, np.int8)
 
 
-def signal_pe(e_ee_kev, key, light: LightParams, scint: ScintillationParams, spe: SPEParams | SPETable,
-              *, event_index=None, onset_ns=None, is_nr=None) -> PEList:
-    """Signal photoelectrons of a chunk of events.
+def signal_pe(e_ee_kev, key, light, scint, spe, *, event_index=None, onset_ns=None, is_nr=None) -> PEList:
+    """Signal photoelectrons of a chunk of events for the [light], [scintillation] and [spe] sections of a
+    detector (``spe`` may also be a prebuilt :class:`SPETable`).
 
     e_ee_kev: electron-equivalent energy per event (keVee). key: stage key (simcoh.rng.stage_key,
     e.g. ``stage_key(seed, "response.photon")``). event_index: global event indices (default

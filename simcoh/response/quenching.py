@@ -13,7 +13,9 @@ Models (PHYSICS.md §3), each a frozen dataclass with vectorised ``e_ee_kev(t_nr
   (1963); the parametrisation of g is the one in PHYSICS.md §3).
 - :class:`Table`       linear interpolation of measured (T, E_ee) pairs.
 
-Per-isotope choice: :class:`IsotopeQuenching` maps an isotope index to a model.
+Per-isotope choice: :class:`IsotopeQuenching` maps an isotope index to a model. :func:`quenching_model` and
+:func:`isotope_quenching` build them from a detector's [quenching] sections (whose values the geometry
+loader has range-checked; :meth:`QuenchingModel.validate` checks a curve's shape).
 """
 
 from __future__ import annotations
@@ -24,9 +26,13 @@ from typing import Mapping
 import numpy as np
 
 from ..errors import InputError
-from .params import as_float_tuple, require_choice, require_finite, require_positive
 
-QUENCHING_MODELS = ("polynomial", "constant", "linear", "lindhard", "table")
+
+def _floats(key: str, values) -> tuple[float, ...]:
+    try:
+        return tuple(float(v) for v in values)
+    except (TypeError, ValueError):
+        raise InputError(f"{key} must be a list of numbers (got {values!r})") from None
 
 #: Number of grid points used by numerical inversion before Newton refinement.
 _INVERSION_GRID = 4097
@@ -114,14 +120,16 @@ class Polynomial(QuenchingModel):
     }
 
     def __post_init__(self):
-        c = as_float_tuple(self.key, self.coefficients)
+        c = _floats(self.key, self.coefficients)
         if not c:
             raise InputError(f"{self.key} must list at least one coefficient (c1, c2, ...)")
         object.__setattr__(self, "coefficients", c)
 
     @classmethod
     def csi_2021(cls, variant: str = "nominal") -> "Polynomial":
-        require_choice("quenching.variant", variant, tuple(cls.CSI_2021))
+        if variant not in cls.CSI_2021:
+            raise InputError(f"quenching.variant '{variant}' is not a CsI 2021 variant; choose one of "
+                             f"{', '.join(cls.CSI_2021)}")
         return cls(cls.CSI_2021[variant])
 
     def _polynomial_kev(self, t_nr_kev):
@@ -159,9 +167,6 @@ class Constant(QuenchingModel):
     factor: float
     key = "quenching.factor"
 
-    def __post_init__(self):
-        require_positive(self.key, self.factor)
-
     @classmethod
     def csi_2017(cls) -> "Constant":
         """Flat QF 0.0878 ± 0.0166, CsI[Na] 2017 release (coherent_parameters.yaml, arXiv:1804.09459)."""
@@ -185,10 +190,6 @@ class Linear(QuenchingModel):
     offset: float
     slope_per_kev: float
     key = "quenching.offset"
-
-    def __post_init__(self):
-        require_finite("quenching.offset", self.offset)
-        require_finite("quenching.slope", self.slope_per_kev)
 
     @classmethod
     def lar_2020(cls) -> "Linear":
@@ -221,11 +222,8 @@ class Lindhard(QuenchingModel):
     key = "quenching.k"
 
     def __post_init__(self):
-        require_positive("quenching.z", self.z)
-        require_positive("quenching.a", self.a)
         if self.k is None:
             object.__setattr__(self, "k", 0.133 * self.z ** (2.0 / 3.0) * self.a ** -0.5)
-        require_positive("quenching.k", self.k)
 
     def e_ee_kev(self, t_nr_kev):
         t = np.asarray(t_nr_kev, dtype=float)
@@ -244,8 +242,8 @@ class Table(QuenchingModel):
     key = "quenching.table"
 
     def __post_init__(self):
-        t = as_float_tuple("quenching.table", self.t_nr_kev_points)
-        e = as_float_tuple("quenching.table", self.e_ee_kev_points)
+        t = _floats("quenching.table", self.t_nr_kev_points)
+        e = _floats("quenching.table", self.e_ee_kev_points)
         if len(t) < 1 or len(t) != len(e):
             raise InputError("quenching.table must hold (E_nr keV, E_ee keV) pairs of equal length")
         if any(t2 <= t1 for t1, t2 in zip(t, t[1:])) or t[0] < 0:
@@ -270,38 +268,6 @@ class Table(QuenchingModel):
         last_qf = ep[-1] / tp[-1] if tp[-1] > 0 else np.inf
         t = np.where(e <= ep[-1], np.interp(e, ep, tp), e / last_qf)
         return np.where((e < 0) | (t > t_nr_max_kev), np.nan, t)
-
-
-def quenching_from_section(section: Mapping) -> QuenchingModel:
-    """Build a model from a [quenching] mapping: ``model`` and its keys (coefficients | factor |
-    offset, slope | k, z, a | table = [[T_keVnr, E_ee_keVee], ...])."""
-    model = section.get("model")
-    require_choice("quenching.model", model, QUENCHING_MODELS)
-    allowed = {
-        "polynomial": {"coefficients"},
-        "constant": {"factor"},
-        "linear": {"offset", "slope"},
-        "lindhard": {"k", "z", "a"},
-        "table": {"table"},
-    }[model]
-    extra = set(section) - allowed - {"model"}
-    if extra:
-        raise InputError(f"quenching.{sorted(extra)[0]} is not a key of model '{model}'; keys: {', '.join(sorted(allowed))}")
-    try:
-        if model == "polynomial":
-            return Polynomial(section["coefficients"])
-        if model == "constant":
-            return Constant(section["factor"])
-        if model == "linear":
-            return Linear(section["offset"], section["slope"])
-        if model == "lindhard":
-            return Lindhard(section["z"], section["a"], section.get("k"))
-        pairs = np.asarray(section["table"], dtype=float)
-    except KeyError as missing:
-        raise InputError(f"quenching.{missing.args[0]} is required for model '{model}'") from None
-    if pairs.ndim != 2 or pairs.shape[1] != 2:
-        raise InputError("quenching.table must be a list of [E_nr keV, E_ee keV] pairs")
-    return Table(tuple(pairs[:, 0]), tuple(pairs[:, 1]))
 
 
 @dataclass(frozen=True)
@@ -329,3 +295,29 @@ class IsotopeQuenching:
         self.default.validate(valid_range_kev)
         for model in self.overrides.values():
             model.validate(valid_range_kev)
+
+
+def quenching_model(section, isotope=None) -> QuenchingModel:
+    """One quenching model from a [quenching] section (Lindhard needs the isotope for Z and A)."""
+    if section.model == "polynomial":
+        return Polynomial(section.coefficients, t_nr_max_kev=section.valid_range_kev)
+    if section.model == "constant":
+        return Constant(section.factor)
+    if section.model == "linear":
+        return Linear(section.offset, section.slope_per_kev)
+    if section.model == "lindhard":
+        return Lindhard(isotope.z, isotope.a, section.k)
+    if section.model == "table":
+        t_nr, e_ee = section.table_data[0], section.table_data[1]
+        return Table(tuple(t_nr), tuple(e_ee))
+    raise InputError(f"quenching.model '{section.model}' is not supported")
+
+
+def isotope_quenching(det, isotopes) -> IsotopeQuenching:
+    """Per-isotope quenching for the run's isotope list (the detector's per-isotope sections applied)."""
+    if det.quenching is None:
+        raise InputError(f"detector '{det.name}' has no [quenching] section; it is needed above truth fidelity "
+                         "(add one to the geometry, or use /run/fidelity truth)")
+    models = {i: quenching_model(det.quenching_for(iso.name), iso) for i, iso in enumerate(isotopes)}
+    default = models[0]
+    return IsotopeQuenching(default, {i: m for i, m in models.items() if i != 0})

@@ -23,8 +23,8 @@ import numba as nb
 import numpy as np
 from scipy import stats
 
+from ..detector.model import default_section
 from ..rng import draw_uniform
-from .params import SPEParams
 
 #: Number of quantile intervals.
 SPE_TABLE_SIZE = 8192
@@ -44,8 +44,14 @@ class SPETable:
         return self.quantiles.size - 1
 
 
-def build_spe_table(spe: SPEParams, size: int = SPE_TABLE_SIZE) -> SPETable:
-    """Quantile table of the SPE charge law described by ``spe`` (charge in the units of spe.mean)."""
+def spe_section(det):
+    """The detector's [spe] section, or the schema defaults of [spe] if it has none."""
+    return det.spe if det.spe is not None else default_section("spe")
+
+
+def build_spe_table(spe, size: int = SPE_TABLE_SIZE) -> SPETable:
+    """Quantile table of the SPE charge law of an [spe] section (charge in the units of spe.mean). A table
+    law reads bin edges from the file's first column and bin densities from the second (last row unused)."""
     u = np.arange(size + 1) / size
     if spe.model in ("gamma", "polya"):
         # Gamma with mean m and relative width w: shape 1/w², scale m w². The Polya gain law of
@@ -56,8 +62,8 @@ def build_spe_table(spe: SPEParams, size: int = SPE_TABLE_SIZE) -> SPETable:
         q[-1] = q[-2]  # unused: the top interval is the exponential tail
         tail_rate = float(law.pdf(q[-2]) / law.sf(q[-2]))
     else:
-        edges = np.asarray(spe.table_charge, dtype=float)
-        weights = np.asarray(spe.table_weights, dtype=float)
+        edges = np.asarray(spe.table_data[0], dtype=float)
+        weights = np.asarray(spe.table_data[1][:-1], dtype=float)
         cdf = np.concatenate(([0.0], np.cumsum(weights) / weights.sum()))
         # Piecewise-uniform density per bin → piecewise-linear CDF, inverted exactly at each u:
         # u lies in bin j with cdf[j] <= u < cdf[j+1] (bins of zero weight are never chosen).

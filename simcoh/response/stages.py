@@ -1,4 +1,4 @@
-"""Detector-response stages of the run pipeline, one per fidelity level above ``truth``.
+"""Detector-response stages of the run pipeline (simcoh.engine.stages says which run at each fidelity).
 
 - :class:`ParametricStage`: quenching, then the published smearing applied analytically per event
   (CsI 2021 Gamma in PE, CsI 2017 Poisson, LAr Gaussian in energy; Ge ionization resolution), and the
@@ -13,6 +13,10 @@ not NaN) keep that PE at the parametric level; at the photon level they are give
 declares as already included (``Process.efficiencies_included``: the CsI 2021 BRN/NIN PE templates carry
 the energy efficiency, steady-state events from selected AC data carry both) are stored as 1.
 
+Each stage declares the columns it ``needs`` and ``provides`` (simcoh.engine.stages checks the chain) and
+reads its parameters from the detector description (``det.light``, ``det.spe``, ...). The photon stage's
+jagged per-PE columns (``pe_t_ns``, ``pe_charge``, ``pe_label``) are what the digitizer (simcoh.daq) renders.
+
 CsI 2017 convention: with Poisson (integer) PE, the released acceptance is evaluated at the centre of each
 1-PE bin, n − 0.5 for n PE (coherent_parameters.yaml, acceptanceEfficiency), times the modified step
 (0 below ``step``, ½ within ``half_step_width`` above it).
@@ -22,17 +26,39 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..errors import InputError
 from ..columns import Column
+from ..errors import InputError
+from ..generate import PROCESS_CODES
 from ..rng import stage_key
-from . import from_detector as fd
-from .efficiency import accept, energy_efficiency, time_efficiency
+from .afterglow import afterglow_on, photon_response, window_length_ns
+from .efficiency import accept, energy_efficiency, energy_section, time_efficiency, time_section
 from .ionization import ionization_energy
-from .params import WindowParams
 from .parametric import smear
-from .photon import f90
-from .afterglow import photon_response
-from .spe import build_spe_table
+from .photon import f90, mean_pe_per_kevee
+from .quenching import isotope_quenching
+from .spe import build_spe_table, spe_section
+
+#: Truth columns the response stages read (declared again here, checked against truth when a run is prepared).
+EVENT_ID = Column("event_id", "int64", "", "global event index")
+PROCESS = Column("process", "int8", "", "interaction process code")
+ISOTOPE = Column("isotope", "int16", "", "index of the struck isotope")
+T_NS = Column("t_ns", "float64", "ns", "arrival time relative to the proton-pulse time origin")
+T_NR_KEV = Column("t_nr_kev", "float64", "keV", "nuclear recoil kinetic energy")
+PE_TEMPLATE = Column("pe_template", "float64", "PE", "reconstructed PE of template processes (NaN otherwise)")
+E_EE_KEV = Column("e_ee_kev", "float64", "keV", "electron-equivalent (quenched) energy of the recoil")
+
+#: The photon stage's per-PE output (the digitizer renders ``pe_t_ns`` and ``pe_charge``).
+PE_T_NS = Column("pe_t_ns", "float32", "ns", "photoelectron times from the window start", jagged=True)
+PE_CHARGE = Column("pe_charge", "float32", "PE", "photoelectron charges in units of the mean SPE charge", jagged=True)
+PE_LABEL = Column("pe_label", "int8", "", "photoelectron origin: 0 signal, 1 afterglow", jagged=True)
+
+
+def _process_flags(generator, test, default: bool = False) -> np.ndarray:
+    """Per process code: ``test(process)`` for the run's processes, ``default`` for the others."""
+    flags = np.full(max(PROCESS_CODES.values()) + 1, default, bool)
+    for name, proc in generator.processes.items():
+        flags[PROCESS_CODES[name]] = test(proc)
+    return flags
 
 
 class _QuenchedStage:
@@ -41,13 +67,15 @@ class _QuenchedStage:
     def __init__(self, cfg, generator):
         det = cfg.detector
         self.det = det
-        self.seed = cfg.seed
-        self.quenching = fd.isotope_quenching(det, generator.isotopes)
-        self.light = fd.light(det)
-        self.ionization = fd.ionization(det)
+        self.quenching = isotope_quenching(det, generator.isotopes)
+        self.light = det.light
+        self.ionization = det.ionization
         if self.light is None and self.ionization is None:
             raise InputError(f"detector '{det.name}' has neither [light] nor [ionization]: fidelity "
                              f"'{cfg.fidelity}' needs one of them (use /run/fidelity truth)")
+        # events of template processes carry their reconstructed PE in the truth column pe_template
+        self.has_template = any(c[0] == PE_TEMPLATE.name for c in generator.columns)
+        self.needs = [EVENT_ID, PROCESS, ISOTOPE, T_NS, T_NR_KEV] + ([PE_TEMPLATE] if self.has_template else [])
 
     def e_ee_kev(self, chunk) -> np.ndarray:
         t_nr = chunk["t_nr_kev"]
@@ -57,15 +85,17 @@ class _QuenchedStage:
         out[ok] = self.quenching.e_ee_kev(t_nr[ok], iso[ok])
         return out
 
-    @staticmethod
-    def template_pe(chunk):
-        pe = chunk.get("pe_template")
-        return None if pe is None else np.isfinite(pe), pe
+    def template_pe(self, chunk):
+        if not self.has_template:
+            return None, None
+        pe = chunk[PE_TEMPLATE.name]
+        return np.isfinite(pe), pe
 
 
 class ParametricStage(_QuenchedStage):
-    columns = [
-        Column("e_ee_kev", "float64", "keV", "electron-equivalent (quenched) energy of the recoil"),
+    name = "parametric"
+    provides = [
+        E_EE_KEV,
         Column("pe", "float64", "PE", "reconstructed photoelectrons after the published smearing (NaN if none)"),
         Column("e_rec_kevee", "float64", "keV", "reconstructed electron-equivalent energy"),
         Column("eff_energy", "float64", "", "published energy efficiency of this event"),
@@ -75,24 +105,17 @@ class ParametricStage(_QuenchedStage):
 
     def __init__(self, cfg, generator):
         super().__init__(cfg, generator)
-        self.smearing = fd.smearing(self.det)
+        self.smearing = self.det.smearing
         if self.light is not None and self.smearing is None:
             raise InputError(f"detector '{self.det.name}' has no [smearing] section: parametric fidelity needs it")
-        self.eff_e = fd.energy_efficiency(self.det)
-        self.eff_t = fd.time_efficiency(self.det)
-        ee = self.det.efficiency.energy if self.det.efficiency is not None else None
+        self.eff_e = energy_section(self.det)
+        self.eff_t = time_section(self.det)
+        ee = self.eff_e
         self.step = (ee.step or 0.0, ee.half_step_width or 0.0) if ee is not None and ee.model == "logistic_step" else None
         self.keys = {name: stage_key(cfg.seed, f"response.{name}") for name in ("smear", "efficiency")}
         # per process code: are the energy / time efficiencies already inside its events?
-        from ..generate import PROCESS_CODES
-
-        n_codes = max(PROCESS_CODES.values()) + 1
-        self.energy_included = np.zeros(n_codes, bool)
-        self.time_included = np.zeros(n_codes, bool)
-        for name, proc in generator.processes.items():
-            included = getattr(proc, "efficiencies_included", ())
-            self.energy_included[PROCESS_CODES[name]] = "energy" in included
-            self.time_included[PROCESS_CODES[name]] = "time" in included
+        self.energy_included = _process_flags(generator, lambda p: "energy" in getattr(p, "efficiencies_included", ()))
+        self.time_included = _process_flags(generator, lambda p: "time" in getattr(p, "efficiencies_included", ()))
 
     def apply(self, chunk) -> dict:
         ids = chunk["event_id"]
@@ -107,7 +130,7 @@ class ParametricStage(_QuenchedStage):
         if is_template is not None and is_template.any():
             pe = np.where(is_template, pe_template, pe)
             if self.light is not None:
-                e_rec = np.where(is_template, pe_template / self.light.mean_pe_per_kevee, e_rec)
+                e_rec = np.where(is_template, pe_template / mean_pe_per_kevee(self.light), e_rec)
         eff_e = self.energy_efficiency(pe, e_rec, chunk["t_nr_kev"], is_template)
         eff_e = np.where(self.energy_included[chunk["process"]], 1.0, eff_e)
         eff_t = time_efficiency(chunk["t_ns"], self.eff_t) if self.eff_t is not None else np.ones(ids.shape)
@@ -133,16 +156,23 @@ class ParametricStage(_QuenchedStage):
         return eff
 
 
+#: Window used at photon fidelity by a detector without [windows] (no afterglow then): signal PE times from
+#: the recoil arrival time, over a window long enough for any scintillation tail.
+NO_WINDOW_PRETRACE_NS = 0.0
+NO_WINDOW_LENGTH_NS = 1e6
+
+
 class PhotonStage(_QuenchedStage):
-    columns = [
-        Column("e_ee_kev", "float64", "keV", "electron-equivalent (quenched) energy of the recoil"),
+    name = "photon"
+    provides = [
+        E_EE_KEV,
         Column("n_pe_signal", "int32", "PE", "number of signal photoelectrons"),
         Column("n_pe_afterglow", "int32", "PE", "number of afterglow photoelectrons in the window"),
         Column("charge_pe", "float64", "PE", "summed signal charge divided by the mean SPE charge"),
         Column("f90", "float64", "", "fraction of signal PE within 90 ns of the onset (LAr PSD); NaN if no PE"),
-        Column("pe_t_ns", "float32", "ns", "photoelectron times from the window start", jagged=True),
-        Column("pe_charge", "float32", "PE", "photoelectron charges in units of the mean SPE charge", jagged=True),
-        Column("pe_label", "int8", "", "photoelectron origin: 0 signal, 1 afterglow", jagged=True),
+        PE_T_NS,
+        PE_CHARGE,
+        PE_LABEL,
     ]
 
     def __init__(self, cfg, generator):
@@ -150,21 +180,19 @@ class PhotonStage(_QuenchedStage):
         if self.light is None:
             raise InputError(f"detector '{self.det.name}' has no [light] section: photon fidelity needs "
                              "photoelectrons (for an ionization detector use /run/fidelity parametric)")
-        self.scint = fd.scintillation(self.det)
+        self.scint = self.det.scintillation
         if self.scint is None:
             raise InputError(f"detector '{self.det.name}' has no [scintillation] section: photon fidelity needs "
                              "the scintillation time profile")
-        self.spe_table = build_spe_table(fd.spe(self.det))
-        self.afterglow = fd.afterglow(self.det)
-        self.windows = fd.windows(self.det) or WindowParams(pretrace_ns=0.0, roi_ns=1e6)
-        if self.afterglow.model != "none" and fd.windows(self.det) is None:
+        self.spe_table = build_spe_table(spe_section(self.det))
+        self.afterglow = self.det.afterglow
+        windows = self.det.windows
+        if afterglow_on(self.afterglow) and windows is None:
             raise InputError(f"detector '{self.det.name}' has afterglow but no [windows] to spread it over")
+        self.pretrace_ns = NO_WINDOW_PRETRACE_NS if windows is None else windows.pretrace_ns
+        self.window_ns = NO_WINDOW_LENGTH_NS if windows is None else window_length_ns(windows)
         self.keys = {n: stage_key(cfg.seed, f"response.photon.{n}") for n in ("signal", "afterglow")}
-        from ..generate import PROCESS_CODES
-
-        self.nuclear_recoil = np.ones(max(PROCESS_CODES.values()) + 1, bool)
-        for name, proc in generator.processes.items():
-            self.nuclear_recoil[PROCESS_CODES[name]] = getattr(proc, "recoil_type", "nr") == "nr"
+        self.nuclear_recoil = _process_flags(generator, lambda p: getattr(p, "recoil_type", "nr") == "nr", True)
         self.jagged_bytes_per_event = 9.0 * 30  # ~30 PE per CsI event, 9 bytes each (estimate for check)
 
     def apply(self, chunk) -> dict:
@@ -172,23 +200,13 @@ class PhotonStage(_QuenchedStage):
         e_ee = self.e_ee_kev(chunk)
         is_template, pe_template = self.template_pe(chunk)
         if is_template is not None and is_template.any():
-            e_ee = np.where(is_template, pe_template / self.light.mean_pe_per_kevee, e_ee)
+            e_ee = np.where(is_template, pe_template / mean_pe_per_kevee(self.light), e_ee)
         pel = photon_response(np.nan_to_num(e_ee), chunk["t_ns"], self.keys["signal"], self.keys["afterglow"],
                               light=self.light, scint=self.scint, spe=self.spe_table, afterglow=self.afterglow,
-                              windows=self.windows, event_index=ids, is_nr=self.nuclear_recoil[chunk["process"]])
-        onset = chunk["t_ns"] + self.windows.pretrace_ns
+                              pretrace_ns=self.pretrace_ns, window_ns=self.window_ns, event_index=ids,
+                              is_nr=self.nuclear_recoil[chunk["process"]])
+        onset = chunk["t_ns"] + self.pretrace_ns
         jag = pel.to_awkward()
-        # "_pe" and "_spe_table" are for later stages (waveform); the pipeline does not write them
         return {"e_ee_kev": e_ee, "n_pe_signal": pel.n_pe_signal, "n_pe_afterglow": pel.n_pe_afterglow,
                 "charge_pe": pel.charge_pe, "f90": f90(pel, onset), "pe_t_ns": jag["t_ns"],
-                "pe_charge": jag["charge"], "pe_label": jag["label"], "_pe": pel, "_spe_table": self.spe_table}
-
-
-def _waveform_stage(cfg, generator):
-    from ..daq.stage import WaveformStage
-
-    return WaveformStage(cfg, generator)
-
-
-STAGES_BY_FIDELITY = {"truth": (), "parametric": (ParametricStage,), "photon": (PhotonStage,),
-                      "waveform": (PhotonStage, _waveform_stage)}
+                "pe_charge": jag["charge"], "pe_label": jag["label"]}

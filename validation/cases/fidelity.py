@@ -26,12 +26,12 @@ WAVEFORM_T_COLUMNS = ("t_rec_ns",)  # reconstructed onset from the ROI start
 
 def efficiency_weights(prepared, pe, t_ns):
     """Published ε_E(PE) ε_T(t) of the loaded geometry, × analysis region, for any reconstructed PE."""
-    from simcoh.response import from_detector as fd
+    from simcoh.response import energy_section, time_section
     from simcoh.response.efficiency import energy_efficiency, time_efficiency
 
     det = prepared.config.detector
-    eff_e = energy_efficiency(np.nan_to_num(pe, nan=-np.inf), fd.energy_efficiency(det))
-    eff_t = time_efficiency(t_ns, fd.time_efficiency(det))
+    eff_e = energy_efficiency(np.nan_to_num(pe, nan=-np.inf), energy_section(det))
+    eff_t = time_efficiency(t_ns, time_section(det))
     t_us = t_ns * 1e-3
     inside = np.isfinite(pe) & (pe < PE_MAX) & (t_us >= 0) & (t_us < T_MAX_US)
     return eff_e * eff_t * inside
