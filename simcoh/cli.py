@@ -21,7 +21,7 @@ import os
 import shlex
 import sys
 
-from . import __version__
+from ._version import __version__
 from .errors import InputError, OutputExistsError, SimcohError
 
 EXIT_INPUT, EXIT_OUTPUT_EXISTS, EXIT_OTHER = 2, 3, 1
@@ -150,8 +150,10 @@ def _streamed_workers(args, output_file: str) -> bool:
 
 
 def cmd_run(args) -> int:
-    from .engine import prepare_run
-    from .engine.run import write_events
+    from .engine import prepare_run, write_events
+    from .engine.allocator import keep_freed_memory
+
+    keep_freed_memory()  # a process-wide setting: applied by the command, never by the library (before any fork)
 
     mode = _production_mode(args)
     shard = None
@@ -232,7 +234,7 @@ def cmd_check(args) -> int:
 
 def cmd_merge(args) -> int:
     from .engine.production import merge_production
-    from .io.merge import merge_shards
+    from .engine.merge import merge_shards
 
     command_line = shlex.join(["simcoh"] + sys.argv[1:])
     if args.shards:
@@ -252,7 +254,7 @@ def cmd_merge(args) -> int:
 
 def cmd_status(args) -> int:
     from .engine.manifest import format_status, load_manifest, manifest_path, shard_states
-    from .io.merge import file_sha256
+    from .engine.merge import file_sha256
 
     path = manifest_path(args.target)
     manifest = load_manifest(path)
