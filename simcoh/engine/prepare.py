@@ -3,11 +3,11 @@ file is opened; the summary a run returns; and the prepared run each process kee
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
 
-from ..config import FLAVOURS, canonical_json
+from ..config import FLAVOURS, RunConfig, canonical_json
 from ..generate import PROCESS_CODES, TruthGenerator
+from ..macro import MacroResult
 from .pipeline import Pipeline
 
 _CACHE: dict[str, object] = {}  # the prepared run of this process, by configuration hash
@@ -46,7 +46,7 @@ class RunSummary:
 class PreparedRun:
     """Everything needed to write events, built and checked before anything is written."""
 
-    result: object  # MacroResult
+    result: MacroResult
     generator: TruthGenerator
     pipeline: Pipeline
 
@@ -77,8 +77,11 @@ class PreparedRun:
         return self.generator.n_events * self.pipeline.bytes_per_event()
 
 
-def prepare_run(result) -> PreparedRun:
-    """Build the generator and the pipeline of a checked macro (raises InputError on bad input)."""
+def prepare_run(result: MacroResult | RunConfig) -> PreparedRun:
+    """Build the generator and the pipeline of a checked macro, or of a RunConfig made in Python (then stored
+    without macro text); raises InputError on bad input."""
+    if isinstance(result, RunConfig):
+        result = MacroResult(result, {}, [])
     generator = TruthGenerator.from_run_config(result.config)
     return PreparedRun(result, generator, Pipeline(result.config, generator))
 
