@@ -62,6 +62,11 @@ class Simulation:
     def config_hash(self) -> str:
         return self.summary.config_hash
 
+    @property
+    def total_weight(self) -> float:
+        """Sum of the event weights: the expected number of events the sample stands for."""
+        return float(np.sum(self.numpy("weight")["weight"]))
+
     def numpy(self, fields: str | Iterable[str] | None = None) -> dict:
         """Columns by name: NumPy arrays for flat ones (views, no copy), awkward arrays for jagged ones."""
         names = self.events.fields if fields is None else [fields] if isinstance(fields, str) else list(fields)
