@@ -23,7 +23,7 @@ from ..errors import InputError
 from .merge import file_sha256, merge_shards
 from ..io.provenance import created_utc
 from ..io.writer import check_destination
-from . import executors
+from . import allocator, executors
 from .processes import start_method as default_start_method
 from .manifest import (ProductionError, load_manifest, manifest_path, new_manifest, open_production,
                        shard_states, update_manifest, update_shard)
@@ -50,7 +50,7 @@ class Production:
 
     def job(self, shard: Shard, command_line: str, threads: int | None = None) -> ShardJob:
         return ShardJob(self.prepared.result, shard, str(self.directory / shard.file_name), str(self.manifest_path),
-                        command_line, threads)
+                        command_line, threads, allocator.applied())
 
 
 def open_or_create(prepared, n_shards: int | None, directory=None, command_line: str = "") -> Production:

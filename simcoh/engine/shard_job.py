@@ -11,6 +11,7 @@ from pathlib import Path
 
 from .merge import file_sha256
 from ..io.provenance import created_utc
+from . import allocator
 from .manifest import running_fields, update_shard
 from .prepare import prepared_run
 from .processes import set_numba_threads
@@ -28,6 +29,7 @@ class ShardJob:
     manifest: str | None = None
     command_line: str = ""
     threads: int | None = None  # numba threads in the worker; None leaves numba's default
+    keep_freed_memory: bool = False  # apply the allocator settings in the worker (the simcoh command's own)
 
 
 def _remove_stale_partials(path: Path) -> None:
@@ -49,6 +51,8 @@ def run_shard_job(job: ShardJob, report=None) -> dict:
         update_shard(manifest, job.shard.index, **running_fields())
     try:
         set_numba_threads(job.threads)
+        if job.keep_freed_memory:
+            allocator.keep_freed_memory()
         prepared = prepared_run(job.result)
         summary = write_events(prepared, progress=False, command_line=job.command_line, first=job.shard.first,
                                stop=job.shard.stop, path=job.path,
