@@ -65,6 +65,16 @@ def test_output_writes_the_cli_file(tmp_path):
         simcoh.run_text(text, seed=2, overrides={"run/beamOn": "2000"}, output=tmp_path / "api.h5")
 
 
+def test_waveforms_and_workers_in_memory_equal_the_file(tmp_path):
+    """Fixed-shape (waveform) and jagged columns survive in memory; chunks made by worker processes are the
+    serial run's events."""
+    options = dict(seed=3, overrides={"run/beamOn": 300, "run/fidelity": "waveform"})
+    written = simcoh.run(QUICKSTART, output=tmp_path / "w.h5", **options)
+    memory = simcoh.run(QUICKSTART, workers=2, **options)
+    assert memory.events["waveform"].type.content == written.events["waveform"].type.content  # 13750 * int16
+    assert_same_events(memory.events, written.events)
+
+
 def test_simulate_builds_the_configuration_of_the_equivalent_macro():
     result = simcoh.simulate(detector="csi-2021", processes="cevns", exposure="13.99 GWh", fidelity="parametric",
                              n_events=500, seed=9, overrides={"physics/formFactor": "klein_nystrand"})
