@@ -96,6 +96,10 @@ def simulate(detector: str = "csi-2021", processes: str | Iterable[str] = ("cevn
     processes generating chunks. Raises InputError (naming the argument) on bad input, before any event is made.
     """
     processes = [processes] if isinstance(processes, str) else list(processes)
+    if not processes:
+        raise InputError(Diagnostic("no process to simulate", file="simcoh.simulate(processes=())",
+                                    expected="one or more of the /process/enable names",
+                                    suggestion="processes=('cevns',)"))
     lines = [("detector", detector, f"/detector/load {detector}")]
     lines += [("processes", p, f"/process/enable {p}") for p in processes]
     if exposure is not None:

@@ -8,6 +8,7 @@
     simcoh info FILE
     simcoh help [COMMAND]
     simcoh geometries
+    simcoh validate                               (prints how to run python -m validation from a clone)
 
 Input errors are printed as ``file:line:column: error: ...`` lines (exit status 2), never as tracebacks.
 """

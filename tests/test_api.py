@@ -130,6 +130,8 @@ def test_bad_arguments_are_named_in_the_error():
     assert "simcoh.simulate(overrides={'physics/formFactr': 'helm'})" in text and "'/physics/formFactor'" in text
     with pytest.raises(InputError, match="geometry"):
         simcoh.simulate(detector="csi-2031")
+    with pytest.raises(InputError, match=r"simcoh.simulate\(processes=\(\)\): error: no process"):
+        simcoh.simulate(processes=[])
     with pytest.raises(TypeError, match="dict of setting"):
         simcoh.run_text("/run/beamOn 1", overrides=["run/fidelity=photon"])
 
