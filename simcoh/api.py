@@ -11,7 +11,7 @@ from __future__ import annotations
 import dataclasses
 import os
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import awkward as ak
 import numpy as np
@@ -34,9 +34,9 @@ class Simulation:
     through ``.to_numpy()`` or ``np.asarray``), jagged ones lists of numbers."""
 
     summary: RunSummary
-    macro: MacroResult
+    macro: MacroResult = field(repr=False)
     path: str | None = None
-    _events: ak.Array | None = None
+    _events: ak.Array | None = field(default=None, repr=False)
 
     @property
     def config(self) -> RunConfig:
