@@ -1,7 +1,6 @@
 """The command line end to end: shipped macros, diagnostics without tracebacks, interrupted runs,
 reproducibility and the stored configuration hash."""
 
-import os
 import signal
 import subprocess
 import sys

@@ -82,7 +82,7 @@ def fidelity_available(name: str) -> tuple[bool, str]:
 @dataclass
 class SimRun:
     events: dict  # column name -> array (flat columns; jagged ones as awkward arrays if requested)
-    prepared: object  # simcoh.engine.run.PreparedRun
+    prepared: object  # simcoh.engine.PreparedRun
     seconds: float
 
     @property
