@@ -8,6 +8,7 @@
     simcoh info FILE
     simcoh help [COMMAND]
     simcoh geometries
+    simcoh validate                               (prints how to run python -m validation from a clone)
 
 Input errors are printed as ``file:line:column: error: ...`` lines (exit status 2), never as tracebacks.
 """
@@ -21,7 +22,7 @@ import os
 import shlex
 import sys
 
-from . import __version__
+from ._version import __version__
 from .errors import InputError, OutputExistsError, SimcohError
 
 EXIT_INPUT, EXIT_OUTPUT_EXISTS, EXIT_OTHER = 2, 3, 1
@@ -93,9 +94,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     sub.add_parser("geometries", help="list the built-in detector geometries")
 
-    # listed for `simcoh --help`; main() hands its arguments to simcoh.validate.validate_command
-    sub.add_parser("validate", help="compare simcoh with published COHERENT results and write a report "
-                   "([--fast] [--outdir DIR] [--case KEY]; see `simcoh validate --help`)")
+    # listed for `simcoh --help`; main() hands its arguments to validate_command
+    sub.add_parser("validate", help="how to compare simcoh with published COHERENT results (python -m validation, "
+                   "from a clone of the repository)")
 
     p = sub.add_parser("efficiency", help="toy-MC selection efficiency vs PE and recoil time (waveform level)")
     p.add_argument("--geometry", default="csi-2021", help="built-in geometry name or .toml file (csi-2021)")
@@ -150,8 +151,10 @@ def _streamed_workers(args, output_file: str) -> bool:
 
 
 def cmd_run(args) -> int:
-    from .engine import prepare_run
-    from .engine.run import write_events
+    from .engine import prepare_run, write_events
+    from .engine.allocator import keep_freed_memory
+
+    keep_freed_memory()  # a process-wide setting: applied by the command, never by the library (before any fork)
 
     mode = _production_mode(args)
     shard = None
@@ -235,7 +238,7 @@ def cmd_check(args) -> int:
 
 def cmd_merge(args) -> int:
     from .engine.production import merge_production
-    from .io.merge import merge_shards
+    from .engine.merge import merge_shards
 
     command_line = shlex.join(["simcoh"] + sys.argv[1:])
     if args.shards:
@@ -255,7 +258,7 @@ def cmd_merge(args) -> int:
 
 def cmd_status(args) -> int:
     from .engine.manifest import format_status, load_manifest, manifest_path, shard_states
-    from .io.merge import file_sha256
+    from .engine.merge import file_sha256
 
     path = manifest_path(args.target)
     manifest = load_manifest(path)
@@ -315,15 +318,35 @@ def cmd_efficiency(args) -> int:
     return efficiency_command(ns)
 
 
+VALIDATE_HOWTO = """\
+The validation against published COHERENT results is not part of the installed package: its cases use the
+repository's macros, published values and released data (validation/). From a clone of simcoh, run
+
+    python -m validation {options}
+
+(--fast: parametric fidelity, a few minutes on one core; --outdir DIR; --case KEY; --help for the rest).
+It writes report.md and plots/ (see README, "Validation")."""
+
+
+def validate_command(argv: list[str]) -> int:
+    """``simcoh validate [OPTIONS]``: print how to run the validation from a clone (exit status 2, nothing run);
+    ``--help`` prints the same text with status 0."""
+    wanted = [a for a in argv if a not in ("-h", "--help")]
+    text = VALIDATE_HOWTO.format(options=shlex.join(wanted) if wanted else "--fast")
+    if len(wanted) < len(argv):
+        print("usage: simcoh validate [OPTIONS]\n\n" + text)
+        return 0
+    print(f"simcoh validate: {text}", file=sys.stderr)
+    return EXIT_INPUT
+
+
 COMMANDS = {"run": cmd_run, "check": cmd_check, "info": cmd_info, "help": cmd_help, "geometries": cmd_geometries,
             "merge": cmd_merge, "status": cmd_status, "efficiency": cmd_efficiency}
 
 
 def main(argv=None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
-    if argv[:1] == ["validate"]:  # its options belong to simcoh.validate's own parser
-        from .validate import validate_command
-
+    if argv[:1] == ["validate"]:  # any options are those of python -m validation
         return validate_command(argv[1:])
     parser = build_parser()
     args = parser.parse_args(argv)

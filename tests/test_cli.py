@@ -1,7 +1,6 @@
 """The command line end to end: shipped macros, diagnostics without tracebacks, interrupted runs,
 reproducibility and the stored configuration hash."""
 
-import os
 import signal
 import subprocess
 import sys
@@ -162,14 +161,24 @@ def test_efficiency_and_validate_commands(tmp_path, capsys):
         p.name for p in out.iterdir()}
     assert "max |measured - published|" in capsys.readouterr().out
     assert main(["efficiency", "--pe", "8,x", "--outdir", str(out)]) == 2
+    capsys.readouterr()
     report = tmp_path / "val"
-    old = os.getcwd()
-    os.chdir(ROOT)  # the validation reference data are found from the working directory
-    try:
-        assert main(["validate", "--fast", "--case", "n2", "--outdir", str(report), "--no-progress"]) == 0
-    finally:
-        os.chdir(old)
-    assert "N²" in (report / "report.md").read_text()
+    # the installed package does not hold the validation: the command says how to run it from a clone
+    assert main(["validate", "--fast", "--case", "n2", "--outdir", str(report)]) == 2
+    err = capsys.readouterr().err
+    assert f"python -m validation --fast --case n2 --outdir {report}" in err and not report.exists()
+    assert main(["validate", "--help"]) == 0
+    assert "python -m validation --fast" in capsys.readouterr().out
+    assert "simcoh.validate" not in sys.modules
+
+
+def test_validation_runs_as_a_module_from_the_clone(tmp_path):
+    """``python -m validation`` (the documented way) runs a case and writes its report."""
+    report = tmp_path / "val"
+    proc = subprocess.run([sys.executable, "-m", "validation", "--fast", "--case", "n2", "--outdir", str(report),
+                           "--no-progress"], cwd=ROOT, capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    assert "n2" in proc.stdout and "N²" in (report / "report.md").read_text()
 
 
 def test_compression_changes_the_file_not_the_events(tmp_path):

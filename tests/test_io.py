@@ -552,11 +552,37 @@ def test_unknown_field_suggests_the_closest(written):
             events.read_column("energy")
 
 
-@pytest.mark.parametrize("start, stop", [(0, 1000), (10, 5), (-100, None)])
-def test_event_range_outside_the_file(written, start, stop):
+@pytest.mark.parametrize("start, stop", [(0, 1000), (10, 5), (-100, None), (None, -2), (60, 70), (-5, 1000)])
+def test_event_range_is_clamped_like_a_slice(written, start, stop):
+    """start/stop past either end are clamped as numpy slicing clamps them (52 events in the file)."""
+    path, expected = written
+    ids = expected["event_id"][start:stop]
+    with open_events(path) as events:
+        assert events.read(start=start, stop=stop)["event_id"].to_list() == ids.tolist()
+        flat = events.read_numpy(["event_id", "t_ns"], start=start, stop=stop)
+    assert isinstance(flat["event_id"], np.ndarray) and flat["event_id"].tolist() == ids.tolist()
+    assert len(read_events(path, start=start, stop=stop)) == len(ids)
+
+
+def test_read_rejects_non_integer_bounds(written):
     path, _ = written
-    with open_events(path) as events, pytest.raises(IndexError, match="outside the 52 events"):
-        events.read(start=start, stop=stop)
+    with open_events(path) as events, pytest.raises(TypeError, match="integers or None"):
+        events.read(start=1.5)
+
+
+def test_flat_columns_read_as_numpy(written):
+    """read() gives NumPy-backed flat fields (no copy); read_numpy() gives plain arrays, jagged ones stay awkward,
+    so NumPy reductions give NumPy results."""
+    path, _ = written
+    with open_events(path) as events:
+        record = events.read()
+        columns = events.read_numpy()
+        jagged = [name for name, c in events.columns.items() if c.jagged]
+    t = record["t_ns"].to_numpy()
+    assert isinstance(t, np.ndarray) and np.shares_memory(t, np.asarray(record["t_ns"]))
+    counts, _ = np.histogram(columns["i32"], bins=5)
+    assert isinstance(counts, np.ndarray) and counts.sum() == 52
+    assert jagged and all(isinstance(columns[name], ak.Array) for name in jagged)
 
 
 # ----------------------------------------------------------------------------- chunk and column errors

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from simcoh.validate import FAIL, NOT_RUN, PASS, find_validation_dir, run_validation, validate_command
+from validation.command import run_validation, validate_command
+from validation.results import FAIL, NOT_RUN, PASS
 
 ROOT = Path(__file__).resolve().parents[1]
 pytestmark = pytest.mark.validation
@@ -93,9 +94,8 @@ def test_sensitivity_table_complete(results):
     assert all(math.isfinite(v[0]) for v in data.values())
 
 
-def test_missing_reference_is_a_clear_error(tmp_path, monkeypatch, capsys):
-    monkeypatch.chdir(tmp_path)
-    with pytest.raises(FileNotFoundError, match="reference"):
-        find_validation_dir()
+def test_missing_reference_is_a_clear_error(tmp_path, capsys):
+    with pytest.raises(FileNotFoundError, match="reference data not found"):
+        run_validation(fast=True, outdir=tmp_path / "out", reference_dir=tmp_path, progress=False)
     assert validate_command(["--fast", "--reference-dir", str(tmp_path)]) == 2
-    assert "cannot find the validation folder" in capsys.readouterr().err
+    assert "expected coherent-csi-2021/" in capsys.readouterr().err

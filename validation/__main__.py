@@ -2,7 +2,7 @@
 
 import sys
 
-from simcoh.validate import validate_command
+from .command import validate_command
 
 if __name__ == "__main__":
     sys.exit(validate_command(sys.argv[1:]))

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
-from simcoh.validate import NOT_RUN, CaseResult, Comparison  # noqa: F401  (re-exported for the cases)
+from .results import NOT_RUN, CaseResult, Comparison  # noqa: F401  (re-exported for the cases)
 
 OPTIONAL_PROCESS_MODULES = {"brn": "brn", "nin": "nin", "ss": "steady", "dm": "dm"}
 
@@ -82,7 +82,7 @@ def fidelity_available(name: str) -> tuple[bool, str]:
 @dataclass
 class SimRun:
     events: dict  # column name -> array (flat columns; jagged ones as awkward arrays if requested)
-    prepared: object  # simcoh.engine.run.PreparedRun
+    prepared: object  # simcoh.engine.PreparedRun
     seconds: float
 
     @property

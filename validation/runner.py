@@ -6,7 +6,7 @@ import time
 import traceback
 from pathlib import Path
 
-from simcoh.validate import NOT_RUN, CaseResult
+from .results import NOT_RUN, CaseResult
 
 from .common import Context
 from .report import write_report

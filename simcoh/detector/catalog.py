@@ -7,8 +7,6 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-import simcoh
-
 from ..errors import Diagnostic, InputError
 from ..units import suggest
 
@@ -20,7 +18,7 @@ def _builtin_geometries() -> dict[str, Path]:
         roots.append(importlib.resources.files("simcoh.geometries"))
     except ModuleNotFoundError:
         pass
-    checkout = Path(simcoh.__file__).resolve().parents[1] / "geometries"
+    checkout = Path(__file__).resolve().parents[2] / "geometries"  # simcoh/detector/ -> the checkout
     if checkout.is_dir():
         roots.append(checkout)
     found: dict[str, Path] = {}

@@ -1,6 +1,7 @@
 """Running a configured production: chunks, random streams by event index, the response pipeline and the
-writer."""
+writer (or an in-memory sink)."""
 
-from .run import RunSummary, run_macro_result, prepare_run
+from .prepare import PreparedRun, RunSummary, prepare_run
+from .run import collect_events, run_macro_result, write_events
 
-__all__ = ["RunSummary", "prepare_run", "run_macro_result"]
+__all__ = ["PreparedRun", "RunSummary", "collect_events", "prepare_run", "run_macro_result", "write_events"]

@@ -10,7 +10,9 @@ arrays up to 32 MiB come from the heap and leave freed memory mapped, so a chunk
 before. Peak memory barely changes (benchmarks/run_all.py, one core: truth 370 → 387 MiB, photon 717 → 732 MiB,
 waveform 959 → 954 MiB); with a 256 MiB threshold the waveform run's heap fragmented to 1208 MiB.
 
-Only glibc (Linux) has ``mallopt``; elsewhere this does nothing.
+The settings change the whole process, so a library call never applies them: the ``simcoh`` command does (before
+it forks workers, which inherit them; spawned workers apply them when their parent had), and a Python caller may
+call :func:`keep_freed_memory` itself. Only glibc (Linux) has ``mallopt``; elsewhere this does nothing.
 """
 
 from __future__ import annotations
@@ -28,6 +30,11 @@ TRIM_THRESHOLD_BYTES = 1 << 30  # free heap top kept before it is returned to th
 TOP_PAD_BYTES = 64 << 20  # extra heap obtained per growth, so growing does not happen chunk by chunk
 
 _done = False
+
+
+def applied() -> bool:
+    """True once :func:`keep_freed_memory` has changed this process's allocator settings."""
+    return _done
 
 
 def keep_freed_memory() -> bool:

@@ -15,6 +15,7 @@ import time
 import uuid
 
 from ..errors import SimcohError
+from .processes import start_method
 from .shard_job import ShardJob, run_shard_job
 
 _PROGRESS = None  # the progress queue of a local worker process
@@ -49,19 +50,6 @@ def _drain(q, report) -> None:
             report(q.get_nowait())
         except queue.Empty:
             return
-
-
-def start_method() -> str:
-    """"fork" when this process is safe to fork (one thread, numba's thread pool not started): the workers then
-    inherit the imported modules and the prepared run and start at once; otherwise "spawn" (fresh interpreters
-    that import simcoh and rebuild the run, about two seconds each)."""
-    import threading
-
-    from numba.np.ufunc import parallel
-
-    if "fork" in mp.get_all_start_methods() and threading.active_count() == 1 and not parallel._is_initialized:
-        return "fork"
-    return "spawn"
 
 
 def run_local(jobs: list[ShardJob], workers: int, report, method: str | None = None) -> tuple[dict, dict]:

@@ -24,20 +24,19 @@ import awkward as ak
 import numpy as np
 
 from ..errors import SimcohError
-from .allocator import keep_freed_memory
-from .executors import start_method
-from .shard_job import prepared_run, remember_prepared
+from . import allocator
+from .prepare import prepared_run, remember_prepared
+from .processes import set_numba_threads, start_method
 
 _STATE: dict = {}  # per worker process: the prepared run and its reusable truth buffers
 _SLOTS: list = []  # shared mappings, made by the parent before it forks the workers
 _ALIGN = 64
 
 
-def _init_worker(result, threads: int) -> None:
-    import numba
-
-    numba.set_num_threads(max(1, min(threads, numba.config.NUMBA_NUM_THREADS)))
-    keep_freed_memory()  # inherited when forked; a spawned worker sets it itself
+def _init_worker(result, threads: int, keep_freed: bool) -> None:
+    set_numba_threads(threads)
+    if keep_freed:  # the parent's allocator settings: inherited when forked, a spawned worker sets them itself
+        allocator.keep_freed_memory()
     _STATE["prepared"] = prepared_run(result)  # inherited when forked, rebuilt once when spawned
     _STATE["buffers"] = None
 
@@ -128,7 +127,8 @@ class ChunkPool:
         _SLOTS[:] = [mmap.mmap(-1, slot_bytes) for _ in range(workers + 3)] if method == "fork" and slot_bytes else []
         self.slots = [np.frombuffer(m, np.uint8) for m in _SLOTS]
         self._pool = cf.ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context(method),
-                                            initializer=_init_worker, initargs=(prepared.result, threads))
+                                            initializer=_init_worker,
+                                            initargs=(prepared.result, threads, allocator.applied()))
         # the executor starts processes on demand: start them all now, while this process has one thread
         for future in [self._pool.submit(os.getpid) for _ in range(workers)]:
             future.result()

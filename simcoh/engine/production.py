@@ -20,14 +20,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import InputError
-from ..io.merge import file_sha256, merge_shards
+from .merge import file_sha256, merge_shards
 from ..io.provenance import created_utc
 from ..io.writer import check_destination
-from . import executors
+from . import allocator, executors
+from .processes import start_method as default_start_method
 from .manifest import (ProductionError, load_manifest, manifest_path, new_manifest, open_production,
                        shard_states, update_manifest, update_shard)
-from .run import RunSummary, run_notes
-from .shard_job import ShardJob, remember_prepared
+from .prepare import RunSummary, remember_prepared, run_notes
+from .shard_job import ShardJob
 from .shards import Shard, production_dir_for
 
 
@@ -49,7 +50,7 @@ class Production:
 
     def job(self, shard: Shard, command_line: str, threads: int | None = None) -> ShardJob:
         return ShardJob(self.prepared.result, shard, str(self.directory / shard.file_name), str(self.manifest_path),
-                        command_line, threads)
+                        command_line, threads, allocator.applied())
 
 
 def open_or_create(prepared, n_shards: int | None, directory=None, command_line: str = "") -> Production:
@@ -105,7 +106,7 @@ def run_production(prepared, *, workers: int = 1, dask: str | None = None, n_sha
         threads = max(1, (os.cpu_count() or 1) // workers) if dask in (None, "local") else None
         jobs = [prod.job(shard, command_line, threads) for shard in todo]
         remember_prepared(prepared)  # forked workers and serial shards reuse it
-        method = start_method or (executors.start_method() if workers > 1 and len(jobs) > 1 else None)
+        method = start_method or (default_start_method() if workers > 1 and len(jobs) > 1 else None)
         bar = _progress_bar(prepared.generator.n_events, done_events, os.path.basename(cfg.output_file), progress)
         try:
             if not jobs:

@@ -1,95 +1,26 @@
-"""Run a checked macro: build the generator and pipeline (every input error surfaces here, before any file
-is opened), then stream chunks through the pipeline into the event file."""
+"""Run a prepared macro: stream chunks of events through the pipeline into the event file
+(:func:`write_events`) or into memory (:func:`collect_events`). Both share one generation loop."""
 
 from __future__ import annotations
 
 import os
 import sys
 import time
-from dataclasses import dataclass, field
 
+import awkward as ak
 import numpy as np
 
-from ..config import FLAVOURS, canonical_json
-from ..generate import PROCESS_CODES, TruthGenerator
+from ..generate import PROCESS_CODES
 from ..io import EventWriter
-from .allocator import keep_freed_memory
-from .pipeline import Pipeline
+from ..io.memory import MemoryWriter
+from .parallel import ChunkPool, tapered_ranges
+from .prepare import PreparedRun, RunSummary, prepare_run, run_notes
 from .writer_thread import BackgroundWriter
 
 #: Largest estimated size of the chunks that worker processes hand to the writer (through shared slots). Small
 #: slots are touched (page-faulted) once and reused often: at photon level 16 MiB instead of 64 MiB cut a
 #: two-worker run's peak memory from 1.2 GiB to 0.73 GiB and its page faults from ~200k to ~120k, at no cost in speed.
 SLOT_BYTES = 16 << 20
-
-
-@dataclass
-class RunSummary:
-    output_path: str
-    n_events: int
-    events_per_process: dict[str, int]
-    expected_per_process: dict[str, float]
-    elapsed_s: float
-    size_bytes: int
-    config_hash: str
-    mode: str
-    weight: float
-    notes: list[str] = field(default_factory=list)
-
-    def format(self) -> str:
-        lines = [f"wrote {self.n_events:,} events to {self.output_path} ({self.size_bytes / 1e6:.2f} MB) "
-                 f"in {self.elapsed_s:.2f} s ({self.n_events / max(self.elapsed_s, 1e-9):,.0f} events/s)",
-                 f"configuration hash {self.config_hash[:16]}…  mode {self.mode}"]
-        lines.append(f"  {'process':<8} {'generated':>12} {'expected':>14}")
-        for name, expected in self.expected_per_process.items():
-            gen = self.events_per_process.get(name, 0)
-            lines.append(f"  {name:<8} {gen:>12,} {expected:>14.4g}")
-        if self.mode == "fixed":
-            lines.append(f"  fixed-N run: each event carries weight {self.weight:.6g} expected events")
-        lines.extend(f"  note: {n}" for n in self.notes)
-        return "\n".join(lines)
-
-
-@dataclass
-class PreparedRun:
-    """Everything needed to write events, built and checked before anything is written."""
-
-    result: object  # MacroResult
-    generator: TruthGenerator
-    pipeline: Pipeline
-
-    @property
-    def config(self):
-        return self.result.config
-
-    def provenance(self, command_line: str = "") -> dict:
-        cfg = self.config
-        return {
-            "macro_texts": dict(self.result.macro_texts),
-            "expanded_commands": list(self.result.expanded),
-            "config_json": canonical_json(cfg.to_dict()),
-            "config_hash": cfg.config_hash(),
-            "seed": int(cfg.seed),
-            "exposure_pot": float(cfg.exposure_pot),
-            "expected_counts": {k: float(v) for k, v in self.generator.expected.items()},
-            "command_line": command_line,
-            "fidelity": cfg.fidelity,
-            "stages": self.pipeline.chain(),
-            "mode": cfg.mode,
-            "n_events": int(self.generator.n_events),
-            "isotopes": self.generator.isotope_names,
-            "process_codes": {k: v for k, v in PROCESS_CODES.items()},
-            "flavour_codes": {f: i for i, f in enumerate(FLAVOURS)},
-        }
-
-    def estimated_bytes(self) -> float:
-        return self.generator.n_events * self.pipeline.bytes_per_event()
-
-
-def prepare_run(result) -> PreparedRun:
-    """Build the generator and the pipeline of a checked macro (raises InputError on bad input)."""
-    generator = TruthGenerator.from_run_config(result.config)
-    return PreparedRun(result, generator, Pipeline(result.config, generator))
 
 
 def run_macro_result(result, *, progress: bool = True, command_line: str = "") -> RunSummary:
@@ -111,55 +42,71 @@ def write_events(prepared: PreparedRun, *, progress: bool = True, command_line: 
     here in event order.
     """
     cfg = prepared.config
+    path = cfg.output_file if path is None else os.fspath(path)
+    overwrite = cfg.overwrite if overwrite is None else overwrite
+    provenance = {**prepared.provenance(command_line), **(extra_provenance or {})}
+    compression = None if cfg.compression == "none" else cfg.compression
+
+    def open_file(columns):
+        return EventWriter(path, columns, provenance, overwrite=overwrite, compression=compression)
+
+    written, summary = _generate(prepared, open_file, os.path.basename(path), first, stop, progress, on_chunk,
+                                 workers)
+    summary.output_path, summary.size_bytes = str(written), os.path.getsize(written)
+    return summary
+
+
+def collect_events(prepared: PreparedRun, *, progress: bool = False, first: int = 0, stop: int | None = None,
+                   on_chunk=None, workers: int = 1) -> tuple[ak.Array, RunSummary]:
+    """Events [first, stop) (default: all) kept in memory: (awkward record array, summary). They are the events
+    :func:`write_events` writes for the same run; the summary's ``output_path`` is empty."""
+    events, summary = _generate(prepared, MemoryWriter, "in memory", first, stop, progress, on_chunk, workers)
+    summary.size_bytes = int(events.layout.nbytes)
+    return events, summary
+
+
+def _generate(prepared: PreparedRun, open_sink, desc: str, first: int, stop: int | None, progress: bool,
+              on_chunk, workers: int):
+    """Run events [first, stop) into the sink ``open_sink(columns)`` opens; (``sink.finish()``, RunSummary)."""
+    cfg = prepared.config
     gen, pipe = prepared.generator, prepared.pipeline
     stop = gen.n_events if stop is None else stop
     if not 0 <= first <= stop <= gen.n_events:
         raise ValueError(f"event range [{first}, {stop}) is outside the run's [0, {gen.n_events})")
-    path = cfg.output_file if path is None else os.fspath(path)
-    overwrite = cfg.overwrite if overwrite is None else overwrite
-    provenance = {**prepared.provenance(command_line), **(extra_provenance or {})}
     t0 = time.perf_counter()
-    keep_freed_memory()  # before the workers are forked: they inherit it
     chunk_size = min(pipe.chunk_events(cfg.chunk_size), max(stop - first, 1))
     if workers > 1:  # enough chunks to keep every worker busy while the first ones are written
         chunk_size = min(chunk_size, max(1, -(-(stop - first) // (4 * workers))),
                          max(1, int(SLOT_BYTES // max(pipe.bytes_per_event(), 1.0))))
-    compression = None if cfg.compression == "none" else cfg.compression
     pool = None
     if workers > 1:  # before any thread or file is opened, so the workers can be forked
-        from .parallel import ChunkPool
-
         # room for the chunk's estimated size, with a margin for Poisson fluctuations of the jagged columns
         pool = ChunkPool(prepared, workers, slot_bytes=int(1.5 * chunk_size * pipe.bytes_per_event()) + (1 << 20))
     try:
-        written, by_process = _write(prepared, pipe, gen, path, provenance, overwrite, compression, chunk_size,
-                                     first, stop, progress, on_chunk, pool)
+        output, by_process = _write(pipe, gen, open_sink, desc, chunk_size, first, stop, progress, on_chunk, pool)
     finally:
         if pool is not None:
             pool.close()
     elapsed = time.perf_counter() - t0
-    return RunSummary(str(written), stop - first, by_process, dict(gen.expected), elapsed,
-                      os.path.getsize(written), cfg.config_hash(), cfg.mode, gen.weight, run_notes(cfg))
+    return output, RunSummary("", stop - first, by_process, dict(gen.expected), elapsed, 0, cfg.config_hash(),
+                              cfg.mode, gen.weight, run_notes(cfg))
 
 
-def _write(prepared, pipe, gen, path, provenance, overwrite, compression, chunk_size, first, stop, progress,
-           on_chunk, pool):
-    """The writing loop of write_events: (path written, events per process)."""
+def _write(pipe, gen, open_sink, desc, chunk_size, first, stop, progress, on_chunk, pool):
+    """The loop of _generate: (what the sink's finish returns, events per process)."""
     from tqdm import tqdm
 
     counts = np.zeros(max(PROCESS_CODES.values()) + 1, np.int64)
-    with EventWriter(path, pipe.columns, provenance, overwrite=overwrite, compression=compression) as w:
-        background = BackgroundWriter(w.append, depth=1)
+    with open_sink(pipe.columns) as sink:
+        background = BackgroundWriter(sink.append, depth=1)
         for _ in range(2 if pool is None else 0):  # double buffering: one set being filled, one being written
             background.free.put(pipe.allocate(chunk_size))
         bar = tqdm(total=stop - first, unit="ev", unit_scale=True, disable=not progress, file=sys.stderr,
-                   desc=os.path.basename(path), dynamic_ncols=True)
+                   desc=desc, dynamic_ncols=True)
         try:
             if pool is None:
                 source = _serial_chunks(pipe, gen.chunk_ranges(chunk_size, first, stop), background)
             else:
-                from .parallel import tapered_ranges
-
                 source = pool.chunks(tapered_ranges(first, stop, chunk_size, pool.workers),
                                      free_slots=background.free)
             for n, chunk, buffers in source:
@@ -174,8 +121,8 @@ def _write(prepared, pipe, gen, path, provenance, overwrite, compression, chunk_
         by_process = {name: int(counts[code]) for name, code in PROCESS_CODES.items() if name in gen.expected}
         summary = {"events_per_process": by_process, "expected_per_process": dict(gen.expected),
                    "n_events": int(stop - first), "weight": float(gen.weight)}
-        written = w.finish(summary)
-    return written, by_process
+        output = sink.finish(summary)
+    return output, by_process
 
 
 def _serial_chunks(pipe, ranges, background):
@@ -183,10 +130,3 @@ def _serial_chunks(pipe, ranges, background):
     for start, n in ranges:
         buffers = background.free.get()
         yield n, pipe.run_chunk(start, n, buffers), buffers
-
-
-def run_notes(cfg) -> list[str]:
-    """Remarks printed under a run's summary."""
-    if cfg.exposure_pot <= 0:
-        return ["no exposure given (/run/exposure): expected counts and weights are zero"]
-    return []

@@ -9,12 +9,14 @@ import socket
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..io.merge import file_sha256
+from .merge import file_sha256
 from ..io.provenance import created_utc
+from . import allocator
 from .manifest import running_fields, update_shard
+from .prepare import prepared_run
+from .processes import set_numba_threads
+from .run import write_events
 from .shards import Shard
-
-_CACHE: dict[str, object] = {}  # the prepared run of this process, by configuration hash
 
 
 @dataclass(frozen=True)
@@ -27,30 +29,7 @@ class ShardJob:
     manifest: str | None = None
     command_line: str = ""
     threads: int | None = None  # numba threads in the worker; None leaves numba's default
-
-
-def prepared_run(result):
-    """The prepared run of ``result``, built once per process (building the processes takes about a second)."""
-    from .run import prepare_run
-
-    key = result.config.config_hash()
-    if key not in _CACHE:
-        _CACHE.clear()
-        _CACHE[key] = prepare_run(result)
-    return _CACHE[key]
-
-
-def remember_prepared(prepared) -> None:
-    """Make ``prepared`` the cached run of this process (and of processes forked from it)."""
-    _CACHE.clear()
-    _CACHE[prepared.config.config_hash()] = prepared
-
-
-def _set_threads(threads: int | None) -> None:
-    if threads:
-        import numba
-
-        numba.set_num_threads(max(1, min(threads, numba.config.NUMBA_NUM_THREADS)))
+    keep_freed_memory: bool = False  # apply the allocator settings in the worker (the simcoh command's own)
 
 
 def _remove_stale_partials(path: Path) -> None:
@@ -67,13 +46,13 @@ def _remove_stale_partials(path: Path) -> None:
 
 def run_shard_job(job: ShardJob, report=None) -> dict:
     """Write one shard file; return the record stored in the manifest. ``report(n)`` is called per chunk."""
-    from .run import write_events
-
     manifest = Path(job.manifest) if job.manifest else None
     if manifest is not None:
         update_shard(manifest, job.shard.index, **running_fields())
     try:
-        _set_threads(job.threads)
+        set_numba_threads(job.threads)
+        if job.keep_freed_memory:
+            allocator.keep_freed_memory()
         prepared = prepared_run(job.result)
         summary = write_events(prepared, progress=False, command_line=job.command_line, first=job.shard.first,
                                stop=job.shard.stop, path=job.path,

@@ -4,6 +4,7 @@
 from ..columns import Column
 from .format import FORMAT, FORMAT_VERSION, EventFileError, IncompleteFileError
 from .info import describe_file
+from .memory import MemoryWriter
 from .reader import EventFile, open_events, read_events
 from .writer import EventWriter
 
@@ -15,6 +16,7 @@ __all__ = [
     "EventFileError",
     "EventWriter",
     "IncompleteFileError",
+    "MemoryWriter",
     "describe_file",
     "open_events",
     "read_events",

@@ -8,7 +8,7 @@ from importlib import metadata
 
 import h5py
 
-from .. import __version__
+from .._version import __version__
 
 #: Distributions whose versions are recorded when installed (looked up without importing them).
 DEPENDENCIES = ("numpy", "numba", "awkward", "h5py", "scipy")

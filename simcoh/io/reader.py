@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import operator
 import os
 from pathlib import Path
 
@@ -118,14 +117,14 @@ class EventFile:
                 counts.append(len(obj))
         return min(counts, default=0)
 
-    def _range(self, start: int, stop: int | None) -> tuple[int, int]:
-        n = self.n_events
-        first = operator.index(start)
-        last = n if stop is None else operator.index(stop)
-        first, last = (first + n if first < 0 else first), (last + n if last < 0 else last)
-        if not 0 <= first <= last <= n:
-            raise IndexError(f"event range [{start}, {stop}) is outside the {n} events of {self.path}")
-        return first, last
+    def _range(self, start: int | None, stop: int | None) -> tuple[int, int]:
+        """Events [first, last) meant by ``start`` and ``stop``, as ``events[start:stop]`` would take them from
+        a NumPy array: None means the end, negative values count from the end, values past the end are clamped."""
+        try:
+            first, last, _ = slice(start, stop).indices(self.n_events)
+        except TypeError:
+            raise TypeError(f"start and stop must be integers or None, not {start!r} and {stop!r}") from None
+        return first, max(first, last)
 
     def _check_fields(self, fields) -> list[str]:
         if fields is None:
@@ -157,19 +156,27 @@ class EventFile:
         buffers = {OFFSETS: offsets - offsets[0], DATA: data}
         return ak.from_buffers(_jagged_form(obj, name), last - first, buffers, buffer_key=BUFFER_KEY)
 
-    def read_column(self, name: str, start: int = 0, stop: int | None = None):
+    def read_column(self, name: str, start: int | None = 0, stop: int | None = None):
         """Events [start, stop) of one column: numpy array if flat, awkward array if jagged."""
         (name,) = self._check_fields([name])
         return self._slice(name, *self._range(start, stop))
 
-    def read(self, fields=None, start: int = 0, stop: int | None = None) -> ak.Array:
-        """Events [start, stop) as an awkward record array with the chosen fields (default: all).
+    def read(self, fields=None, start: int | None = 0, stop: int | None = None) -> ak.Array:
+        """Events [start, stop) as an awkward record array with the chosen fields (default: all). ``start`` and
+        ``stop`` work as in slicing (``events[start:stop]``): negative from the end, clamped to the file.
 
-        Only the requested slices are read from disk.
+        Only the requested slices are read from disk. Flat fields are NumPy-backed: ``.to_numpy()`` does not copy.
         """
         fields = self._check_fields(fields)
         first, last = self._range(start, stop)
         return ak.zip({name: self._slice(name, first, last) for name in fields}, depth_limit=1)
+
+    def read_numpy(self, fields=None, start: int | None = 0, stop: int | None = None) -> dict:
+        """Like :meth:`read`, as a dict of column name -> NumPy array (flat columns) or awkward array (jagged
+        ones), for NumPy functions such as ``np.histogram`` whose results should be plain arrays."""
+        fields = self._check_fields(fields)
+        first, last = self._range(start, stop)
+        return {name: self._slice(name, first, last) for name in fields}
 
     def stored_bytes(self, name: str) -> int:
         """Bytes that column ``name`` takes on disk (after compression)."""

@@ -14,7 +14,7 @@ from pathlib import Path
 import h5py
 import numpy as np
 
-from .. import __version__
+from .._version import __version__
 from ..config import canonical_json
 from ..errors import InputError, OutputExistsError, SimcohError
 from .chunk_stream import ChunkEncoder, ChunkStream

@@ -1,4 +1,4 @@
-"""Validation cases. Each module has KEY, TITLE and ``run(ctx) -> simcoh.validate.CaseResult``."""
+"""Validation cases. Each module has KEY, TITLE and ``run(ctx) -> validation.results.CaseResult``."""
 
 from . import csi2017, csi2021, fidelity, flux, n2, sensitivity
 

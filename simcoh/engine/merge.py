@@ -21,9 +21,10 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import SimcohError
-from .format import EventFileError, IncompleteFileError
-from .reader import EventFile, open_events
-from .writer import EventWriter
+from ..io.format import EventFileError, IncompleteFileError
+from ..io.reader import EventFile, open_events
+from ..io.writer import EventWriter
+from .shards import plan_shards
 
 #: Provenance keys that differ between the shards of one production and are not compared.
 _PER_FILE = ("shard", "versions", "created_utc", "command_line")
@@ -182,8 +183,6 @@ def _check_coverage(shards: list[ShardFile], n_events: int, problems: list[str])
 
 
 def _missing_names(first: int, stop: int, like: ShardFile) -> str:
-    from ..engine.shards import plan_shards  # the one definition of the shard ranges
-
     n_events = int(like.provenance.get("n_events", stop))
     names = [f"shard {s.index}/{s.count} = {s.file_name}" for s in plan_shards(like.count, n_events)
              if s.first < stop and s.stop > first and s.n_events]

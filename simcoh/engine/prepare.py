@@ -1,0 +1,109 @@
+"""A checked macro made ready to run: its generator and pipeline, built (and every input error raised) before any
+file is opened; the summary a run returns; and the prepared run each process keeps for its chunks and shards."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ..config import FLAVOURS, RunConfig, canonical_json
+from ..generate import PROCESS_CODES, TruthGenerator
+from ..macro import MacroResult
+from .pipeline import Pipeline
+
+_CACHE: dict[str, object] = {}  # the prepared run of this process, by configuration hash
+
+
+@dataclass
+class RunSummary:
+    output_path: str
+    n_events: int
+    events_per_process: dict[str, int]
+    expected_per_process: dict[str, float]
+    elapsed_s: float
+    size_bytes: int
+    config_hash: str
+    mode: str
+    weight: float
+    notes: list[str] = field(default_factory=list)
+
+    def format(self) -> str:
+        where = (f"to {self.output_path} ({self.size_bytes / 1e6:.2f} MB)" if self.output_path
+                 else "in memory")
+        lines = [f"wrote {self.n_events:,} events {where} "
+                 f"in {self.elapsed_s:.2f} s ({self.n_events / max(self.elapsed_s, 1e-9):,.0f} events/s)",
+                 f"configuration hash {self.config_hash[:16]}…  mode {self.mode}"]
+        lines.append(f"  {'process':<8} {'generated':>12} {'expected':>14}")
+        for name, expected in self.expected_per_process.items():
+            gen = self.events_per_process.get(name, 0)
+            lines.append(f"  {name:<8} {gen:>12,} {expected:>14.4g}")
+        if self.mode == "fixed":
+            lines.append(f"  fixed-N run: each event carries weight {self.weight:.6g} expected events")
+        lines.extend(f"  note: {n}" for n in self.notes)
+        return "\n".join(lines)
+
+
+@dataclass
+class PreparedRun:
+    """Everything needed to write events, built and checked before anything is written."""
+
+    result: MacroResult
+    generator: TruthGenerator
+    pipeline: Pipeline
+
+    @property
+    def config(self):
+        return self.result.config
+
+    def provenance(self, command_line: str = "") -> dict:
+        cfg = self.config
+        return {
+            "macro_texts": dict(self.result.macro_texts),
+            "expanded_commands": list(self.result.expanded),
+            "config_json": canonical_json(cfg.to_dict()),
+            "config_hash": cfg.config_hash(),
+            "seed": int(cfg.seed),
+            "exposure_pot": float(cfg.exposure_pot),
+            "expected_counts": {k: float(v) for k, v in self.generator.expected.items()},
+            "command_line": command_line,
+            "fidelity": cfg.fidelity,
+            "stages": self.pipeline.chain(),
+            "mode": cfg.mode,
+            "n_events": int(self.generator.n_events),
+            "isotopes": self.generator.isotope_names,
+            "process_codes": {k: v for k, v in PROCESS_CODES.items()},
+            "flavour_codes": {f: i for i, f in enumerate(FLAVOURS)},
+        }
+
+    def estimated_bytes(self) -> float:
+        return self.generator.n_events * self.pipeline.bytes_per_event()
+
+
+def prepare_run(result: MacroResult | RunConfig) -> PreparedRun:
+    """Build the generator and the pipeline of a checked macro, or of a RunConfig made in Python (then stored
+    without macro text); raises InputError on bad input."""
+    if isinstance(result, RunConfig):
+        result = MacroResult(result, {}, [])
+    generator = TruthGenerator.from_run_config(result.config)
+    return PreparedRun(result, generator, Pipeline(result.config, generator))
+
+
+def prepared_run(result) -> PreparedRun:
+    """The prepared run of ``result``, built once per process (building the processes takes about a second)."""
+    key = result.config.config_hash()
+    if key not in _CACHE:
+        _CACHE.clear()
+        _CACHE[key] = prepare_run(result)
+    return _CACHE[key]
+
+
+def remember_prepared(prepared: PreparedRun) -> None:
+    """Make ``prepared`` the cached run of this process (and of processes forked from it)."""
+    _CACHE.clear()
+    _CACHE[prepared.config.config_hash()] = prepared
+
+
+def run_notes(cfg) -> list[str]:
+    """Remarks printed under a run's summary."""
+    if cfg.exposure_pot <= 0:
+        return ["no exposure given (/run/exposure): expected counts and weights are zero"]
+    return []
