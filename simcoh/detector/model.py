@@ -31,6 +31,11 @@ CLASS_NAMES = {
     "windows": "WindowsConfig",
     "reco": "RecoConfig",
     "cuts": "CutsConfig",
+    "beam": "BeamConfig",
+    "dataset": "DatasetConfig",
+    "background.brn": "BrnBackgroundConfig",
+    "background.nin": "NinBackgroundConfig",
+    "background.ss": "SsBackgroundConfig",
 }
 
 
@@ -76,6 +81,15 @@ class EfficiencyConfig:
 
 
 @dataclass(frozen=True)
+class BackgroundConfig:
+    """[background.brn], [background.nin], [background.ss]; None: no model of that background for the detector."""
+
+    brn: Any = None
+    nin: Any = None
+    ss: Any = None
+
+
+@dataclass(frozen=True)
 class DetectorConfig:
     """One detector configuration in internal units (see docs/geometry.md for every field)."""
 
@@ -96,6 +110,9 @@ class DetectorConfig:
     windows: Any = None  # WindowsConfig
     reco: Any = None  # RecoConfig
     cuts: Any = None  # CutsConfig
+    beam: Any = None  # BeamConfig: the source of the detector's data set
+    dataset: Any = None  # DatasetConfig: the data set and its exposure
+    background: BackgroundConfig = BackgroundConfig()
 
     def quenching_for(self, isotope: str):
         """The quenching section that applies to ``isotope`` (``'Na23'``): its own, else the common one."""

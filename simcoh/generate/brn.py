@@ -28,6 +28,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .detector_models import detector_options
 from .neutrons import TIME_BEAM, NeutronRecoilProcess, make_spectrum
 from .process import BuildContext, Process, register_process
 from .templates import TemplateProcess, choice_option, exposure_gwh, number_option, options_of, template
@@ -96,7 +97,8 @@ class BrnSettings:
 
 
 def build_brn(ctx: BuildContext) -> Process:
-    s = BrnSettings.from_options(ctx.options)
+    # the detector's [background.brn] model, macro options over it (InputError if the detector has none)
+    s = BrnSettings.from_options(detector_options("brn", ctx.detector, ctx.options))
     if s.model == "template":
         return TemplateProcess("brn", ctx, template("brn", s.template), s.template_scale, s.time_shift_ns)
     spectrum = make_spectrum(s.spectrum, s.shape_param, s.e_min_mev, s.e_max_mev, s.table)

@@ -32,6 +32,7 @@ from ..constants import ATOMIC_MASS_UNIT_MEV
 from ..errors import InputError
 from ..physics.nuclei import isotope
 from ..source.flux import flux_per_cm2
+from .detector_models import detector_options
 from .neutrons import TIME_NEUTRINO, NeutronRecoilProcess, make_spectrum
 from .process import BuildContext, Process, register_process
 from .templates import TemplateProcess, choice_option, number_option, options_of, template
@@ -135,7 +136,8 @@ _MEV_PER_KG = 5.609588603804452e29  # c² · 1 kg in MeV (exact SI: 1 kg c² / e
 
 
 def build_nin(ctx: BuildContext) -> Process:
-    s = NinSettings.from_options(ctx.options)
+    # the detector's [background.nin] model, macro options over it (InputError if the detector has none)
+    s = NinSettings.from_options(detector_options("nin", ctx.detector, ctx.options))
     if s.model == "template":
         return TemplateProcess("nin", ctx, template("nin", s.template), s.template_scale, s.time_shift_ns)
     spectrum = make_spectrum(s.spectrum, s.temperature_mev, s.e_min_mev, s.e_max_mev, s.table)

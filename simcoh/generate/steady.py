@@ -34,6 +34,7 @@ from scipy import optimize
 from ..errors import InputError
 from ..rng import stage_key
 from ..source.timing import inverse_cdf_table
+from .detector_models import detector_options
 from .process import BuildContext, Process, register_process
 from .templates import (GWH_CSI_2021, PE_COLUMN, choice_option, data_text, exposure_gwh, fill_pe_event,
                         number_option, options_of, sample_pe_time)
@@ -231,7 +232,15 @@ def default_rate_hz() -> float:
 
 
 def build_ss(ctx: BuildContext) -> Process:
-    return SteadyStateProcess(ctx, SteadySettings.from_options(ctx.options))
+    # the detector's [background.ss] model, macro options over it (InputError if the detector has none)
+    options = detector_options("ss", ctx.detector, ctx.options)
+    ac_data = options.pop("ss.ac_data", None)
+    settings = SteadySettings.from_options(options)
+    if settings.spectrum == "ac-histogram" and ac_data != "csi-2021":
+        raise InputError(f"ss spectrum 'ac-histogram' is the histogram of released anti-coincidence events, and "
+                         f"detector '{getattr(ctx.detector, 'name', None)}' has none (background.ss.ac_data); use "
+                         f"spectrum 'parametric' or 'table'")
+    return SteadyStateProcess(ctx, settings)
 
 
 register_process("ss", build_ss)
