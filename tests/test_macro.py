@@ -35,7 +35,17 @@ class FakeLoader:
                 problems.append(Diagnostic("unknown key [target.colour]", o.file, o.line, o.column))
         if problems:
             raise InputError(problems)
-        return {"name": name, "overrides": {o.key: o.value for o in overrides}}
+        return _FakeDetector({"name": name, "overrides": {o.key: o.value for o in overrides}})
+
+
+class _FakeDetector(dict):
+    """A stand-in detector with the csi-2021 background models (background processes need a detector model)."""
+
+    @property
+    def background(self):
+        from simcoh.detector import load_geometry
+
+        return load_geometry("csi-2021").background
 
 
 @pytest.fixture

@@ -54,7 +54,8 @@ def _needs_brn(options: dict) -> list[str]:
     if model == "template":
         return ["brn.template"]
     spectrum = options.get("brn.spectrum")
-    shape = {"power_law": ["brn.index"], "exponential": ["brn.e0_mev"], "table": ["brn.table"]}.get(spectrum, [])
+    # a table spectrum is a file the macro names (the process checks it is given)
+    shape = {"power_law": ["brn.index"], "exponential": ["brn.e0_mev"]}.get(spectrum, [])
     return ["brn.spectrum", *shape, "brn.e_min_mev", "brn.e_max_mev", "brn.rate_per_gwh", "brn.delay_mean_ns",
             "brn.delay_sigma_ns"]
 
@@ -63,14 +64,14 @@ def _needs_nin(options: dict) -> list[str]:
     if options.get("nin.model") == "template":
         return ["nin.template"]
     spectrum = options.get("nin.spectrum")
-    shape = ["nin.table"] if spectrum == "table" else ["nin.temperature_mev"]
+    shape = [] if spectrum == "table" else ["nin.temperature_mev"]
     return ["nin.spectrum", *shape, "nin.lead_mass_kg", "nin.reach_probability", "nin.delay_ns"]
 
 
 def _needs_ss(options: dict) -> list[str]:
     spectrum = options.get("ss.spectrum")
     shape = {"parametric": ["ss.excess", "ss.slope_pe", "ss.turn_on_pe", "ss.turn_on_width_pe", "ss.pe_max"],
-             "ac-histogram": ["ss.ac_data"], "table": ["ss.table", "ss.pe_max"]}.get(spectrum, [])
+             "ac-histogram": ["ss.ac_data"]}.get(spectrum, [])
     return ["ss.spectrum", *shape, "ss.rate_hz", "ss.window_start_ns", "ss.window_end_ns"]
 
 
