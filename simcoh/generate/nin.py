@@ -41,15 +41,13 @@ MODELS = ("spectrum", "template")
 NIN_SPECTRA = ("evaporation", "maxwellian", "table")
 SIGMA_CC_PB208_CM2 = 3.62e-39  # Kolbe & Langanke, PRC 63, 025802 (2001): ⟨σ⟩ for the μ-DAR νe spectrum
 
-#: Lead around the CsI[Na] detector: an estimate, not a published number (docs/backgrounds.md): a 15-cm lead
-#: shell (5 cm low-background + 10 cm ordinary lead) around a ≈ 30 × 30 × 50 cm inner volume ≈ 2.5 t. Only
-#: the product lead mass × reach probability is constrained, and the reach probability is tuned.
-LEAD_MASS_KG = 2500.0
-
+#: None: a per-detector value, from the detector's [background.nin] (simcoh.generate.detector_models). The
+#: csi-2021 values (lead mass 2.5 t, an estimate; reach probability tuned to 5.6 events; T = 0.8 MeV) are in
+#: geometries/csi-2021.toml with their derivation.
 OPTIONS = {
-    "nin.model": "spectrum",
-    "nin.spectrum": "evaporation",
-    "nin.temperature_mev": 0.8,
+    "nin.model": None,
+    "nin.spectrum": None,
+    "nin.temperature_mev": None,
     "nin.e_min_mev": 0.0,
     "nin.e_max_mev": 20.0,
     "nin.table": None,
@@ -57,10 +55,10 @@ OPTIONS = {
     "nin.neutrons_per_cc": 1.0,
     "nin.sigma_nc_cm2": 0.0,
     "nin.neutrons_per_nc": 1.0,
-    "nin.lead_mass_kg": LEAD_MASS_KG,
-    "nin.reach_probability": 9.33e-4,
-    "nin.delay_ns": 0.0,
-    "nin.template": "csi-2021",
+    "nin.lead_mass_kg": None,
+    "nin.reach_probability": None,
+    "nin.delay_ns": None,
+    "nin.template": None,
     "nin.template_scale": 1.0,
     "nin.time_shift_ns": 0.0,
 }
@@ -109,7 +107,7 @@ class NinSettings:
             template_scale=number_option("nin template scale", o["nin.template_scale"], non_negative=True),
             time_shift_ns=number_option("nin template time shift (ns)", o["nin.time_shift_ns"]),
         )
-        if s.reach_probability > 1.0:
+        if s.reach_probability is not None and s.reach_probability > 1.0:
             raise InputError(f"nin reach probability = {s.reach_probability!r} is not allowed; it is a "
                              f"probability in [0, 1]")
         return s
