@@ -14,6 +14,7 @@ built), naming the detector, the process and what is missing. Another detector's
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -29,8 +30,8 @@ class DetectorModel:
     attribute: str  # DetectorConfig.background attribute
     what: str  # what the detector must describe, for messages
     model_key: str  # option naming the model ("brn.model"; for ss "ss.spectrum")
-    #: model -> option keys that must have a value (from the section or the macro) for that model
-    needs: dict
+    #: merged options -> the option keys that must have a value (from the section or the macro) for the chosen model
+    needs: Callable[[dict], list[str]]
     #: option key -> how the macro sets it and the geometry key that holds it
     commands: dict
     example: str  # a minimal section, for the suggestion
@@ -78,7 +79,7 @@ def _needs_ss(options: dict) -> list[str]:
 MODELS: dict[str, DetectorModel] = {
     "brn": DetectorModel(
         "brn", "background.brn", "brn", "a beam-related-neutron (BRN) model at its location (neutron flux per GWh, "
-        "spectrum and arrival delay, or a released template)", "brn.model", {"*": _needs_brn},
+        "spectrum and arrival delay, or a released template)", "brn.model", _needs_brn,
         {"brn.model": ("/process/brn/model", "model"), "brn.spectrum": ("/process/brn/spectrum", "spectrum"),
          "brn.index": ("/process/brn/index", "index"), "brn.e0_mev": ("/process/brn/slope", "e0"),
          "brn.e_min_mev": ("/process/brn/eMin", "e_min"), "brn.e_max_mev": ("/process/brn/eMax", "e_max"),
@@ -90,7 +91,7 @@ MODELS: dict[str, DetectorModel] = {
         'delay_mean, delay_sigma (or model = "template", template = ...)'),
     "nin": DetectorModel(
         "nin", "background.nin", "nin", "a neutrino-induced-neutron (NIN) model of its shielding (lead mass, "
-        "reach probability and neutron spectrum, or a released template)", "nin.model", {"*": _needs_nin},
+        "reach probability and neutron spectrum, or a released template)", "nin.model", _needs_nin,
         {"nin.model": ("/process/nin/model", "model"), "nin.spectrum": ("/process/nin/spectrum", "spectrum"),
          "nin.temperature_mev": ("/process/nin/temperature", "temperature"),
          "nin.table": ("/process/nin/table", None), "nin.lead_mass_kg": ("/process/nin/leadMass", "lead_mass"),
@@ -100,7 +101,7 @@ MODELS: dict[str, DetectorModel] = {
         'delay (or model = "template", template = ...)'),
     "ss": DetectorModel(
         "ss", "background.ss", "ss", "a steady-state background measured for it (PE spectrum and rate per second "
-        "of open window)", "ss.spectrum", {"*": _needs_ss},
+        "of open window)", "ss.spectrum", _needs_ss,
         {"ss.spectrum": ("/process/ss/spectrum", "spectrum"), "ss.excess": ("/process/ss/shape", "excess"),
          "ss.slope_pe": ("/process/ss/shape", "slope"), "ss.turn_on_pe": ("/process/ss/shape", "turn_on"),
          "ss.turn_on_width_pe": ("/process/ss/shape", "turn_on_width"), "ss.pe_max": ("/process/ss/peMax", "pe_max"),
@@ -133,7 +134,7 @@ def model_problem(process: str, detector: Any, options: dict) -> tuple[str, str,
                 f"a detector whose geometry defines [{model.section}], e.g. {MODELLED_ON[process]}",
                 f"use a detector with a {process} model ({MODELLED_ON[process]}), or add to its geometry "
                 f"{model.example} (each value with its source; docs/backgrounds.md), or disable {process}")
-    missing = [k for k in model.needs["*"](merged) if merged.get(k) is None]
+    missing = [k for k in model.needs(merged) if merged.get(k) is None]
     if not missing:
         return None
     chosen = merged.get(model.model_key)
