@@ -334,8 +334,10 @@ def _dataset_checks(det: dict[str, Any], ctx: _Context) -> None:
         elif abs(dataset.pot * proton / dataset.beam_energy_mev - 1.0) > 1e-3:
             ctx.problem(f"dataset.pot x beam.proton_energy = {dataset.pot * proton:.6g} MeV differs from "
                         f"dataset.beam_energy = {dataset.beam_energy_mev:.6g} MeV by more than 0.1 %",
-                        ("dataset", "pot"), expected="pot = beam_energy / proton_energy",
-                        suggestion=f"proton_energy = \"{dataset.beam_energy_mev / dataset.pot:.4g} MeV\"")
+                        ("dataset", "pot"), expected="pot x proton_energy = beam_energy (one data set)",
+                        suggestion="for another exposure of this detector use /run/exposure; for another data set "
+                        f"give pot, beam_energy and beam.proton_energy together (beam_energy / pot = "
+                        f"{dataset.beam_energy_mev / dataset.pot:.4g} MeV per proton)")
 
 
 def load_geometry(name_or_path: str, overrides: Sequence[Override] = (), search_dirs: Iterable[str | Path] = (),

@@ -204,9 +204,9 @@ def _cross_check(b: RunBuilder, anchor: Location, detector=None) -> None:
     if not b.processes:
         b.problems.add(b.where["processes"], "every process is disabled",
                        expected=f"at least one of {', '.join(PROCESSES)} enabled")
-    no_dataset = detector is None or getattr(detector, "dataset", None) is None
-    if b.beam_on is not None and b.beam_on[0] is None and b.exposure is None and no_dataset \
-            and (detector is not None or "/detector/load" not in b.failed):
+    # (without a detector, its own problem is reported already)
+    no_dataset = detector is not None and getattr(detector, "dataset", None) is None
+    if b.beam_on is not None and b.beam_on[0] is None and b.exposure is None and no_dataset:
         b.problems.add(b.beam_on[1], "/run/beamOn without N (physical mode) needs an exposure, and the detector "
                        "has no [dataset] exposure to default to",
                        expected="/run/exposure before /run/beamOn, e.g. '/run/exposure 13.99 GWh'",
