@@ -32,10 +32,3 @@ def default_exposure_pot(detector: Any, proton_energy_mev: float) -> float | Non
         return dataset.pot
     return dataset.beam_energy_mev / proton_energy_mev
 
-
-def exposure_note(detector: Any) -> str:
-    """One line naming the data set whose exposure a run uses by default (for messages)."""
-    dataset = getattr(detector, "dataset", None)
-    if dataset is None:
-        return ""
-    return f"{dataset.name} ({dataset.status}{': ' + dataset.reference if dataset.reference else ''})"
