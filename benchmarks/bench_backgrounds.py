@@ -24,11 +24,13 @@ CASES = [
 
 def rate(process: str, options: dict, events: int, chunk: int) -> float:
     from simcoh.config import PhysicsConfig, SourceConfig
+    from simcoh.detector import load_geometry
     from simcoh.generate import TruthGenerator
 
+    # the background models are the csi-2021 detector's ([background.*] in geometries/csi-2021.toml)
     gen = TruthGenerator(source=SourceConfig(), physics=PhysicsConfig(), material="CsI", mass_kg=14.57,
                          distance_cm=1930.0, n_pot=3.198e23, seed=1, n_events=events, processes=(process,),
-                         process_options=options)
+                         process_options=options, detector=load_geometry("csi-2021"))
     buffers = gen.allocate(chunk)
     gen.generate(0, min(1000, events), out=buffers)  # compile / load the numba cache
     rates = []

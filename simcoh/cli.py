@@ -222,6 +222,9 @@ def cmd_check(args) -> int:
           f"at {cfg.detector.target.distance_cm / 100:g} m)")
     print(f"processes     {', '.join(cfg.processes)}; fidelity {cfg.fidelity}; mode {cfg.mode}")
     print(f"exposure      {cfg.exposure_pot:.6g} POT")
+    dataset = getattr(cfg.detector, "dataset", None)
+    if dataset is not None:  # the detector's data set (its exposure is the default one)
+        print(f"data set      {dataset.name} ({dataset.status}; {dataset.reference})")
     for name, expected in prepared.generator.expected.items():
         print(f"expected      {name}: {expected:.6g} events")
     print(f"events        {prepared.generator.n_events:,}" + (" (Poisson draw for the exposure)"

@@ -44,11 +44,14 @@ def check_positive(name: str, value: float, *, allow_zero: bool = False) -> None
 class SourceConfig:
     """Stopped-pion neutrino source (PHYSICS.md §1).
 
-    Defaults follow the CsI 2021 analysis: 0.0848 ν per flavour per POT (COHERENT flux paper,
-    arXiv:2109.11049), 1 GeV protons, and a Gaussian proton pulse of σ = 140 ns at 690 ns, which
-    reproduces the CsI 2017 released arrival-time PDFs when convolved with the π and μ lifetimes.
-    In that time frame the neutrino flight time is absorbed in the pulse mean, so ``include_flight_time``
-    is off by default; switch it on (and give the proton-on-target pulse mean) for absolute times.
+    A run on a detector takes these from the detector's data set first (the ``[beam]`` section of its geometry
+    file, :mod:`simcoh.detector.dataset`), then from the macro (``/source/...``). The defaults here are the
+    generic fallback for a geometry without ``[beam]``: 0.0848 ν per flavour per POT (COHERENT flux paper,
+    arXiv:2109.11049), 1 GeV protons (SNS nominal), and a Gaussian proton pulse of σ = 140 ns at 690 ns, which
+    reproduces the CsI 2017 released arrival-time PDFs (arXiv:1804.09459) when convolved with the π and μ
+    lifetimes. In that time frame the neutrino flight time is absorbed in the pulse mean, so
+    ``include_flight_time`` is off by default; switch it on (and give the proton-on-target pulse mean) for
+    absolute times.
     """
 
     model: str = "analytic"  # "analytic" (πDAR spectra) or "geant4" (SNS Geant4 histograms)

@@ -18,11 +18,10 @@ from scipy import stats
 from scipy.integrate import quad
 
 from simcoh.config import PhysicsConfig, SourceConfig
+from simcoh.detector import load_geometry
 from simcoh.errors import InputError
 from simcoh.generate import TruthGenerator
-from simcoh.generate.brn import OPTIONS as BRN_OPTIONS
 from simcoh.generate.neutrons import max_recoil_fraction_nonrel, max_recoil_mev
-from simcoh.generate.nin import OPTIONS as NIN_OPTIONS
 from simcoh.generate.steady import ac_events, fit_shape
 from simcoh.macro import load_macro_text
 
@@ -37,11 +36,13 @@ E_P_MEV = GWH * 3.6e12 / 1.602176634e-13 / POT
 # (docs/backgrounds.md); the published efficiencies and the region t < 6 µs are defined in that frame.
 SOURCE_2021 = SourceConfig(proton_energy_mev=E_P_MEV, pulse_mean_ns=472.0, pulse_sigma_ns=141.0)
 CSI = dict(material="CsI", mass_kg=14.57, distance_cm=1930.0, n_pot=POT)
+#: The background models are the csi-2021 detector's ([background.*] sections of geometries/csi-2021.toml)
+CSI_2021 = load_geometry("csi-2021")
 
 
 def make(processes, n=200_000, seed=11, options=None, source=SOURCE_2021, **kw):
     args = dict(CSI, source=source, physics=PhysicsConfig(), seed=seed, n_events=n, processes=tuple(processes),
-                process_options=options or {})
+                process_options=options or {}, detector=CSI_2021)
     args.update(kw)
     return TruthGenerator(**args)
 
@@ -86,9 +87,15 @@ def derive_normalisation(name: str, target_events: float, n_events: int = 2_000_
     """The normalisation factor (brn: recoils per GWh; nin: reach probability) that gives ``target_events`` in
     the CsI 2021 region after the efficiencies: current default × target / predicted (the count is linear in
     the factor). This is how the shipped defaults were set (with 4e6 events)."""
-    key, default = {"brn": ("brn.rate_per_gwh", BRN_OPTIONS), "nin": ("nin.reach_probability", NIN_OPTIONS)}[name]
+    default = shipped_normalisation(name)
     predicted, _ = events_after_efficiencies(make([name], n=n_events, seed=23), name)
-    return default[key] * target_events / predicted
+    return default * target_events / predicted
+
+
+def shipped_normalisation(name: str) -> float:
+    """The csi-2021 geometry's BRN rate per GWh or NIN reach probability."""
+    bg = CSI_2021.background
+    return bg.brn.rate_per_gwh if name == "brn" else bg.nin.reach_probability
 
 
 def released(name):
@@ -207,7 +214,7 @@ def test_templates_give_published_csi2021_counts(name, published, uncertainty):
 def test_shipped_normalisation_is_reproduced_by_its_derivation(name, target):
     key = {"brn": "brn.rate_per_gwh", "nin": "nin.reach_probability"}[name]
     derived = derive_normalisation(name, target, n_events=400_000)
-    default = (BRN_OPTIONS if name == "brn" else NIN_OPTIONS)[key]
+    default = shipped_normalisation(name)
     print(f"{key}: derived {derived:.4g}, shipped {default:.4g}")
     assert derived == pytest.approx(default, rel=0.03)
 

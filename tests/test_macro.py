@@ -35,7 +35,17 @@ class FakeLoader:
                 problems.append(Diagnostic("unknown key [target.colour]", o.file, o.line, o.column))
         if problems:
             raise InputError(problems)
-        return {"name": name, "overrides": {o.key: o.value for o in overrides}}
+        return _FakeDetector({"name": name, "overrides": {o.key: o.value for o in overrides}})
+
+
+class _FakeDetector(dict):
+    """A stand-in detector with the csi-2021 background models (background processes need a detector model)."""
+
+    @property
+    def background(self):
+        from simcoh.detector import load_geometry
+
+        return load_geometry("csi-2021").background
 
 
 @pytest.fixture
@@ -404,7 +414,9 @@ def test_help_lists_every_command_and_explains_one():
     one = help_text("run/exposure")
     assert one.startswith("usage: /run/exposure AMOUNT UNIT")
     assert "GWh" in one and "POT" in one and "example:" in one
-    assert "when not used: 690 ns" in help_text("/source/pulse/mean")
+    # the detector's data set sets the pulse; 690 ns is the generic fallback (simcoh.config.SourceConfig)
+    assert "when not used: the detector's [beam] value (geometry file); 690 ns if it gives none" \
+        in help_text("/source/pulse/mean")
     assert "/source/pulse/sigma" in help_text("/source/pulse")
 
 

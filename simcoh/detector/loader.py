@@ -21,7 +21,7 @@ from .catalog import resolve_geometry
 from .checks import SECTION_CHECKS, check_isotope_name
 from .convert import ValueProblem, convert_value, read_table
 from .locate import KeyPath, key_positions
-from .model import DetectorConfig, EfficiencyConfig, section_class
+from .model import BackgroundConfig, DetectorConfig, EfficiencyConfig, section_class
 from .schema import KEYS, REQUIRED, REQUIRED_SECTIONS, SECTIONS, Key, key_by_dotted, section_keys
 
 
@@ -278,15 +278,16 @@ def _check_structure(raw: dict, ctx: _Context) -> None:
         elif name not in top:
             ctx.problem(f"unknown section [{name}]", (name,), expected="one of " + ", ".join(f"[{s}]" for s in SECTIONS),
                         suggestion=_did_you_mean(name, sorted(top)))
-        elif name == "efficiency":
+        elif name in ("efficiency", "background"):
+            subs = [s for s in SECTIONS if s.startswith(name + ".")]
+            listed = " or ".join(f"[{s}]" for s in subs)
             for sub, part in value.items():
                 if not isinstance(part, dict):
-                    ctx.problem(f"key '{sub}' directly under [efficiency]", ("efficiency", sub),
-                                expected="keys under [efficiency.energy] or [efficiency.time]")
-                elif sub not in ("energy", "time"):
-                    ctx.problem(f"unknown section [efficiency.{sub}]", ("efficiency", sub),
-                                expected="[efficiency.energy] or [efficiency.time]",
-                                suggestion=_did_you_mean(f"efficiency.{sub}", ["efficiency.energy", "efficiency.time"]))
+                    ctx.problem(f"key '{sub}' directly under [{name}]", (name, sub),
+                                expected=f"keys under {listed}")
+                elif f"{name}.{sub}" not in subs:
+                    ctx.problem(f"unknown section [{name}.{sub}]", (name, sub), expected=listed,
+                                suggestion=_did_you_mean(f"{name}.{sub}", subs))
     for section in REQUIRED_SECTIONS:
         if not isinstance(raw.get(section), dict):
             ctx.diagnostics.append(Diagnostic(f"missing required section [{section}]", str(ctx.file), None, None,
@@ -316,6 +317,29 @@ def _cross_checks(det: dict[str, Any], ctx: _Context) -> None:
                             ("windows", name), expected="a whole number of digitizer samples")
 
 
+def _dataset_checks(det: dict[str, Any], ctx: _Context) -> None:
+    """A data set has an exposure; POT, beam energy and proton energy agree when all are given."""
+    dataset, beam = det.get("dataset"), det.get("beam")
+    if dataset is None:
+        return
+    if dataset.pot is None and dataset.beam_energy_mev is None:
+        ctx.problem("[dataset] gives no exposure", ("dataset",),
+                    expected='pot = "3.198e23 POT" and/or beam_energy = "13.99 GWh"')
+        return
+    proton = None if beam is None else beam.proton_energy_mev
+    if dataset.pot is not None and dataset.beam_energy_mev is not None:
+        if proton is None:
+            ctx.problem("[dataset] gives both pot and beam_energy but [beam] has no proton_energy to relate them",
+                        ("dataset", "beam_energy"), expected='[beam] proton_energy = "<beam_energy / pot>"')
+        elif abs(dataset.pot * proton / dataset.beam_energy_mev - 1.0) > 1e-3:
+            ctx.problem(f"dataset.pot x beam.proton_energy = {dataset.pot * proton:.6g} MeV differs from "
+                        f"dataset.beam_energy = {dataset.beam_energy_mev:.6g} MeV by more than 0.1 %",
+                        ("dataset", "pot"), expected="pot x proton_energy = beam_energy (one data set)",
+                        suggestion="for another exposure of this detector use /run/exposure; for another data set "
+                        f"give pot, beam_energy and beam.proton_energy together (beam_energy / pot = "
+                        f"{dataset.beam_energy_mev / dataset.pot:.4g} MeV per proton)")
+
+
 def load_geometry(name_or_path: str, overrides: Sequence[Override] = (), search_dirs: Iterable[str | Path] = (),
                   origin: Any = None) -> DetectorConfig:
     """Read, validate and convert a geometry (a file path or a built-in name) with ``overrides`` applied.
@@ -343,6 +367,7 @@ def load_geometry(name_or_path: str, overrides: Sequence[Override] = (), search_
             values = _convert_section(section, sraw, tuple(section.split(".")), ctx)
             det[section] = values if section == "detector" else (None if values is None else _build(section, values))
     _cross_checks(det, ctx)
+    _dataset_checks(det, ctx)
     if ctx.diagnostics:
         own = str(path)
         ctx.diagnostics = list(dict.fromkeys(ctx.diagnostics))  # isotope sections re-check inherited keys
@@ -352,5 +377,7 @@ def load_geometry(name_or_path: str, overrides: Sequence[Override] = (), search_
     return DetectorConfig(
         name=info["name"], source_path=str(path), description=info["description"], references=info["references"],
         efficiency=EfficiencyConfig(energy=det.pop("efficiency.energy"), time=det.pop("efficiency.time")),
+        background=BackgroundConfig(brn=det.pop("background.brn"), nin=det.pop("background.nin"),
+                                    ss=det.pop("background.ss")),
         **det,
     )

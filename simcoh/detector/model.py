@@ -39,6 +39,11 @@ CLASS_NAMES = {
     "windows": "WindowsConfig",
     "reco": "RecoConfig",
     "cuts": "CutsConfig",
+    "beam": "BeamConfig",
+    "dataset": "DatasetConfig",
+    "background.brn": "BrnBackgroundConfig",
+    "background.nin": "NinBackgroundConfig",
+    "background.ss": "SsBackgroundConfig",
 }
 
 
@@ -144,6 +149,15 @@ class EfficiencyConfig:
 
 
 @dataclass(frozen=True)
+class BackgroundConfig:
+    """[background.brn], [background.nin], [background.ss]; None: no model of that background for the detector."""
+
+    brn: BrnBackgroundConfig | None = None  # noqa: F821 (generated class)
+    nin: NinBackgroundConfig | None = None  # noqa: F821
+    ss: SsBackgroundConfig | None = None  # noqa: F821
+
+
+@dataclass(frozen=True)
 class DetectorConfig:
     """One detector configuration in internal units (see docs/geometry.md for every field)."""
 
@@ -164,6 +178,9 @@ class DetectorConfig:
     windows: WindowsConfig | None = None  # noqa: F821
     reco: RecoConfig | None = None  # noqa: F821
     cuts: CutsConfig | None = None  # noqa: F821
+    beam: BeamConfig | None = None  # noqa: F821 (the source of the detector's data set)
+    dataset: DatasetConfig | None = None  # noqa: F821 (the data set and its exposure)
+    background: BackgroundConfig = BackgroundConfig()
 
     def quenching_for(self, isotope: str):
         """The quenching section that applies to ``isotope`` (``'Na23'``): its own, else the common one."""

@@ -97,6 +97,19 @@ SECTIONS: dict[str, str] = {
     "reco": "Waveform reconstruction (simcoh.reco): pulse finding on digitized waveforms. Absent: the defaults "
     "below (assumptions, see docs/waveforms.md).",
     "cuts": "Reconstruction cuts. An absent key means that cut is not applied.",
+    "beam": "The neutrino source of the detector's data set (SNS beam and time frame). A run takes its source "
+    "settings from here; `/source/...` macro commands and `--set` override them. An absent key (or section) "
+    "leaves simcoh's generic default (`simcoh.config.SourceConfig`) in place.",
+    "dataset": "The data set the detector's numbers describe and its exposure. `/run/exposure` defaults to it; "
+    "a GWh exposure is turned into POT with `beam.proton_energy`. `status = \"nominal\"` marks an exposure "
+    "that is an assumption (planned detectors), not a published one.",
+    "background.brn": "Beam-related neutrons (process `brn`) at this detector's location: a neutron spectrum with "
+    "its normalisation and arrival delay, and/or a released PE-time template. Without this section, "
+    "`/process/enable brn` is an error. `/process/brn/...` commands override single values.",
+    "background.nin": "Neutrino-induced neutrons from the lead shielding (process `nin`) of this detector. Without "
+    "this section, `/process/enable nin` is an error. `/process/nin/...` commands override single values.",
+    "background.ss": "Steady-state (beam-unrelated) background (process `ss`) of this detector, in reconstructed PE. "
+    "Without this section, `/process/enable ss` is an error. `/process/ss/...` commands override single values.",
 }
 
 REQUIRED_SECTIONS = ("detector", "target")
@@ -134,6 +147,107 @@ _AG = "afterglow"
 _D = "digitizer"
 _C = "cuts"
 _R = "reco"
+_B = "beam"
+_DS = "dataset"
+_BRN = "background.brn"
+_NIN = "background.nin"
+_SS = "background.ss"
+
+#: Released templates simcoh ships (simcoh/data), by process.
+TEMPLATES = {"brn": ("csi-2021", "csi-2017"), "nin": ("csi-2021",), "ss": ("csi-2021",)}
+
+_BEAM_KEYS = (
+    _k(_B, "proton_energy", "quantity", "Mean proton kinetic energy of the data set; converts a beam-energy "
+       "exposure to POT (N_POT = E_beam / E_p).", unit="MeV", field="proton_energy_mev", default=None, minimum=0,
+       min_open=True),
+    _k(_B, "nu_per_pot", "float", "Neutrinos of each flavour per proton on target.",
+       field="nu_per_flavour_per_pot", default=None, minimum=0, min_open=True),
+    _k(_B, "pulse_shape", "choice", "Time profile of the proton pulse (a table pulse is set from a macro).",
+       choices=("gaussian", "delta"), default=None),
+    _k(_B, "pulse_mean", "quantity", "Mean time of the proton pulse in the data set's time frame.", unit="ns",
+       field="pulse_mean_ns", default=None),
+    _k(_B, "pulse_sigma", "quantity", "Standard deviation of the Gaussian proton pulse.", unit="ns",
+       field="pulse_sigma_ns", default=None, minimum=0),
+    _k(_B, "flight_time", "bool", "Add the neutrino flight time L/c to arrival times (off when the time frame "
+       "absorbs it in the pulse mean).", field="include_flight_time", default=None),
+    _k(_B, "time_frame", "str", "Which time frame `pulse_mean` refers to (documentation).", default=""),
+)
+
+_DATASET_KEYS = (
+    _k(_DS, "name", "str", "Name of the data set."),
+    _k(_DS, "status", "choice", "`published`: the exposure of a published data set; `nominal`: an assumed "
+       "exposure (planned detector).", choices=("published", "nominal")),
+    _k(_DS, "reference", "str", "Where the exposure comes from (paper, arXiv id, data release).", default=""),
+    _k(_DS, "pot", "quantity", "Exposure in protons on target (the default exposure when given).", unit="",
+       field="pot", default=None, minimum=0, min_open=True),
+    _k(_DS, "beam_energy", "quantity", "Exposure as integrated beam energy (used when `pot` is absent, converted "
+       "with `beam.proton_energy`).", unit="MeV", field="beam_energy_mev", default=None, minimum=0,
+       min_open=True),
+)
+
+_BRN_KEYS = (
+    _k(_BRN, "model", "choice", "The detector's default BRN model.", choices=("spectrum", "template")),
+    _k(_BRN, "reference", "str", "Source of the model and its normalisation.", default=""),
+    _k(_BRN, "spectrum", "choice", "spectrum model: neutron energy spectrum shape.",
+       choices=("power_law", "exponential"), default=None),
+    _k(_BRN, "index", "float", "power_law: index alpha of dN/dE ~ E^-alpha.", default=None),
+    _k(_BRN, "e0", "quantity", "exponential: slope E0 of dN/dE ~ exp(-E/E0).", unit="MeV", field="e0_mev",
+       default=None, minimum=0, min_open=True),
+    _k(_BRN, "e_min", "quantity", "spectrum model: lower neutron-energy cut-off.", unit="MeV", field="e_min_mev",
+       default=None, minimum=0),
+    _k(_BRN, "e_max", "quantity", "spectrum model: upper neutron-energy cut-off.", unit="MeV", field="e_max_mev",
+       default=None, minimum=0, min_open=True),
+    _k(_BRN, "rate", "quantity", "spectrum model: BRN recoils in the target per GWh of beam (all recoil "
+       "energies): the normalisation at this location.", unit="1/GWh", field="rate_per_gwh", default=None,
+       minimum=0),
+    _k(_BRN, "delay_mean", "quantity", "spectrum model: mean neutron arrival delay after the proton-pulse time.",
+       unit="ns", field="delay_mean_ns", default=None),
+    _k(_BRN, "delay_sigma", "quantity", "spectrum model: width of the Gaussian arrival delay.", unit="ns",
+       field="delay_sigma_ns", default=None, minimum=0),
+    _k(_BRN, "template", "choice", "template model: the released PE-time template of this data set.",
+       choices=TEMPLATES["brn"], default=None),
+)
+
+_NIN_KEYS = (
+    _k(_NIN, "model", "choice", "The detector's default NIN model.", choices=("spectrum", "template")),
+    _k(_NIN, "reference", "str", "Source of the model and its normalisation.", default=""),
+    _k(_NIN, "spectrum", "choice", "spectrum model: neutron energy spectrum shape.",
+       choices=("evaporation", "maxwellian"), default=None),
+    _k(_NIN, "temperature", "quantity", "spectrum model: temperature T of the spectrum.", unit="MeV",
+       field="temperature_mev", default=None, minimum=0, min_open=True),
+    _k(_NIN, "lead_mass", "quantity", "spectrum model: mass of the lead shielding around the detector.",
+       unit="kg", field="lead_mass_kg", default=None, minimum=0),
+    _k(_NIN, "reach_probability", "float", "spectrum model: probability that an emitted neutron scatters in the "
+       "target (the normalisation).", default=None, minimum=0, maximum=1),
+    _k(_NIN, "delay", "quantity", "spectrum model: constant added to NIN arrival times.", unit="ns",
+       field="delay_ns", default=None),
+    _k(_NIN, "template", "choice", "template model: the released PE-time template of this data set.",
+       choices=TEMPLATES["nin"], default=None),
+)
+
+_SS_KEYS = (
+    _k(_SS, "spectrum", "choice", "The detector's default steady-state PE spectrum: the parametric fit below, or "
+       "the histogram of the released anti-coincidence events named by `ac_data`.",
+       choices=("parametric", "ac-histogram")),
+    _k(_SS, "reference", "str", "Source of the spectrum and rate.", default=""),
+    _k(_SS, "excess", "float", "parametric: low-PE excess amplitude a.", default=None, minimum=0),
+    _k(_SS, "slope", "float", "parametric: excess slope lambda, in PE.", field="slope_pe", default=None,
+       minimum=0, min_open=True),
+    _k(_SS, "turn_on", "float", "parametric: threshold turn-on position x0, in PE.", field="turn_on_pe",
+       default=None),
+    _k(_SS, "turn_on_width", "float", "parametric: turn-on width w, in PE.", field="turn_on_width_pe",
+       default=None, minimum=0, min_open=True),
+    _k(_SS, "pe_max", "float", "Upper end of the spectrum; the rate refers to 0 <= PE < pe_max.", default=None,
+       minimum=0, min_open=True),
+    _k(_SS, "rate", "quantity", "Selected steady-state events per second of open window (live time).",
+       unit="Hz", field="rate_hz", default=None, minimum=0),
+    _k(_SS, "window_start", "quantity", "Start of the time window (source frame) the events fill uniformly.",
+       unit="ns", field="window_start_ns", default=None),
+    _k(_SS, "window_end", "quantity", "End of that window; its width enters the live time.", unit="ns",
+       field="window_end_ns", default=None),
+    _k(_SS, "ac_data", "choice", "Released anti-coincidence events of this data set (for `ac-histogram`).",
+       choices=TEMPLATES["ss"], default=None),
+)
 
 KEYS: tuple[Key, ...] = (
     _k("detector", "name", "str", "Short name of the configuration (stored in event files)."),
@@ -286,6 +400,11 @@ KEYS: tuple[Key, ...] = (
        minimum=0, min_open=True),
     _k(_C, "t_max", "quantity", "Reconstructed time must be below this.", unit="ns", field="t_max_ns", default=None,
        minimum=0, min_open=True),
+    *_BEAM_KEYS,
+    *_DATASET_KEYS,
+    *_BRN_KEYS,
+    *_NIN_KEYS,
+    *_SS_KEYS,
 )
 
 
@@ -382,12 +501,19 @@ def schema_reference_markdown() -> str:
         "`det.efficiency.time` are `None`, meaning an efficiency of 1).",
         "Keys marked \"required if ...\" are needed only by the models named; keys a model does not use are ignored.",
         "",
+        "A built-in detector also carries its data set: `[beam]` (proton energy, neutrinos per POT, proton pulse in",
+        "the data set's time frame) sets the run's source and `[dataset]` its default exposure (macro `/source/...`,",
+        "`/run/exposure` and `--set` override them); `[background.brn]`, `[background.nin]` and `[background.ss]` are",
+        "the background models defined for the detector (docs/backgrounds.md). A background process enabled on a",
+        "detector without its section is an error before any event is made.",
+        "",
         "Checks beyond single values: quenching positive, monotonic and below E_nr on (0, valid_range] for",
         "every variant; `variant` names an entry of `variants`; per-isotope sections name an isotope of the target;",
         "scintillation fractions have one entry per decay constant and sum to 1; efficiency tables lie in [0, 1]",
         "with increasing x; binomial light needs photon_yield x collection_efficiency = yield;",
         "adc_min < adc_max within 2^adc_bits codes with the baseline between them; integration <= roi;",
-        "cuts.pretrace_quiet <= windows.pretrace.",
+        "cuts.pretrace_quiet <= windows.pretrace; [dataset] has pot and/or beam_energy, and with both",
+        "pot x beam.proton_energy = beam_energy within 0.1 %.",
         "",
     ]
     for section, help in SECTIONS.items():

@@ -12,7 +12,9 @@ Two models (option ``brn.model``):
   promptPDF/arrivalTimePDF_promptNeutrons, normalised as published (simcoh.generate.templates);
   t_nr_kev is NaN and the PE goes into the ``pe_template`` column.
 
-Defaults (docs/backgrounds.md derives each):
+The model and its values belong to the detector: its [background.brn] section (geometry file), which
+/process/brn/... options override; a detector without one has no BRN (simcoh.generate.detector_models).
+The csi-2021 values (geometries/csi-2021.toml; docs/backgrounds.md derives each):
 - spectrum: power law, α = 1.2 on 0.1–100 MeV: the best of a grid of power laws and exponentials whose PE
   spectrum through the CsI 2021 response (quenching polynomial, 13.35 PE/keVee, Gamma smearing, ε_E) is
   closest to the released brnPE shape.
@@ -28,6 +30,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .detector_models import detector_options
 from .neutrons import TIME_BEAM, NeutronRecoilProcess, make_spectrum
 from .process import BuildContext, Process, register_process
 from .templates import TemplateProcess, choice_option, exposure_gwh, number_option, options_of, template
@@ -36,18 +39,19 @@ MODELS = ("spectrum", "template")
 BRN_SPECTRA = ("power_law", "exponential", "table")
 
 #: /process/brn/... options (key in RunConfig.process_options -> default), internal units in the key names.
+#: None: a per-detector value, from the detector's [background.brn] (simcoh.generate.detector_models).
 OPTIONS = {
-    "brn.model": "spectrum",
-    "brn.spectrum": "power_law",
-    "brn.index": 1.2,  # power-law index α (dN/dE ∝ E^−α)
-    "brn.e0_mev": 2.0,  # exponential slope E0 (best exponential of the same grid, docs/backgrounds.md)
-    "brn.e_min_mev": 0.1,
-    "brn.e_max_mev": 100.0,
+    "brn.model": None,
+    "brn.spectrum": None,
+    "brn.index": None,  # power-law index α (dN/dE ∝ E^−α)
+    "brn.e0_mev": None,  # exponential slope E0
+    "brn.e_min_mev": None,
+    "brn.e_max_mev": None,
     "brn.table": None,  # two columns E_MeV, weight (brn.spectrum table)
-    "brn.rate_per_gwh": 6.19,
-    "brn.delay_mean_ns": 189.0,
-    "brn.delay_sigma_ns": 67.0,
-    "brn.template": "csi-2021",
+    "brn.rate_per_gwh": None,
+    "brn.delay_mean_ns": None,
+    "brn.delay_sigma_ns": None,
+    "brn.template": None,
     "brn.template_scale": 1.0,
     "brn.time_shift_ns": 0.0,
 }
@@ -96,7 +100,8 @@ class BrnSettings:
 
 
 def build_brn(ctx: BuildContext) -> Process:
-    s = BrnSettings.from_options(ctx.options)
+    # the detector's [background.brn] model, macro options over it (InputError if the detector has none)
+    s = BrnSettings.from_options(detector_options("brn", ctx.detector, ctx.options))
     if s.model == "template":
         return TemplateProcess("brn", ctx, template("brn", s.template), s.template_scale, s.time_shift_ns)
     spectrum = make_spectrum(s.spectrum, s.shape_param, s.e_min_mev, s.e_max_mev, s.table)

@@ -32,6 +32,7 @@ from ..constants import ATOMIC_MASS_UNIT_MEV
 from ..errors import InputError
 from ..physics.nuclei import isotope
 from ..source.flux import flux_per_cm2
+from .detector_models import detector_options
 from .neutrons import TIME_NEUTRINO, NeutronRecoilProcess, make_spectrum
 from .process import BuildContext, Process, register_process
 from .templates import TemplateProcess, choice_option, number_option, options_of, template
@@ -40,15 +41,13 @@ MODELS = ("spectrum", "template")
 NIN_SPECTRA = ("evaporation", "maxwellian", "table")
 SIGMA_CC_PB208_CM2 = 3.62e-39  # Kolbe & Langanke, PRC 63, 025802 (2001): ⟨σ⟩ for the μ-DAR νe spectrum
 
-#: Lead around the CsI[Na] detector: an estimate, not a published number (docs/backgrounds.md): a 15-cm lead
-#: shell (5 cm low-background + 10 cm ordinary lead) around a ≈ 30 × 30 × 50 cm inner volume ≈ 2.5 t. Only
-#: the product lead mass × reach probability is constrained, and the reach probability is tuned.
-LEAD_MASS_KG = 2500.0
-
+#: None: a per-detector value, from the detector's [background.nin] (simcoh.generate.detector_models). The
+#: csi-2021 values (lead mass 2.5 t, an estimate; reach probability tuned to 5.6 events; T = 0.8 MeV) are in
+#: geometries/csi-2021.toml with their derivation.
 OPTIONS = {
-    "nin.model": "spectrum",
-    "nin.spectrum": "evaporation",
-    "nin.temperature_mev": 0.8,
+    "nin.model": None,
+    "nin.spectrum": None,
+    "nin.temperature_mev": None,
     "nin.e_min_mev": 0.0,
     "nin.e_max_mev": 20.0,
     "nin.table": None,
@@ -56,10 +55,10 @@ OPTIONS = {
     "nin.neutrons_per_cc": 1.0,
     "nin.sigma_nc_cm2": 0.0,
     "nin.neutrons_per_nc": 1.0,
-    "nin.lead_mass_kg": LEAD_MASS_KG,
-    "nin.reach_probability": 9.33e-4,
-    "nin.delay_ns": 0.0,
-    "nin.template": "csi-2021",
+    "nin.lead_mass_kg": None,
+    "nin.reach_probability": None,
+    "nin.delay_ns": None,
+    "nin.template": None,
     "nin.template_scale": 1.0,
     "nin.time_shift_ns": 0.0,
 }
@@ -108,7 +107,7 @@ class NinSettings:
             template_scale=number_option("nin template scale", o["nin.template_scale"], non_negative=True),
             time_shift_ns=number_option("nin template time shift (ns)", o["nin.time_shift_ns"]),
         )
-        if s.reach_probability > 1.0:
+        if s.reach_probability is not None and s.reach_probability > 1.0:
             raise InputError(f"nin reach probability = {s.reach_probability!r} is not allowed; it is a "
                              f"probability in [0, 1]")
         return s
@@ -135,7 +134,8 @@ _MEV_PER_KG = 5.609588603804452e29  # c² · 1 kg in MeV (exact SI: 1 kg c² / e
 
 
 def build_nin(ctx: BuildContext) -> Process:
-    s = NinSettings.from_options(ctx.options)
+    # the detector's [background.nin] model, macro options over it (InputError if the detector has none)
+    s = NinSettings.from_options(detector_options("nin", ctx.detector, ctx.options))
     if s.model == "template":
         return TemplateProcess("nin", ctx, template("nin", s.template), s.template_scale, s.time_shift_ns)
     spectrum = make_spectrum(s.spectrum, s.temperature_mev, s.e_min_mev, s.e_max_mev, s.table)

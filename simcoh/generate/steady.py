@@ -3,7 +3,7 @@ coincidences) that survive the cuts, uniform in time across the analysis window,
 released templates (``pe_template`` column; t_nr_kev NaN).
 
 PE spectrum (option ``ss.spectrum``):
-- ``parametric`` (default): f(x) ∝ (1 + a·exp(−x/λ)) / (1 + exp(−(x − x0)/w)) on 0 ≤ x < ``ss.pe_max``
+- ``parametric`` (csi-2021's default): f(x) ∝ (1 + a·exp(−x/λ)) / (1 + exp(−(x − x0)/w)) on 0 ≤ x < ``ss.pe_max``
   (250 PE): a flat component plus a low-energy excess, times a logistic threshold turn-on. a = 1.815,
   λ = 16.89 PE, x0 = 9.313 PE, w = 0.7218 PE are the unbinned maximum-likelihood fit (:func:`fit_shape`) to the
   4890 released beam-on anti-coincidence (AC) events of the CsI 2021 data (dataBeamOnAC.txt, arXiv:2110.07730v2
@@ -14,8 +14,8 @@ PE spectrum (option ``ss.spectrum``):
 Normalisation: a rate per unit live time, ``ss.rate_hz`` (selected events over the spectrum's PE range per
 second of open window). Live time = number of beam spills × window width, the spills from the exposure:
 N_spill = E_beam · f_rep / P_beam (SNS nominal 60 Hz, 1.4 MW, PHYSICS.md §1), or given directly
-(``ss.live_time_s``). The default rate comes from the AC sample: 4890 events (0–250 PE, 0–6 µs) for
-13.99 GWh, i.e. 13.99 GWh × 60 Hz / 1.4 MW = 2.158e9 spills × 6 µs = 12,951 s of live time, so
+(``ss.live_time_s``). The csi-2021 rate ([background.ss] in its geometry) comes from the AC sample: 4890 events
+(0–250 PE, 0–6 µs) for 13.99 GWh, i.e. 13.99 GWh × 60 Hz / 1.4 MW = 2.158e9 spills × 6 µs = 12,951 s of live time, so
 R = 4890 / 12,951 s = 0.3776 Hz; of these, 1295 are in PE < 60 (92.6 per GWh).
 
 The released AC events already carry all selection efficiencies; apply none again to ss events. In time the AC
@@ -34,6 +34,7 @@ from scipy import optimize
 from ..errors import InputError
 from ..rng import stage_key
 from ..source.timing import inverse_cdf_table
+from .detector_models import detector_options
 from .process import BuildContext, Process, register_process
 from .templates import (GWH_CSI_2021, PE_COLUMN, choice_option, data_text, exposure_gwh, fill_pe_event,
                         number_option, options_of, sample_pe_time)
@@ -44,20 +45,21 @@ GRID_PER_PE = 100  # integration/inversion grid of the parametric shape (0.01 PE
 
 SNS_BEAM_POWER_MW = 1.4  # nominal (PHYSICS.md §1)
 SNS_REPETITION_HZ = 60.0
-AC_WINDOW_US = 6.0  # released AC events: 0 <= t_rec < 6 µs
 AC_PE_MAX = 250.0  # released AC events: PE < 250
 
+#: None: a per-detector value, from the detector's [background.ss] (simcoh.generate.detector_models); the csi-2021
+#: values (the fit above, 0.3776 Hz, 0-6 µs) are in geometries/csi-2021.toml.
 OPTIONS = {
-    "ss.spectrum": "parametric",
-    "ss.excess": 1.815,  # a
-    "ss.slope_pe": 16.89,  # λ
-    "ss.turn_on_pe": 9.313,  # x0
-    "ss.turn_on_width_pe": 0.7218,  # w
-    "ss.pe_max": AC_PE_MAX,
+    "ss.spectrum": None,
+    "ss.excess": None,  # a
+    "ss.slope_pe": None,  # λ
+    "ss.turn_on_pe": None,  # x0
+    "ss.turn_on_width_pe": None,  # w
+    "ss.pe_max": None,
     "ss.table": None,
-    "ss.rate_hz": 0.3776,
-    "ss.window_start_ns": 0.0,
-    "ss.window_end_ns": AC_WINDOW_US * 1e3,
+    "ss.rate_hz": None,
+    "ss.window_start_ns": None,
+    "ss.window_end_ns": None,
     "ss.beam_power_mw": SNS_BEAM_POWER_MW,
     "ss.repetition_hz": SNS_REPETITION_HZ,
     "ss.live_time_s": None,
@@ -224,14 +226,24 @@ class SteadyStateProcess(Process):
                        out["pe_template"], out["t_ns"])
 
 
-def default_rate_hz() -> float:
-    """The AC-derived default rate: released AC events / (13.99 GWh × live time per GWh at the SNS defaults)."""
-    s = SteadySettings.from_options({})
+def default_rate_hz(detector) -> float:
+    """The AC-derived rate of ``detector`` (csi-2021): released AC events / (13.99 GWh × live time per GWh of its
+    window at the SNS beam defaults)."""
+    s = SteadySettings.from_options({k: v for k, v in detector_options("ss", detector, {}).items()
+                                     if k != "ss.ac_data"})
     return len(ac_events()) / (GWH_CSI_2021 * s.live_time_per_gwh_s())
 
 
 def build_ss(ctx: BuildContext) -> Process:
-    return SteadyStateProcess(ctx, SteadySettings.from_options(ctx.options))
+    # the detector's [background.ss] model, macro options over it (InputError if the detector has none)
+    options = detector_options("ss", ctx.detector, ctx.options)
+    ac_data = options.pop("ss.ac_data", None)
+    settings = SteadySettings.from_options(options)
+    if settings.spectrum == "ac-histogram" and ac_data != "csi-2021":
+        raise InputError(f"ss spectrum 'ac-histogram' is the histogram of released anti-coincidence events, and "
+                         f"detector '{getattr(ctx.detector, 'name', None)}' has none (background.ss.ac_data); use "
+                         f"spectrum 'parametric' or 'table'")
+    return SteadyStateProcess(ctx, settings)
 
 
 register_process("ss", build_ss)

@@ -146,8 +146,14 @@ def options_of(process: str, options: dict, defaults: dict) -> dict:
     return merged
 
 
-def number_option(name: str, value, *, positive: bool = False, non_negative: bool = False) -> float:
-    """``value`` as a finite float (> 0 or >= 0 if asked), else an InputError naming it and what is allowed."""
+def number_option(name: str, value, *, positive: bool = False, non_negative: bool = False) -> float | None:
+    """``value`` as a finite float (> 0 or >= 0 if asked), else an InputError naming it and what is allowed.
+
+    None stays None: a per-detector value the detector does not give and the chosen model does not use
+    (:func:`simcoh.generate.detector_models.detector_options` has checked that the model's own values are there).
+    """
+    if value is None:
+        return None
     try:
         v = float(value)
     except (TypeError, ValueError):
@@ -158,9 +164,10 @@ def number_option(name: str, value, *, positive: bool = False, non_negative: boo
     return v
 
 
-def choice_option(name: str, value, allowed) -> str:
-    """``value`` if it is one of ``allowed``, else an InputError listing them."""
-    if value not in allowed:
+def choice_option(name: str, value, allowed) -> str | None:
+    """``value`` if it is one of ``allowed`` (None stays None, as for :func:`number_option`), else an InputError
+    listing them."""
+    if value is not None and value not in allowed:
         raise InputError(f"{name} = {value!r} is not allowed; choose one of {', '.join(allowed)}")
     return value
 

@@ -15,6 +15,7 @@ from typing import Any, Callable
 
 from ..config import PROCESSES, PhysicsConfig, RunConfig, SourceConfig
 from ..detector import Override, load_geometry
+from ..detector.dataset import beam_source_fields, default_exposure_pot
 from ..errors import Diagnostic, InputError
 from .diagnostics import Location, MacroProblem, Problem, ProblemList
 from .params import ResolvedPath
@@ -77,6 +78,7 @@ class RunBuilder:
         if name not in self.processes:
             self.processes.append(name)
         self.where["processes"] = location
+        self.where[f"processes.{name}"] = location
 
     def disable_process(self, name: str, location: Location) -> None:
         if name in self.processes:
@@ -144,7 +146,7 @@ def _freeze(b: RunBuilder, loader: GeometryLoader | None, end: Location) -> RunC
         b.problems.add(end, "the macro has no /run/beamOn", expected="/run/beamOn [N] as the last command",
                        suggestion="end the macro with '/run/beamOn 1000' (fixed N) or '/run/beamOn' (physical)")
     detector = _load_detector(b, loader, anchor)
-    _cross_check(b, anchor)
+    _cross_check(b, anchor, detector)
     if len(b.problems):
         return None
     try:
@@ -183,7 +185,7 @@ def _attributed(d: Diagnostic, choice: _DetectorChoice) -> Diagnostic:
     return Diagnostic(message, loc.file, loc.line, loc.column, d.expected, d.suggestion)
 
 
-def _cross_check(b: RunBuilder, anchor: Location) -> None:
+def _cross_check(b: RunBuilder, anchor: Location, detector=None) -> None:
     """Rules that involve several commands, reported at the command that broke them."""
     source, physics, run = b.values["source"], b.values["physics"], b.values["run"]
     if source.get("pulse_shape") == "table" and not source.get("pulse_table"):
@@ -202,23 +204,44 @@ def _cross_check(b: RunBuilder, anchor: Location) -> None:
     if not b.processes:
         b.problems.add(b.where["processes"], "every process is disabled",
                        expected=f"at least one of {', '.join(PROCESSES)} enabled")
-    if b.beam_on is not None and b.beam_on[0] is None and b.exposure is None:
-        b.problems.add(b.beam_on[1], "/run/beamOn without N (physical mode) needs an exposure",
+    # (without a detector, its own problem is reported already)
+    no_dataset = detector is not None and getattr(detector, "dataset", None) is None
+    if b.beam_on is not None and b.beam_on[0] is None and b.exposure is None and no_dataset:
+        b.problems.add(b.beam_on[1], "/run/beamOn without N (physical mode) needs an exposure, and the detector "
+                       "has no [dataset] exposure to default to",
                        expected="/run/exposure before /run/beamOn, e.g. '/run/exposure 13.99 GWh'",
                        suggestion="or give a fixed number of events: '/run/beamOn 1000'")
+    if detector is not None:
+        _check_detector_models(b, detector)
+
+
+def _check_detector_models(b: RunBuilder, detector) -> None:
+    """Background processes need a model defined for the detector (simcoh.generate.detector_models)."""
+    from ..generate.detector_models import model_problem
+
+    for name in b.processes:
+        problem = model_problem(name, detector, b.process_options)
+        if problem is not None:
+            message, expected, suggestion = problem
+            where = b.where.get(f"processes.{name}") or b.where.get("processes") or b.detector.location
+            b.problems.add(where, message, expected=expected, suggestion=suggestion)
 
 
 def _make_config(b: RunBuilder, detector) -> RunConfig:
-    source = SourceConfig(**b.values["source"])
+    # the detector's data-set beam first, then what the macro states (/source/..., --set)
+    source = SourceConfig(**(beam_source_fields(detector) | b.values["source"]))
     physics = PhysicsConfig(**b.values["physics"], nsi=tuple(sorted(b.nsi.items())))
     n_events, _ = b.beam_on
     run = dict(b.values["run"])
+    pot = exposure_pot(b.exposure, source.proton_energy_mev)
+    if b.exposure is None:  # the data set's exposure, a GWh one converted with the proton energy in effect
+        pot = default_exposure_pot(detector, source.proton_energy_mev) or 0.0
     return RunConfig(
         detector=detector,
         source=source,
         physics=physics,
         processes=tuple(p for p in PROCESSES if p in b.processes),
-        exposure_pot=exposure_pot(b.exposure, source.proton_energy_mev),
+        exposure_pot=pot,
         mode="physical" if n_events is None else "fixed",
         n_events=n_events or 0,
         process_options=tuple(sorted(b.process_options.items())),

@@ -190,7 +190,8 @@ COMMANDS = [
             "Exposure as integrated beam energy (GWh, MWh, ...) or as protons on target (POT).\n"
             "Beam energy is converted with the proton energy in effect when the run is built "
             "(N_POT = E_beam / E_p), wherever /source/protonEnergy appears.",
-            apply=_exposure, initial="none (fixed-N runs are then unweighted by exposure)",
+            apply=_exposure, initial="the detector's [dataset] exposure (published, or nominal for planned "
+            "detectors); none if it has no [dataset] (fixed-N runs are then unweighted by exposure)",
             examples=("/run/exposure 13.99 GWh", "/run/exposure 3.198e23 POT")),
     Command("/run/fidelity", (Choice("LEVEL", choices=FIDELITIES),),
             "How far the simulation goes: truth, parametric smearing, photon counting, or waveforms.",

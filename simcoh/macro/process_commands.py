@@ -8,6 +8,7 @@ from __future__ import annotations
 from ..generate import brn as _brn
 from ..generate import nin as _nin
 from ..generate import steady as _ss
+from ..generate.detector_models import MODELS
 from ..units import AREA, ENERGY, INVERSE_TIME, MASS, POWER, TIME
 from .params import Choice, Float, Path, Quantity
 from .registry import REGISTRY, Command
@@ -22,6 +23,10 @@ def _store(*keys: str):
 
 
 def _default(options: dict, key: str, unit: str = "") -> str:
+    model = MODELS.get(key.split(".", 1)[0])
+    geometry_key = model.commands.get(key, (None, None))[1] if model else None
+    if geometry_key:  # a per-detector value (simcoh.generate.detector_models)
+        return f"the detector's {model.section}.{geometry_key}"
     value = options[key]
     if value is None:
         return "not set"
@@ -142,7 +147,7 @@ SS_COMMANDS = [
                                   Float("W", "turn-on width in PE", min=0.0, min_open=True)),
             "Parameters of the parametric spectrum (1 + A exp(-x/LAMBDA)) / (1 + exp(-(x - X0)/W)).",
             apply=_store("ss.excess", "ss.slope_pe", "ss.turn_on_pe", "ss.turn_on_width_pe"),
-            initial="1.815 16.89 9.313 0.7218 (fit to the CsI 2021 AC events)",
+            initial="the detector's background.ss excess, slope, turn_on, turn_on_width",
             examples=("/process/ss/shape 1.815 16.89 9.313 0.7218",)),
     Command("/process/ss/peMax", (Float("X", "PE", min=0.0, min_open=True),),
             "Upper end of the parametric spectrum; the rate refers to 0 <= PE < X.", apply=_store("ss.pe_max"),
@@ -157,7 +162,7 @@ SS_COMMANDS = [
             examples=("/process/ss/rate 0.3776 Hz",)),
     Command("/process/ss/window", (_time("START", "0 us"), _time("END", "6 us")),
             "Time window (source frame) in which steady-state events are uniform; its width enters the live time.",
-            apply=_store("ss.window_start_ns", "ss.window_end_ns"), initial="0 ns 6000 ns",
+            apply=_store("ss.window_start_ns", "ss.window_end_ns"), initial="the detector's background.ss window_start, window_end",
             examples=("/process/ss/window 0 us 6 us",)),
     Command("/process/ss/beamPower", (Quantity("P", dims=POWER, unit="MW", example="1.4 MW", min=0.0, min_open=True),),
             "Beam power used to turn the exposure into beam spills (N = E_beam x f_rep / P).",

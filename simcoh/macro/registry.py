@@ -61,7 +61,12 @@ class Command:
         section, name = self.sets.split(".", 1)
         cls = {"source": SourceConfig, "physics": PhysicsConfig, "run": RunConfig}[section]
         default = {f.name: f.default for f in dataclasses.fields(cls)}[name]
-        return format_value(default, self.params[0] if self.params else None)
+        text = format_value(default, self.params[0] if self.params else None)
+        from ..detector.dataset import BEAM_SOURCE_FIELDS
+
+        if section == "source" and name in BEAM_SOURCE_FIELDS:  # the detector's data set sets these first
+            return f"the detector's [beam] value (geometry file); {text} if it gives none"
+        return text
 
 
 def format_value(value: Any, param: Param | None) -> str:

@@ -51,7 +51,7 @@ def run(ctx) -> CaseResult:
     res.data["flux"] = phi
     # cross-check through a simcoh run: expected CEvNS per second over n_nuclei ⟨σ⟩ gives back the flux
     sim = simulate(ctx, "csi-2017.mac", ["run/fidelity=truth", f"run/beamOn={ctx.n(500_000, 2_000_000)}",
-                                          "detector.target.distance=20 m", "source/nuPerPOT=0.08"])
+                                          "detector.target.distance=20 m"])  # r = 0.08: csi-2017's [beam]
     gen = sim.prepared.generator
     pot = sim.config.exposure_pot
     seconds = pot * P.FLUX_PROTON_MEV * 1.602176634e-13 / (P.FLUX_BEAM_MW * 1e6)
