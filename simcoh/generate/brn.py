@@ -28,29 +28,38 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .neutrons import TIME_BEAM, NeutronRecoilProcess, make_spectrum
-from .process import BuildContext, Process, register_process
-from .templates import TemplateProcess, choice_option, exposure_gwh, number_option, options_of, template
+from ..declare import Param, flatten, resolve
+from .neutrons import TIME_BEAM, NeutronRecoilProcess, make_spectrum, spectrum_options
+from .process import BuildContext, Process, ProcessSpec
+from .templates import TemplateProcess, exposure_gwh, template, template_options
 
-MODELS = ("spectrum", "template")
-BRN_SPECTRA = ("power_law", "exponential", "table")
+_FIT = "best power law / exponential of a grid fitted to the released CsI 2021 brnPE shape (docs/backgrounds.md)"
+_TREC = ("released CsI 2021 brnTrec (arXiv:2110.07730 ancillary files) minus the ninTrec pulse fit "
+         "(mu 472 ns, sigma 141 ns), docs/backgrounds.md")
 
-#: /process/brn/... options (key in RunConfig.process_options -> default), internal units in the key names.
-OPTIONS = {
-    "brn.model": "spectrum",
-    "brn.spectrum": "power_law",
-    "brn.index": 1.2,  # power-law index α (dN/dE ∝ E^−α)
-    "brn.e0_mev": 2.0,  # exponential slope E0 (best exponential of the same grid, docs/backgrounds.md)
-    "brn.e_min_mev": 0.1,
-    "brn.e_max_mev": 100.0,
-    "brn.table": None,  # two columns E_MeV, weight (brn.spectrum table)
-    "brn.rate_per_gwh": 6.19,
-    "brn.delay_mean_ns": 189.0,
-    "brn.delay_sigma_ns": 67.0,
-    "brn.template": "csi-2021",
-    "brn.template_scale": 1.0,
-    "brn.time_shift_ns": 0.0,
-}
+#: /process/brn/... options (keys ``brn.<field>`` in RunConfig.process_options, internal units in the names).
+PARAMS = spectrum_options("brn", ("power_law", "exponential", "table"), 0.1, 100.0, _FIT) + (
+    Param("brn.index", "/process/brn/index", "float", "Index alpha of the power-law spectrum dN/dE ~ E^-alpha.",
+          default=1.2, label="brn power-law index", arg="ALPHA", arg_help="power-law index", source=_FIT),
+    Param("brn.e0_mev", "/process/brn/slope", "quantity", "Slope E0 of the exponential spectrum dN/dE ~ exp(-E/E0).",
+          default=2.0, unit="MeV", example="2 MeV", min=0.0, min_open=True, label="brn slope E0", arg="E0",
+          source=_FIT),
+    Param("brn.rate_per_gwh", "/process/brn/rate", "float",
+          "Normalisation of the physics model: BRN recoils in the target per GWh of beam energy.\n"
+          "The default is tuned to the published CsI 2021 BRN count (18.4 in PE<60, t<6 us after the "
+          "efficiencies); scale it for other detectors or shielding.", default=6.19, min=0.0,
+          label="brn rate (recoils per GWh)", arg="R", arg_help="recoils per GWh of beam (all recoil energies)",
+          source="tuned to the CsI 2021 BRN count 18.4 (arXiv:2110.07730); tests/test_backgrounds.py re-derives it"),
+    Param("brn.delay_mean_ns", "/process/brn/delayMean", "quantity",
+          "Mean delay of the neutron arrival after the proton-pulse time (Gaussian delay).", default=189.0,
+          unit="ns", example="189 ns", label="brn delay mean", arg="T", source=_TREC),
+    Param("brn.delay_sigma_ns", "/process/brn/delaySigma", "quantity",
+          "Width (standard deviation) of the Gaussian arrival delay.", default=67.0, unit="ns", example="67 ns",
+          min=0.0, label="brn delay width", arg="T", source=_TREC),
+) + template_options("brn", ("csi-2021", "csi-2017"))
+
+#: Option key -> default, derived from PARAMS.
+OPTIONS = {p.key: p.default for p in flatten(PARAMS)}
 
 
 class BrnProcess(NeutronRecoilProcess):
@@ -60,6 +69,8 @@ class BrnProcess(NeutronRecoilProcess):
 
 @dataclass(frozen=True)
 class BrnSettings:
+    """Resolved /process/brn options (checked against PARAMS); ``shape_param`` is the index or E0."""
+
     model: str
     spectrum: str
     shape_param: float
@@ -75,24 +86,11 @@ class BrnSettings:
 
     @classmethod
     def from_options(cls, options: dict) -> "BrnSettings":
-        o = options_of("brn", options, OPTIONS)
-        spectrum = choice_option("brn spectrum", o["brn.spectrum"], BRN_SPECTRA)
-        return cls(
-            model=choice_option("brn model", o["brn.model"], MODELS),
-            spectrum=spectrum,
-            shape_param=number_option("brn power-law index" if spectrum == "power_law" else "brn slope E0 (MeV)",
-                                o["brn.index"] if spectrum == "power_law" else o["brn.e0_mev"],
-                                positive=spectrum == "exponential"),
-            e_min_mev=number_option("brn minimum neutron energy (MeV)", o["brn.e_min_mev"], non_negative=True),
-            e_max_mev=number_option("brn maximum neutron energy (MeV)", o["brn.e_max_mev"], positive=True),
-            table=o["brn.table"],
-            rate_per_gwh=number_option("brn rate (recoils per GWh)", o["brn.rate_per_gwh"], non_negative=True),
-            delay_mean_ns=number_option("brn delay mean (ns)", o["brn.delay_mean_ns"]),
-            delay_sigma_ns=number_option("brn delay width (ns)", o["brn.delay_sigma_ns"], non_negative=True),
-            template=o["brn.template"],
-            template_scale=number_option("brn template scale", o["brn.template_scale"], non_negative=True),
-            time_shift_ns=number_option("brn template time shift (ns)", o["brn.time_shift_ns"]),
-        )
+        o = {k[len("brn."):]: v for k, v in resolve("brn", options, PARAMS).items()}
+        shape = o.pop("index") if o["spectrum"] == "power_law" else o["e0_mev"]
+        o.pop("index", None)
+        o.pop("e0_mev")
+        return cls(shape_param=shape, **o)
 
 
 def build_brn(ctx: BuildContext) -> Process:
@@ -104,4 +102,4 @@ def build_brn(ctx: BuildContext) -> Process:
     return BrnProcess(ctx, spectrum, per_pot, TIME_BEAM, s.delay_mean_ns, s.delay_sigma_ns)
 
 
-register_process("brn", build_brn)
+PROCESS = ProcessSpec("brn", 1, "beam-related neutrons", build_brn, PARAMS)

@@ -13,9 +13,11 @@ import math
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from ..config import PROCESSES, PhysicsConfig, RunConfig, SourceConfig
+from ..config import PhysicsConfig, RunConfig, SourceConfig
 from ..detector import Override, load_geometry
 from ..errors import Diagnostic, InputError
+from ..generate.registry import NAMES as PROCESSES
+from ..generate.registry import unsupported
 from .diagnostics import Location, MacroProblem, Problem, ProblemList
 from .params import ResolvedPath
 
@@ -77,6 +79,7 @@ class RunBuilder:
         if name not in self.processes:
             self.processes.append(name)
         self.where["processes"] = location
+        self.where[f"process.{name}"] = location
 
     def disable_process(self, name: str, location: Location) -> None:
         if name in self.processes:
@@ -145,6 +148,7 @@ def _freeze(b: RunBuilder, loader: GeometryLoader | None, end: Location) -> RunC
                        suggestion="end the macro with '/run/beamOn 1000' (fixed N) or '/run/beamOn' (physical)")
     detector = _load_detector(b, loader, anchor)
     _cross_check(b, anchor)
+    _check_support(b, detector, anchor)
     if len(b.problems):
         return None
     try:
@@ -206,6 +210,18 @@ def _cross_check(b: RunBuilder, anchor: Location) -> None:
         b.problems.add(b.beam_on[1], "/run/beamOn without N (physical mode) needs an exposure",
                        expected="/run/exposure before /run/beamOn, e.g. '/run/exposure 13.99 GWh'",
                        suggestion="or give a fixed number of events: '/run/beamOn 1000'")
+
+
+def _check_support(b: RunBuilder, detector, anchor: Location) -> None:
+    """Each enabled process must have a model for the detector (the registry's ``supports`` hook);
+    reported at the /process/enable that asked for it."""
+    if detector is None:
+        return
+    for name in b.processes:
+        problem = unsupported(name, detector)
+        if problem is not None:
+            at = b.where.get(f"process.{name}", anchor)
+            b.problems.add(at, problem.message, expected=problem.expected, suggestion=problem.suggestion)
 
 
 def _make_config(b: RunBuilder, detector) -> RunConfig:

@@ -10,7 +10,6 @@ work adds its own with :meth:`Registry.register` (for example per-process comman
 
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass
 from typing import Any, Callable
 
@@ -28,7 +27,7 @@ class Command:
     (``section.field`` with section source, physics or run) given the first parameter's value.
     ``apply(builder, invocation)``: custom action (used when ``sets`` is not enough). ``control``:
     handled while reading the macro (``/control/...``), not by the builder. ``initial``: what holds
-    when the command is not used (derived from the configuration default when ``sets`` is given).
+    when the command is not used. Commands of declared parameters are made by :mod:`.declared`.
     """
 
     path: str
@@ -39,6 +38,7 @@ class Command:
     control: bool = False
     initial: str | None = None
     examples: tuple[str, ...] = ()
+    declared: tuple = ()  # the simcoh.declare.Param declarations the command was made from
 
     @property
     def directory(self) -> str:
@@ -54,14 +54,7 @@ class Command:
 
     def initial_text(self) -> str | None:
         """What the setting is when the macro does not use this command."""
-        if self.initial is not None or self.sets is None:
-            return self.initial
-        from ..config import PhysicsConfig, RunConfig, SourceConfig
-
-        section, name = self.sets.split(".", 1)
-        cls = {"source": SourceConfig, "physics": PhysicsConfig, "run": RunConfig}[section]
-        default = {f.name: f.default for f in dataclasses.fields(cls)}[name]
-        return format_value(default, self.params[0] if self.params else None)
+        return self.initial
 
 
 def format_value(value: Any, param: Param | None) -> str:
