@@ -81,7 +81,7 @@ PHYSICS_PARAMS = (
           arg_help="Yukawa range a_k", source="Klein & Nystrand, PRC 60, 014903 (1999)"),
     Param("physics.magnetic_moment_mu_b", "/physics/magneticMoment", "float",
           "Effective neutrino magnetic moment in Bohr magnetons (needs /run/recoilMin > 0).", default=0.0,
-          min=0.0, label="magnetic moment", arg_help="in Bohr magnetons"),
+          min=0.0, label="magnetic moment", arg_help="in Bohr magnetons", example="1e-10"),
 )
 
 #: /run/..., /output/... and /random/setSeed: how the run is made and written.

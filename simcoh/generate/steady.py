@@ -254,4 +254,4 @@ def build_ss(ctx: BuildContext) -> Process:
     return SteadyStateProcess(ctx, SteadySettings.from_options(ctx.options))
 
 
-PROCESS = ProcessSpec("ss", 3, "steady-state (beam-unrelated) background", build_ss, PARAMS)
+PROCESS = ProcessSpec("ss", 3, "steady-state background, beam-unrelated", build_ss, PARAMS)

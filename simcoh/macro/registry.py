@@ -17,6 +17,7 @@ from ..errors import Diagnostic, InputError
 from .diagnostics import Location, ProblemList
 from .lexer import Token
 from .params import ArgError, Param, ParseContext, Quantity, did_you_mean
+from .topics import declared_param_command, detector_key_help, detector_keys
 
 
 @dataclass(frozen=True)
@@ -154,9 +155,10 @@ REGISTRY = Registry()
 
 
 def help_text(command: str | None = None, registry: Registry = REGISTRY) -> str:
-    """Help for ``simcoh help [COMMAND]``: the command list, one command in full, or a directory.
+    """Help for ``simcoh help [TOPIC]``: the command list, one command in full, a directory, a declared
+    parameter by its key (``brn.rate_per_gwh``) or a detector key (``target.distance``, :mod:`.topics`).
 
-    An unknown command raises InputError with a did-you-mean suggestion.
+    An unknown topic raises InputError with a did-you-mean suggestion.
     """
     if command is None:
         return _overview(registry)
@@ -168,6 +170,18 @@ def help_text(command: str | None = None, registry: Registry = REGISTRY) -> str:
     inside = [c for c in registry.commands() if c.path.startswith(directory)]
     if inside:
         return "\n".join(f"{c.usage:<48} {c.summary}" for c in inside)
+    if "." in command and not command.startswith("/"):
+        setter = declared_param_command(command, registry)
+        if setter is not None:
+            return _command_help(setter)
+        text = detector_key_help(command)
+        if text is not None:
+            return text
+        hint = did_you_mean(command if command.startswith("detector.") else "detector." + command,
+                            detector_keys())
+        raise InputError(Diagnostic(f"unknown help topic '{command}'", file="<command line>",
+                                    expected="a macro command (/run/beamOn) or a detector key (target.distance)",
+                                    suggestion=hint or "run 'simcoh help' for the list of commands"))
     raise InputError(Diagnostic(f"unknown command '{command}'", file="<command line>",
                                 expected="a macro command such as /run/beamOn",
                                 suggestion=registry.suggestion(path)))
