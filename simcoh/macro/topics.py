@@ -16,10 +16,10 @@ from ..units import DIMENSIONLESS, dimension_name
 
 def detector_key_help(topic: str) -> str | None:
     """Help for a geometry key or section (``[detector.]SECTION[.KEY]``), or None if there is none."""
-    dotted = topic[len("detector."):] if topic.startswith("detector.") else topic
-    found = schema.key_by_dotted(dotted)
-    if found is not None:
-        return _key_text(found[0], found[1])
+    for dotted in (topic, topic[len("detector."):]) if topic.startswith("detector.") else (topic,):
+        found = schema.key_by_dotted(dotted)
+        if found is not None:
+            return _key_text(found[0], found[1])
     section = dotted if dotted in schema.SECTIONS else None
     if section is None and topic.startswith("detector.") and dotted.startswith("quenching.isotopes."):
         section = "quenching"
@@ -60,8 +60,9 @@ def _key_text(section: str, k: schema.Key) -> str:
              f"type:     {_type(k)}"]
     if allowed:
         lines.append(f"allowed:  {allowed}{' ' + k.unit if k.unit and not k.choices else ''}")
-    lines += [f"default:  {_default(k)}", f"field:    det.{dotted if section != 'detector' else k.field_name}"
-              if k.kind != "path" else f"field:    det.{section}.{k.field_name}_path, _data", "",
+    attr = "det" if section == "detector" else f"det.{section}"
+    field = f"{attr}.{k.field_name}" + ("_path, _data" if k.kind == "path" else "")
+    lines += [f"default:  {_default(k)}", f"field:    {field}", "",
               "set from a macro:", f"  /detector/set {dotted} {example}",
               "reference: docs/geometry.md"]
     return "\n".join(lines)
