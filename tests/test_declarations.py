@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from simcoh import config, declare
+from simcoh import declare
 from simcoh.config import PHYSICS_PARAMS, RUN_PARAMS, SOURCE_PARAMS, PhysicsConfig, RunConfig, SourceConfig
 from simcoh.errors import InputError
 from simcoh.generate import registry as processes
@@ -221,7 +221,7 @@ def test_enabled_processes_are_stored_in_code_order():
 
 
 def test_unknown_process_is_refused_where_the_registry_is_known():
-    with pytest.raises(InputError, match="process 'brm' does not exist.*did you mean 'brn'"):
+    with pytest.raises(InputError, match="process 'brm' is not implemented.*did you mean 'brn'"):
         processes.spec("brm")
     d = problem("/detector/load x\n/process/enable brm\n/run/beamOn 1\n")
     assert d[1:4] == (2, 17, "'brm' is not a valid NAME") and d[4] == "one of cevns, brn, nin, ss, dm"

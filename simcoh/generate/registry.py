@@ -37,7 +37,7 @@ def registered_processes() -> tuple[str, ...]:
 def spec(name: str) -> ProcessSpec:
     """The declaration of process ``name``; InputError with a suggestion if there is none."""
     if name not in BY_NAME:
-        raise InputError(f"process '{name}' does not exist; choose one of {', '.join(NAMES)}{suggest(name, NAMES)}")
+        raise InputError(f"process '{name}' is not implemented; choose one of {', '.join(NAMES)}{suggest(name, NAMES)}")
     return BY_NAME[name]
 
 
