@@ -316,3 +316,21 @@ print("ok")
     for shown in ("docs/geometry.md", "/detector/set target.elevation", "simcoh help target.elevation",
                   "det.target.elevation_cm", 'elevation = "-3 m"'):
         assert shown in doc, shown
+
+
+def test_process_settings_take_exactly_the_declared_options():
+    """Each process' settings object is built from the resolved declarations by field name, so a declared option
+    without a settings field (or the reverse) fails here rather than in a run."""
+    from simcoh.generate.brn import BrnSettings
+    from simcoh.generate.dm import DmSettings
+    from simcoh.generate.nin import NinSettings
+    from simcoh.generate.steady import SteadySettings
+
+    brn = BrnSettings.from_options({"brn.spectrum": "exponential", "brn.e0_mev": 3.0})
+    assert brn.shape_param == 3.0 and brn.rate_per_gwh == 6.19 and brn.template == "csi-2021"
+    assert NinSettings.from_options({}).reach_probability == 9.33e-4
+    assert SteadySettings.from_options({}).window_s == pytest.approx(6e-6)
+    dm = DmSettings.from_options({"dm.m_chi_mev": 10.0, "dm.epsilon": 1e-4})
+    assert dm.dark.m_aprime_mev == 30.0 and dm.dark.alpha_d == 0.5 and dm.setup_decays == 2_000_000
+    with pytest.raises(InputError, match=r"detector angle \(deg\) = 200"):
+        DmSettings(dm.dark, detector_angle_deg=200.0)

@@ -342,4 +342,4 @@ class NeutronRecoilProcess(PerPotProcess):
 __all__ = ["SPECTRA", "NeutronSpectrum", "RecoilTargets", "max_recoil_mev", "max_recoil_fraction_nonrel",
            "make_spectrum", "power_law", "exponential", "evaporation", "maxwellian", "tabulated",
            "isotope_weights", "sample_neutron_events", "sample_elastic_recoil_mev", "TIME_BEAM", "TIME_NEUTRINO",
-           "fraction_above", "NeutronRecoilProcess"]
+           "fraction_above", "NeutronRecoilProcess", "spectrum_options"]

@@ -57,7 +57,12 @@ def _store(keys: tuple[str, ...]):
 
 
 def _help(text: str, params: tuple[Declared, ...]) -> str:
-    sources = [f"{p.field}: {p.source}" if len(params) > 1 else p.source for p in params if p.source]
+    """The declared help, with the source of the default(s) appended."""
+    distinct = {p.source for p in params if p.source}
+    if len(distinct) > 1:
+        sources = [f"{p.field}: {p.source}" for p in params if p.source]
+    else:
+        sources = sorted(distinct)
     return text.strip() + ("\nSource of the default: " + "; ".join(sources) + "." if sources else "")
 
 
@@ -70,9 +75,8 @@ def command(decl: Declared | Group, option: bool = False) -> Command:
         return Command(decl.command, args, _help(decl.help, params), apply=_store(tuple(p.key for p in params)),
                        initial=decl.initial_text(), examples=(example,), declared=params)
     p = decl
-    keys = (p.key,)
-    return Command(p.command, (argument(p),), _help(p.help, keys and (p,)),
-                   sets=None if option else p.key, apply=_store(keys) if option else None,
+    return Command(p.command, (argument(p),), _help(p.help, (p,)),
+                   sets=None if option else p.key, apply=_store((p.key,)) if option else None,
                    initial=p.initial_text(), examples=(f"{p.command} {_example(p)}",), declared=(p,))
 
 
