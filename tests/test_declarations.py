@@ -334,3 +334,19 @@ def test_process_settings_take_exactly_the_declared_options():
     assert dm.dark.m_aprime_mev == 30.0 and dm.dark.alpha_d == 0.5 and dm.setup_decays == 2_000_000
     with pytest.raises(InputError, match=r"detector angle \(deg\) = 200"):
         DmSettings(dm.dark, detector_angle_deg=200.0)
+
+
+def test_simcoh_help_shows_detector_keys_from_the_schema(capsys):
+    from simcoh.cli import main
+    from simcoh.detector.schema import key_by_dotted
+
+    key = key_by_dotted("target.distance")[1]
+    for topic in ("target.distance", "detector.target.distance"):
+        assert main(["help", topic]) == 0
+        out = capsys.readouterr().out
+        assert key.help in out and "type:     length [cm]" in out and "allowed:  > 0 cm" in out
+        assert "default:  required" in out and "/detector/set target.distance VALUE cm" in out
+    assert main(["help", "detector.target"]) == 0
+    assert "fiducial_fraction" in capsys.readouterr().out
+    assert main(["help", "target.distanse"]) == 2
+    assert "did you mean 'detector.target.distance'?" in capsys.readouterr().err
