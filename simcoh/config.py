@@ -3,6 +3,13 @@ objects; nothing else carries configuration.
 
 All values are in internal units named in the field (``*_ns``, ``*_cm``, ``*_mev``, ``*_kev``,
 ``*_kg``). ``to_dict()`` gives the canonical JSON-able form stored in event files and hashed.
+
+Every source, physics, run and output parameter is declared once, in :data:`SOURCE_PARAMS`,
+:data:`PHYSICS_PARAMS` and :data:`RUN_PARAMS` (:class:`simcoh.declare.Param`: macro command, unit, range,
+default, help, source). The dataclass fields take their defaults from there and ``__post_init__`` checks
+every field against its declaration; the macro commands are derived from the same declarations
+(:mod:`simcoh.macro.declared`). Process names are checked by the process registry
+(:mod:`simcoh.generate.registry`), which this base module does not import.
 """
 
 from __future__ import annotations
