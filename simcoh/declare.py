@@ -158,7 +158,7 @@ class Param:
 
     def check(self, value: Any) -> Any:
         """``value`` if it is allowed (an int for integer kinds), else an InputError naming the parameter."""
-        if value is None and (self.default is None or self.kind == "path"):
+        if value is None and self.default is None:  # an optional parameter left unset
             return None
         if self.kind == "choice":
             if value not in self.choices:
