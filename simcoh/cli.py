@@ -6,7 +6,7 @@
     simcoh status MANIFEST|DIR [--verify]
     simcoh check MACRO [--seed N] [--set KEY=VALUE ...]
     simcoh info FILE
-    simcoh help [COMMAND]
+    simcoh help [COMMAND | DETECTOR.KEY | PARAMETER.KEY]
     simcoh geometries
     simcoh validate                               (prints how to run python -m validation from a clone)
 
@@ -89,8 +89,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("info", help="describe an event file")
     p.add_argument("file")
 
-    p = sub.add_parser("help", help="list macro commands, or describe one")
-    p.add_argument("topic", nargs="?", default=None, help="a command such as /run/beamOn, or a directory")
+    p = sub.add_parser("help", help="list macro commands, or describe one (or a detector key)")
+    p.add_argument("topic", nargs="?", default=None, help="a command such as /run/beamOn, a directory, a detector "
+                   "key such as target.distance, or a parameter key such as brn.rate_per_gwh")
 
     sub.add_parser("geometries", help="list the built-in detector geometries")
 

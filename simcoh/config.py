@@ -3,6 +3,13 @@ objects; nothing else carries configuration.
 
 All values are in internal units named in the field (``*_ns``, ``*_cm``, ``*_mev``, ``*_kev``,
 ``*_kg``). ``to_dict()`` gives the canonical JSON-able form stored in event files and hashed.
+
+Every source, physics, run and output parameter is declared once, in :data:`SOURCE_PARAMS`,
+:data:`PHYSICS_PARAMS` and :data:`RUN_PARAMS` (:class:`simcoh.declare.Param`: macro command, unit, range,
+default, help, source). The dataclass fields take their defaults from there and ``__post_init__`` checks
+every field against its declaration; the macro commands are derived from the same declarations
+(:mod:`simcoh.macro.declared`). Process names are checked by the process registry
+(:mod:`simcoh.generate.registry`), which this base module does not import.
 """
 
 from __future__ import annotations
@@ -13,18 +20,126 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
+from .declare import Param, by_field, check, defaults
 from .errors import InputError
 from .units import suggest
 
 FLAVOURS = ("nu_e", "nu_mu", "nu_mu_bar", "nu_e_bar")
-FORM_FACTORS = ("helm", "klein_nystrand", "none")
-COUPLINGS = ("tree", "radiative")
-SOURCE_MODELS = ("analytic", "geant4")
-PULSE_SHAPES = ("gaussian", "table", "delta")
-FIDELITIES = ("truth", "parametric", "photon", "waveform")
-PROCESSES = ("cevns", "brn", "nin", "ss", "dm")
 RUN_MODES = ("fixed", "physical")
-COMPRESSIONS = ("lzf", "gzip", "none")
+
+def _from_beam(default_text: str) -> str:
+    """'When not used' text of a source parameter that the detector's data set sets first."""
+    return f"the detector's [beam] value (geometry file); {default_text} if it gives none"
+
+
+#: /source/...: the stopped-pion neutrino source (PHYSICS.md §1). The pulse defaults are the CsI 2017 time frame.
+SOURCE_PARAMS = (
+    Param("source.model", "/source/model", "choice", "Neutrino source model: analytic stopped-pion spectra, or "
+          "the SNS Geant4 histograms.", default="analytic", choices=("analytic", "geant4"), label="source model",
+          arg="MODEL"),
+    Param("source.nu_per_flavour_per_pot", "/source/nuPerPOT", "float",
+          "Neutrino yield: neutrinos of each flavour per proton on target.", default=0.0848, min=0.0,
+          min_open=True, source="COHERENT flux paper, arXiv:2109.11049 (CsI 2021 analysis value)",
+          label="neutrinos per flavour per POT", arg_help="neutrinos per flavour per POT",
+          initial=_from_beam("0.0848")),
+    Param("source.proton_energy_mev", "/source/protonEnergy", "quantity",
+          "Proton kinetic energy; converts a beam-energy exposure to POT (N_POT = E_beam / E_p).",
+          default=1000.0, unit="MeV", example="1 GeV", min=0.0, min_open=True,
+          source="SNS proton beam energy, 1 GeV (arXiv:2109.11049)", label="proton energy", arg="E",
+          initial=_from_beam("1000 MeV")),
+    Param("source.pulse_shape", "/source/pulse/shape", "choice",
+          "Time profile of the proton pulse: Gaussian, a table, or a delta at the mean.", default="gaussian",
+          choices=("gaussian", "table", "delta"), label="pulse shape", arg="SHAPE", initial=_from_beam("gaussian")),
+    Param("source.pulse_mean_ns", "/source/pulse/mean", "quantity", "Mean time of the proton pulse.",
+          default=690.0, unit="ns", example="690 ns", label="pulse mean", arg="T",
+          source="reproduces the CsI 2017 released arrival-time PDFs (arXiv:1708.01294 data release) with "
+          "the pi and mu lifetimes; the flight time is absorbed in it", initial=_from_beam("690 ns")),
+    Param("source.pulse_sigma_ns", "/source/pulse/sigma", "quantity",
+          "Standard deviation of the Gaussian proton pulse.", default=140.0, unit="ns", example="140 ns",
+          min=0.0, label="pulse sigma", arg="T", source="as the pulse mean (arXiv:1708.01294 data release)",
+          initial=_from_beam("140 ns")),
+    Param("source.pulse_table", "/source/pulse/table", "path",
+          "Proton pulse profile table for /source/pulse/shape table (relative to the macro's directory).",
+          default=None, label="pulse table", arg="PATH", arg_help="two columns: t_ns, weight"),
+    Param("source.include_flight_time", "/source/flightTime", "bool",
+          "Add the neutrino flight time L/c to arrival times.", default=False, label="flight time", arg="ON",
+          initial=_from_beam("false")),
+)
+
+#: /physics/...: CEvNS model choices (PHYSICS.md §2); the references are in the PhysicsConfig docstring.
+PHYSICS_PARAMS = (
+    Param("physics.form_factor", "/physics/formFactor", "choice",
+          "Nuclear form factor: Helm (Lewin-Smith), Klein-Nystrand, or none (F = 1).", default="helm",
+          choices=("helm", "klein_nystrand", "none"), label="form factor", arg="MODEL",
+          source="Helm: Lewin & Smith, Astropart. Phys. 6, 87 (1996)"),
+    Param("physics.couplings", "/physics/couplings", "choice",
+          "Weak couplings: tree level, or radiatively corrected (PDG) with neutrino charge radii.",
+          default="radiative", choices=("tree", "radiative"), label="couplings", arg="SET",
+          source="PDG radiatively corrected g_p^V = 0.0298, g_n^V = -0.5117"),
+    Param("physics.sin2_theta_w", "/physics/sin2ThetaW", "float",
+          "Weak mixing angle sin^2(theta_W) at low momentum transfer.", default=0.23857, min=0.0, max=1.0,
+          min_open=True, max_open=True, label="sin2 theta_W", source="PDG low-energy value sin^2 theta_W(0)"),
+    Param("physics.charge_radius", "/physics/chargeRadius", "bool",
+          "Include the flavour-dependent neutrino charge-radius corrections.", default=True,
+          label="charge radius", arg="ON", source="Cadeddu et al., PRD 98, 113010 (2018), arXiv:1810.05606"),
+    Param("physics.axial", "/physics/axial", "bool", "Include the axial (spin-dependent) term for odd-A nuclei.",
+          default=True, label="axial term", arg="ON"),
+    Param("physics.helm_skin_fm", "/physics/helmSkin", "quantity", "Helm form factor skin thickness s.",
+          default=0.9, unit="fm", example="0.9 fm", min=0.0, min_open=True, label="Helm skin thickness",
+          arg="S", arg_help="skin thickness s", source="Lewin & Smith, Astropart. Phys. 6, 87 (1996)"),
+    Param("physics.neutron_rms_radius_fm", "/physics/neutronRadius", "quantity",
+          "Neutron rms radius; sets the Helm radius R0 = sqrt(5/3 r_n^2 - 5 s^2).", default=None, unit="fm",
+          example="5.5 fm", min=0.0, min_open=True, label="neutron rms radius", arg="R",
+          arg_help="neutron rms radius r_n"),
+    Param("physics.kn_range_fm", "/physics/knRange", "quantity",
+          "Range a_k of the Yukawa potential in the Klein-Nystrand form factor.", default=0.7, unit="fm",
+          example="0.7 fm", min=0.0, min_open=True, label="Klein-Nystrand range", arg="A",
+          arg_help="Yukawa range a_k", source="Klein & Nystrand, PRC 60, 014903 (1999)"),
+    Param("physics.magnetic_moment_mu_b", "/physics/magneticMoment", "float",
+          "Effective neutrino magnetic moment in Bohr magnetons (needs /run/recoilMin > 0).", default=0.0,
+          min=0.0, label="magnetic moment", arg_help="in Bohr magnetons", example="1e-10"),
+)
+
+#: /run/..., /output/... and /random/setSeed: how the run is made and written.
+RUN_PARAMS = (
+    Param("run.seed", "/random/setSeed", "int", "Root seed of the run's random streams (numpy SeedSequence).\n"
+          "The same seed and configuration give the same events on any number of workers.", default=0, min=0,
+          label="seed", arg="N", arg_help="root seed", example="12345"),
+    Param("run.fidelity", "/run/fidelity", "choice",
+          "How far the simulation goes: truth, parametric smearing, photon counting, or waveforms.",
+          default="truth", choices=("truth", "parametric", "photon", "waveform"), label="fidelity", arg="LEVEL",
+          example="photon"),
+    Param("run.chunk_size", "/run/chunkSize", "int",
+          "Events per chunk: bounds memory and is the unit of work; events do not depend on it\n"
+          "(random streams are keyed by event index).", default=1_000_000, min=1, label="chunk size", arg="N",
+          example="100000"),
+    Param("run.recoil_min_kev", "/run/recoilMin", "quantity", "Lowest nuclear recoil energy generated.",
+          default=0.0, unit="keV", example="0.1 keV", min=0.0, label="minimum recoil energy", arg="T"),
+    Param("run.ac_window", "/run/acWindow", "bool",
+          "Waveform fidelity: also render and reconstruct an anti-coincident (AC) window before the beam\n"
+          "(afterglow and noise only), stored with the prefix ac_.", default=False, omitted=True,
+          label="AC window", arg="ON", example="true"),
+    Param("run.output_file", "/output/file", "path", "Event file to write (HDF5), relative to the working directory.",
+          default="simcoh_events.h5", relative_to="cwd", label="output file", arg="PATH", example="csi-run1.h5"),
+    Param("run.store_waveforms", "/output/waveforms", "bool",
+          "Waveform fidelity: store the digitized int16 samples of each window (on by default; off keeps\n"
+          "only the reconstruction and cut flags, for smaller files).", default=True, omitted=True,
+          label="store waveforms", arg="ON", example="false"),
+    Param("run.compression", "/output/compression", "choice",
+          "Compression of the event file: lzf (default, fast), gzip (smaller, slower), none (fastest to\n"
+          "write: photon-level files are mostly photoelectron times that compress little).", default="lzf",
+          choices=("lzf", "gzip", "none"), label="compression", arg="METHOD", example="none"),
+    Param("run.overwrite", "/output/overwrite", "bool", "Allow replacing an existing complete event file.",
+          default=False, omitted=True, label="overwrite", arg="ON", example="true"),
+)
+
+#: Choices shared with other modules, from the declarations above.
+FIDELITIES = by_field(RUN_PARAMS)["fidelity"].choices
+COMPRESSIONS = by_field(RUN_PARAMS)["compression"].choices
+
+_SOURCE = defaults(SOURCE_PARAMS)
+_PHYSICS = defaults(PHYSICS_PARAMS)
+_RUN = defaults(RUN_PARAMS)
 
 
 def check_choice(name: str, value: str, allowed) -> None:
@@ -42,7 +157,7 @@ def check_positive(name: str, value: float, *, allow_zero: bool = False) -> None
 
 @dataclass(frozen=True)
 class SourceConfig:
-    """Stopped-pion neutrino source (PHYSICS.md §1).
+    """Stopped-pion neutrino source (PHYSICS.md §1); one field per declaration of :data:`SOURCE_PARAMS`.
 
     A run on a detector takes these from the detector's data set first (the ``[beam]`` section of its geometry
     file, :mod:`simcoh.detector.dataset`), then from the macro (``/source/...``). The defaults here are the
@@ -54,28 +169,24 @@ class SourceConfig:
     absolute times.
     """
 
-    model: str = "analytic"  # "analytic" (πDAR spectra) or "geant4" (SNS Geant4 histograms)
-    nu_per_flavour_per_pot: float = 0.0848
-    proton_energy_mev: float = 1000.0
-    pulse_shape: str = "gaussian"  # gaussian | table | delta
-    pulse_mean_ns: float = 690.0
-    pulse_sigma_ns: float = 140.0
-    pulse_table: str | None = None  # path of a two-column (t_ns, weight) table for pulse_shape="table"
-    include_flight_time: bool = False  # add the neutrino flight time L/c to arrival times
+    model: str = _SOURCE["model"]  # "analytic" (πDAR spectra) or "geant4" (SNS Geant4 histograms)
+    nu_per_flavour_per_pot: float = _SOURCE["nu_per_flavour_per_pot"]
+    proton_energy_mev: float = _SOURCE["proton_energy_mev"]
+    pulse_shape: str = _SOURCE["pulse_shape"]  # gaussian | table | delta
+    pulse_mean_ns: float = _SOURCE["pulse_mean_ns"]
+    pulse_sigma_ns: float = _SOURCE["pulse_sigma_ns"]
+    pulse_table: str | None = _SOURCE["pulse_table"]  # two-column (t_ns, weight) table for pulse_shape="table"
+    include_flight_time: bool = _SOURCE["include_flight_time"]  # add the neutrino flight time L/c
 
     def __post_init__(self):
-        check_choice("source model", self.model, SOURCE_MODELS)
-        check_choice("pulse shape", self.pulse_shape, PULSE_SHAPES)
-        check_positive("neutrinos per flavour per POT", self.nu_per_flavour_per_pot)
-        check_positive("proton energy", self.proton_energy_mev)
-        check_positive("pulse sigma", self.pulse_sigma_ns, allow_zero=True)
+        check(self, SOURCE_PARAMS)
         if self.pulse_shape == "table" and not self.pulse_table:
             raise InputError("pulse shape 'table' needs a pulse table file (/source/pulse/table PATH)")
 
 
 @dataclass(frozen=True)
 class PhysicsConfig:
-    """CEvNS model choices (PHYSICS.md §2), each an option with a documented default.
+    """CEvNS model choices (PHYSICS.md §2), one field per declaration of :data:`PHYSICS_PARAMS`, plus ``nsi``.
 
     - form_factor: Helm (Lewin & Smith, Astropart. Phys. 6, 87 (1996)) by default;
       Klein–Nystrand (PRC 60, 014903 (1999)); or none.
@@ -92,23 +203,19 @@ class PhysicsConfig:
     - magnetic_moment_mu_b: effective neutrino magnetic moment in Bohr magnetons.
     """
 
-    form_factor: str = "helm"
-    couplings: str = "radiative"
-    sin2_theta_w: float = 0.23857
-    charge_radius: bool = True
-    axial: bool = True
-    helm_skin_fm: float = 0.9
-    neutron_rms_radius_fm: float | None = None  # if set, Helm R0 = sqrt(5/3 r_n^2 - 5 s^2)
-    kn_range_fm: float = 0.7
+    form_factor: str = _PHYSICS["form_factor"]
+    couplings: str = _PHYSICS["couplings"]
+    sin2_theta_w: float = _PHYSICS["sin2_theta_w"]
+    charge_radius: bool = _PHYSICS["charge_radius"]
+    axial: bool = _PHYSICS["axial"]
+    helm_skin_fm: float = _PHYSICS["helm_skin_fm"]
+    neutron_rms_radius_fm: float | None = _PHYSICS["neutron_rms_radius_fm"]  # set: R0 = sqrt(5/3 r_n^2 - 5 s^2)
+    kn_range_fm: float = _PHYSICS["kn_range_fm"]
     nsi: tuple[tuple[str, float], ...] = ()
-    magnetic_moment_mu_b: float = 0.0
+    magnetic_moment_mu_b: float = _PHYSICS["magnetic_moment_mu_b"]
 
     def __post_init__(self):
-        check_choice("form factor", self.form_factor, FORM_FACTORS)
-        check_choice("couplings", self.couplings, COUPLINGS)
-        if not 0.0 < self.sin2_theta_w < 1.0:
-            raise InputError(f"sin2 theta_W: {self.sin2_theta_w} must lie between 0 and 1")
-        check_positive("Helm skin thickness", self.helm_skin_fm)
+        check(self, PHYSICS_PARAMS)
         for key, _ in self.nsi:
             parse_nsi_key(key)
 
@@ -137,39 +244,36 @@ def parse_nsi_key(key: str) -> tuple[str, str, str]:
 
 @dataclass(frozen=True)
 class RunConfig:
-    """Everything that defines a run. ``detector`` is a :class:`simcoh.detector.DetectorConfig`."""
+    """Everything that defines a run. ``detector`` is a :class:`simcoh.detector.DetectorConfig`.
+
+    Fields after ``process_options`` are declared in :data:`RUN_PARAMS`. ``processes`` are names of the
+    process registry (:mod:`simcoh.generate.registry`), which checks them when the run is built.
+    """
 
     detector: Any
     source: SourceConfig = field(default_factory=SourceConfig)
     physics: PhysicsConfig = field(default_factory=PhysicsConfig)
     processes: tuple[str, ...] = ("cevns",)
     exposure_pot: float = 0.0
-    fidelity: str = "truth"
     mode: str = "fixed"  # fixed: n_events with weights; physical: Poisson(expected)
     n_events: int = 0
-    seed: int = 0
-    chunk_size: int = 1_000_000
-    recoil_min_kev: float = 0.0  # lowest recoil energy generated (needed > 0 with a magnetic moment)
-    output_file: str = "simcoh_events.h5"
-    overwrite: bool = False
     process_options: tuple[tuple[str, Any], ...] = ()  # per-process parameters (/process/<name>/...)
-    ac_window: bool = False  # waveform fidelity: also an anti-coincident window per trigger
-    store_waveforms: bool = True  # waveform fidelity: write the int16 samples
-    compression: str = "lzf"  # event-file compression: lzf (fast), gzip (small), none (fastest writing)
+    fidelity: str = _RUN["fidelity"]
+    seed: int = _RUN["seed"]
+    chunk_size: int = _RUN["chunk_size"]
+    recoil_min_kev: float = _RUN["recoil_min_kev"]  # lowest recoil energy generated (> 0 with a magnetic moment)
+    output_file: str = _RUN["output_file"]
+    overwrite: bool = _RUN["overwrite"]
+    ac_window: bool = _RUN["ac_window"]  # waveform fidelity: also an anti-coincident window per trigger
+    store_waveforms: bool = _RUN["store_waveforms"]  # waveform fidelity: write the int16 samples
+    compression: str = _RUN["compression"]  # lzf (fast), gzip (small), none (fastest writing)
 
     def __post_init__(self):
-        for p in self.processes:
-            check_choice("process", p, PROCESSES)
-        check_choice("fidelity", self.fidelity, FIDELITIES)
+        check(self, RUN_PARAMS)
         check_choice("run mode", self.mode, RUN_MODES)
-        check_choice("compression", self.compression, COMPRESSIONS)
         check_positive("exposure", self.exposure_pot, allow_zero=self.mode == "fixed")
         if self.mode == "fixed" and self.n_events < 0:
             raise InputError(f"number of events {self.n_events} must be >= 0")
-        if self.seed < 0:
-            raise InputError(f"seed {self.seed} must be a non-negative integer")
-        check_positive("chunk size", self.chunk_size)
-        check_positive("minimum recoil energy", self.recoil_min_kev, allow_zero=True)
         if self.physics.magnetic_moment_mu_b != 0 and self.recoil_min_kev <= 0:
             raise InputError(
                 "a neutrino magnetic moment makes dσ/dT diverge as 1/T: set a minimum recoil energy "

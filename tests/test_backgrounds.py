@@ -346,7 +346,7 @@ def test_physical_mode_counts_follow_expectation():
     ({"brn.template": "lar-2020", "brn.model": "template"}, ["lar-2020", "csi-2021, csi-2017"]),
     ({"brn.delay_sigma_ns": float("nan")}, ["delay width"]),
     ({"brn.colour": 1}, ["brn.colour", "known"]),
-    ({"nin.reach_probability": 2.0}, ["reach probability", "[0, 1]"]),
+    ({"nin.reach_probability": 2.0}, ["reach probability", ">= 0 and <= 1"]),
     ({"nin.temperature_mev": 0.0}, ["temperature", "> 0"]),
     ({"nin.spectrum": "power_law"}, ["nin spectrum", "evaporation"]),
     ({"ss.window_start_ns": 6000.0, "ss.window_end_ns": 0.0}, ["window", "after the start"]),

@@ -52,7 +52,7 @@ class Context:
 # --- optional pieces ---------------------------------------------------------------------------------------
 def process_available(name: str) -> tuple[bool, str]:
     """(available, reason) for an interaction process; imports its module if it exists so it can register."""
-    from simcoh.generate.process import registered_processes
+    from simcoh.generate.registry import registered_processes
 
     mod = OPTIONAL_PROCESS_MODULES.get(name)
     if mod is not None:

@@ -30,31 +30,41 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .detector_models import detector_options
-from .neutrons import TIME_BEAM, NeutronRecoilProcess, make_spectrum
-from .process import BuildContext, Process, register_process
-from .templates import TemplateProcess, choice_option, exposure_gwh, number_option, options_of, template
+from ..declare import Param, flatten, resolve
+from .neutrons import TIME_BEAM, NeutronRecoilProcess, make_spectrum, spectrum_options
+from .detector_models import detector_options, per_detector, supports
+from .process import BuildContext, Process, ProcessSpec
+from .templates import TemplateProcess, exposure_gwh, template, template_options
 
-MODELS = ("spectrum", "template")
-BRN_SPECTRA = ("power_law", "exponential", "table")
+_FIT = "best power law / exponential of a grid fitted to the released CsI 2021 brnPE shape (docs/backgrounds.md)"
+_TREC = ("released CsI 2021 brnTrec (arXiv:2110.07730 ancillary files) minus the ninTrec pulse fit "
+         "(mu 472 ns, sigma 141 ns), docs/backgrounds.md")
 
-#: /process/brn/... options (key in RunConfig.process_options -> default), internal units in the key names.
-#: None: a per-detector value, from the detector's [background.brn] (simcoh.generate.detector_models).
-OPTIONS = {
-    "brn.model": None,
-    "brn.spectrum": None,
-    "brn.index": None,  # power-law index α (dN/dE ∝ E^−α)
-    "brn.e0_mev": None,  # exponential slope E0
-    "brn.e_min_mev": None,
-    "brn.e_max_mev": None,
-    "brn.table": None,  # two columns E_MeV, weight (brn.spectrum table)
-    "brn.rate_per_gwh": None,
-    "brn.delay_mean_ns": None,
-    "brn.delay_sigma_ns": None,
-    "brn.template": None,
-    "brn.template_scale": 1.0,
-    "brn.time_shift_ns": 0.0,
-}
+#: /process/brn/... options (keys ``brn.<field>`` in RunConfig.process_options, internal units in the names).
+PARAMS = spectrum_options("brn", ("power_law", "exponential", "table"), 0.1, 100.0, _FIT) + (
+    Param("brn.index", "/process/brn/index", "float", "Index alpha of the power-law spectrum dN/dE ~ E^-alpha.",
+          default=None, label="brn power-law index", arg="ALPHA", arg_help="power-law index"),
+    Param("brn.e0_mev", "/process/brn/slope", "quantity", "Slope E0 of the exponential spectrum dN/dE ~ exp(-E/E0).",
+          default=None, unit="MeV", example="2 MeV", min=0.0, min_open=True, label="brn slope E0", arg="E0"),
+    Param("brn.rate_per_gwh", "/process/brn/rate", "float",
+          "Normalisation of the physics model: BRN recoils in the target per GWh of beam energy.\n"
+          "The csi-2021 value is tuned to the published CsI 2021 BRN count (18.4 in PE<60, t<6 us after the "
+          "efficiencies, arXiv:2110.07730).", default=None, min=0.0,
+          label="brn rate (recoils per GWh)", arg="R", arg_help="recoils per GWh of beam (all recoil energies)"),
+    Param("brn.delay_mean_ns", "/process/brn/delayMean", "quantity",
+          "Mean delay of the neutron arrival after the proton-pulse time (Gaussian delay).", default=None,
+          unit="ns", example="189 ns", label="brn delay mean", arg="T"),
+    Param("brn.delay_sigma_ns", "/process/brn/delaySigma", "quantity",
+          "Width (standard deviation) of the Gaussian arrival delay.", default=None, unit="ns", example="67 ns",
+          min=0.0, label="brn delay width", arg="T"),
+) + template_options("brn", ("csi-2021", "csi-2017"))
+
+#: Values that a detector's [background.brn] section holds have no default here: a run takes them from the
+#: detector, the macro overrides them (per_detector, simcoh.generate.detector_models).
+PARAMS = per_detector("brn", PARAMS)
+
+#: Option key -> default, derived from PARAMS.
+OPTIONS = {p.key: p.default for p in flatten(PARAMS)}
 
 
 class BrnProcess(NeutronRecoilProcess):
@@ -64,6 +74,8 @@ class BrnProcess(NeutronRecoilProcess):
 
 @dataclass(frozen=True)
 class BrnSettings:
+    """Resolved /process/brn options (checked against PARAMS); ``shape_param`` is the index or E0."""
+
     model: str
     spectrum: str
     shape_param: float
@@ -79,24 +91,11 @@ class BrnSettings:
 
     @classmethod
     def from_options(cls, options: dict) -> "BrnSettings":
-        o = options_of("brn", options, OPTIONS)
-        spectrum = choice_option("brn spectrum", o["brn.spectrum"], BRN_SPECTRA)
-        return cls(
-            model=choice_option("brn model", o["brn.model"], MODELS),
-            spectrum=spectrum,
-            shape_param=number_option("brn power-law index" if spectrum == "power_law" else "brn slope E0 (MeV)",
-                                o["brn.index"] if spectrum == "power_law" else o["brn.e0_mev"],
-                                positive=spectrum == "exponential"),
-            e_min_mev=number_option("brn minimum neutron energy (MeV)", o["brn.e_min_mev"], non_negative=True),
-            e_max_mev=number_option("brn maximum neutron energy (MeV)", o["brn.e_max_mev"], positive=True),
-            table=o["brn.table"],
-            rate_per_gwh=number_option("brn rate (recoils per GWh)", o["brn.rate_per_gwh"], non_negative=True),
-            delay_mean_ns=number_option("brn delay mean (ns)", o["brn.delay_mean_ns"]),
-            delay_sigma_ns=number_option("brn delay width (ns)", o["brn.delay_sigma_ns"], non_negative=True),
-            template=o["brn.template"],
-            template_scale=number_option("brn template scale", o["brn.template_scale"], non_negative=True),
-            time_shift_ns=number_option("brn template time shift (ns)", o["brn.time_shift_ns"]),
-        )
+        o = {k[len("brn."):]: v for k, v in resolve("brn", options, PARAMS).items()}
+        shape = o.pop("index") if o["spectrum"] == "power_law" else o["e0_mev"]
+        o.pop("index", None)
+        o.pop("e0_mev")
+        return cls(shape_param=shape, **o)
 
 
 def build_brn(ctx: BuildContext) -> Process:
@@ -109,4 +108,4 @@ def build_brn(ctx: BuildContext) -> Process:
     return BrnProcess(ctx, spectrum, per_pot, TIME_BEAM, s.delay_mean_ns, s.delay_sigma_ns)
 
 
-register_process("brn", build_brn)
+PROCESS = ProcessSpec("brn", 1, "beam-related neutrons", build_brn, PARAMS, supports("brn"))

@@ -26,7 +26,7 @@ from ..rng import stage_key
 from ..source.spectra import make_source
 from ..source.timing import EMISSION_TABLE, inverse_cdf_table, make_pulse
 from .kernels import form_factor_table, sample_cevns
-from .process import BuildContext, Process, register_process
+from .process import BuildContext, Process, ProcessSpec
 
 ENERGY_TABLE_SIZE = 16385
 
@@ -181,4 +181,4 @@ def build_cevns(ctx: BuildContext) -> CevnsProcess:
                         per_pot_scale=1.0 if ctx.n_pot > 0 else 0.0)
 
 
-register_process("cevns", build_cevns)
+PROCESS = ProcessSpec("cevns", 0, "coherent elastic neutrino-nucleus scattering", build_cevns)

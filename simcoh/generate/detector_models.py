@@ -160,3 +160,39 @@ def detector_options(process: str, detector: Any, options: dict) -> dict:
     if model is None:
         return dict(options)
     return model.section_options(detector) | dict(options)
+
+
+def per_detector(process: str, decls: tuple) -> tuple:
+    """The option declarations of ``process`` with the per-detector values' defaults taken out.
+
+    A value that the detector's ``[background.<process>]`` section holds (its geometry key in
+    :data:`MODELS`) has no default of its own: it comes from the detector, or from the macro, and
+    the help says so. Everything else keeps its declared default."""
+    from dataclasses import replace
+
+    from ..declare import Group
+
+    model = MODELS[process]
+
+    def strip(p):
+        geometry_key = model.commands.get(p.key, (None, None))[1]
+        if geometry_key is None:
+            return p
+        return replace(p, default=None, source=None,
+                       initial=f"the detector's {model.section}.{geometry_key} (geometry file)")
+
+    out = []
+    for d in decls:
+        if isinstance(d, Group):
+            params = tuple(strip(p) for p in d.params)
+            changed = params != d.params
+            out.append(replace(d, params=params,
+                               initial=f"the detector's [{model.section}] values" if changed else d.initial))
+        else:
+            out.append(strip(d))
+    return tuple(out)
+
+
+def supports(process: str) -> Callable[[Any, dict], tuple[str, str, str] | None]:
+    """The registry's detector hook of a background process (:attr:`simcoh.generate.process.ProcessSpec.supports`)."""
+    return lambda detector, options: model_problem(process, detector, options)

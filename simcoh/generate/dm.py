@@ -33,96 +33,109 @@ from importlib import resources
 import numpy as np
 
 from ..constants import C_CM_PER_NS
+from ..declare import Param, check, defaults, resolve
 from ..errors import InputError
-from ..physics.darkmatter import (MESONS, PI_MINUS_CAPTURE_MAX_APRIME_MEV, RADIATIVE_CAPTURE_FRACTION_FREE_PROTON, DarkSector,
+from ..physics.darkmatter import (DEFAULT_ALPHA_D, MESONS, PI_MINUS_CAPTURE_MAX_APRIME_MEV, DarkSector,
                                   aprime_energy_from_capture_mev, channel_params, chi_energy_range_mev,
                                   chi_t_max_mev, dsigma_dt_cm2_per_mev, meson_to_gamma_aprime_br,
                                   pi_minus_capture_br, sigma_cm2)
 from ..rng import stage_key
 from ..source.timing import inverse_cdf_table, make_pulse
 from .dm_kernels import chi_kinematics_mc, sample_dm
-from .process import BuildContext, PerPotProcess, register_process
+from .process import BuildContext, PerPotProcess, ProcessSpec
 
 ENERGY_TABLE_SIZE = 16385
 FLUX_BINS = 400
 PRODUCTION_CODES = {"pi0": 0, "pi_minus": 1, "eta": 2}
 
-#: Options of /process/dm/... (key in RunConfig.process_options -> default; None: required).
-#: Yields per POT: 0.105 π⁰ and 0.04 π⁻ (SNS Geant4 simulation quoted in PHYSICS.md §5; pyCEvNS uses
-#: 0.106 and 0.0366, the lightDM configuration 0.1048 and 0.0457). η: 0 by default, because 1 GeV protons
-#: are below the free-NN threshold T_p = 2m_η + m_η²/2m_p = 1.256 GeV; sub-threshold production in Hg is not
-#: given by the project's sources, so it is left to the user (dm.eta_per_pot).
-#: Detector direction 90° to the beam: the default of pyCEvNS (DMFluxFromPi0Decay, detector_direction
-#: cos θ = 0), the public code behind the COHERENT-related phenomenology; the surveyed CsI angle is not among
-#: the project's references, so it is a parameter.
-OPTIONS = {
-    "dm.m_chi_mev": None,
-    "dm.epsilon": None,
-    "dm.m_aprime_mev": "3 m_chi",
-    "dm.alpha_d": 0.5,
-    "dm.pi0_per_pot": 0.105,
-    "dm.pi_minus_per_pot": 0.04,
-    "dm.eta_per_pot": 0.0,
-    "dm.capture_fraction": 1.0,
-    "dm.detector_angle_deg": 90.0,
-    "dm.angular_band": 0.2,
-    "dm.setup_decays": 2_000_000,
-    "dm.meson_kinematics": "sample",
-}
-MESON_KINEMATICS = ("sample", "rest")
+_PYCEVNS = "pyCEvNS (Dutta et al., arXiv:1906.10745), DMFluxFromPi0Decay"
+_YIELDS = "SNS Geant4 simulation quoted in PHYSICS.md section 5 (pyCEvNS: 0.106 pi0, 0.0366 pi-)"
+
+
+def _mass(key: str, command: str, help: str, label: str, example: str, **kw) -> Param:
+    return Param(key, command, "quantity", help, unit="MeV", example=example, min=0.0, min_open=True,
+                 label=label, arg="M", **kw)
+
+
+#: /process/dm/... options (keys ``dm.<field>`` in RunConfig.process_options). η: 0 by default, because 1 GeV
+#: protons are below the free-NN threshold T_p = 2m_η + m_η²/2m_p = 1.256 GeV; sub-threshold production in Hg
+#: is not given by the project's sources, so it is left to the user. Detector direction 90° to the beam: the
+#: pyCEvNS default (detector_direction cos θ = 0); the surveyed CsI angle is not among the project's references.
+PARAMS = (
+    _mass("dm.m_chi_mev", "/process/dm/mChi", "Dark-matter (scalar chi) mass; required when the dm process is "
+          "enabled.", "m_chi", "10 MeV", initial="none: required for dm"),
+    _mass("dm.m_aprime_mev", "/process/dm/mAprime", "Dark-photon mass; must exceed 2 m_chi (on-shell decay "
+          "A' -> chi chi*).", "m_A'", "30 MeV", default=None, initial="3 m_chi"),
+    Param("dm.epsilon", "/process/dm/epsilon", "float",
+          "Kinetic mixing epsilon of the dark photon with the photon; required when dm is enabled.\n"
+          "Event counts scale as epsilon^4 (production and detection each epsilon^2).", min=0.0, label="epsilon",
+          arg="EPS", arg_help="kinetic mixing", example="1e-4", initial="none: required for dm"),
+    Param("dm.alpha_d", "/process/dm/alphaD", "float", "Dark coupling alpha_D = g_D^2 / 4 pi.",
+          default=DEFAULT_ALPHA_D, min=0.0, min_open=True, label="alpha_D", arg="ALPHA",
+          arg_help="dark coupling g_D^2/4pi", source="benchmark value of the vector-portal literature (PHYSICS.md "
+          "section 5)"),
+    Param("dm.pi0_per_pot", "/process/dm/pi0PerPOT", "float",
+          "Neutral pions produced per proton on target (SNS Geant4 value, PHYSICS.md section 5).", default=0.105,
+          min=0.0, label="pi0_per_pot", arg_help="pi0 per POT", source=_YIELDS),
+    Param("dm.pi_minus_per_pot", "/process/dm/piMinusPerPOT", "float",
+          "Negative pions captured at rest per proton on target (PHYSICS.md section 5).", default=0.04, min=0.0,
+          label="pi_minus_per_pot", arg_help="captured pi- per POT", source=_YIELDS),
+    Param("dm.eta_per_pot", "/process/dm/etaPerPOT", "float",
+          "Eta mesons per proton on target (decaying at rest).\n"
+          "Default 0: 1 GeV protons are below the free-nucleon threshold (1.256 GeV); set a value to include "
+          "eta -> gamma A' (the only source for m_A' above 138 MeV).", default=0.0, min=0.0,
+          label="eta_per_pot", arg_help="eta per POT", example="1e-3"),
+    Param("dm.capture_fraction", "/process/dm/captureFraction", "float",
+          "Fraction of pi- captures that emit A' at rate epsilon^2 (pi- p -> n A').\n"
+          "1 follows pyCEvNS; 0.392 = 1/(1 + Panofsky ratio) for free protons.", default=1.0, min=0.0, max=1.0,
+          label="capture fraction", arg="F", arg_help="fraction", example="0.392", source=_PYCEVNS),
+    Param("dm.detector_angle_deg", "/process/dm/detectorAngle", "float",
+          "Direction of the detector seen from the target, as the angle to the proton beam (degrees).",
+          default=90.0, min=0.0, max=180.0, label="detector angle (deg)", arg="DEG",
+          arg_help="polar angle to the proton beam in degrees", source=_PYCEVNS),
+    Param("dm.angular_band", "/process/dm/angularBand", "float",
+          "Width in cos(theta) of the band around the detector direction used to estimate the pi0/eta "
+          "chi flux per solid angle.", default=0.2, min=0.0, max=2.0, min_open=True, label="angular band",
+          arg="WIDTH", arg_help="full width in cos(theta)"),
+    Param("dm.setup_decays", "/process/dm/setupDecays", "int",
+          "Meson decays simulated at set-up to build the chi energy spectrum at the detector.", default=2_000_000,
+          min=1000, label="setup decays", arg="N", arg_help="meson decays"),
+    Param("dm.meson_kinematics", "/process/dm/mesonKinematics", "choice",
+          "pi0 momenta from the SNS Geant4 pi0 sample, or all mesons at rest.", default="sample",
+          choices=("sample", "rest"), label="meson kinematics", arg="MODE"),
+)
+
+#: Option key -> default (REQUIRED: must be given), derived from PARAMS.
+OPTIONS = {p.key: p.default for p in PARAMS}
+_SECTOR = ("m_chi_mev", "epsilon", "alpha_d", "m_aprime_mev")  # options that make the DarkSector
+_SETTINGS = tuple(p for p in PARAMS if p.field not in _SECTOR)
+_D = defaults(_SETTINGS)
 
 
 @dataclass(frozen=True)
 class DmSettings:
-    """Resolved /process/dm options in internal units."""
+    """Resolved /process/dm options in internal units (checked against PARAMS)."""
 
     dark: DarkSector
-    pi0_per_pot: float = 0.105
-    pi_minus_per_pot: float = 0.04
-    eta_per_pot: float = 0.0
-    capture_fraction: float = 1.0
-    detector_angle_deg: float = 90.0
-    angular_band: float = 0.2
-    setup_decays: int = 2_000_000
-    meson_kinematics: str = "sample"
+    pi0_per_pot: float = _D["pi0_per_pot"]
+    pi_minus_per_pot: float = _D["pi_minus_per_pot"]
+    eta_per_pot: float = _D["eta_per_pot"]
+    capture_fraction: float = _D["capture_fraction"]
+    detector_angle_deg: float = _D["detector_angle_deg"]
+    angular_band: float = _D["angular_band"]
+    setup_decays: int = _D["setup_decays"]
+    meson_kinematics: str = _D["meson_kinematics"]
 
     def __post_init__(self):
-        for name in ("pi0_per_pot", "pi_minus_per_pot", "eta_per_pot"):
-            v = getattr(self, name)
-            if not (math.isfinite(v) and v >= 0):
-                raise InputError(f"dark matter: {name} = {v!r} must be a number >= 0 (mesons per POT)")
-        if not 0.0 <= self.capture_fraction <= 1.0:
-            raise InputError(f"dark matter: capture fraction {self.capture_fraction!r} must lie in [0, 1] "
-                             f"(1: pyCEvNS convention; {RADIATIVE_CAPTURE_FRACTION_FREE_PROTON:.3f}: free protons)")
-        if not 0.0 <= self.detector_angle_deg <= 180.0:
-            raise InputError(f"dark matter: detector angle {self.detector_angle_deg!r} deg must lie in [0, 180]")
-        if not 0.0 < self.angular_band <= 2.0:
-            raise InputError(f"dark matter: angular band {self.angular_band!r} (full width in cos theta) must "
-                             f"lie in (0, 2]")
-        if int(self.setup_decays) != self.setup_decays or self.setup_decays < 1000:
-            raise InputError(f"dark matter: setup decays {self.setup_decays!r} must be an integer >= 1000")
-        if self.meson_kinematics not in MESON_KINEMATICS:
-            raise InputError(f"dark matter: meson kinematics '{self.meson_kinematics}' must be one of "
-                             f"{', '.join(MESON_KINEMATICS)}")
+        check(self, _SETTINGS)
 
     @classmethod
     def from_options(cls, options: dict) -> "DmSettings":
         """From RunConfig.process_options (keys ``dm.*``; other processes' keys are ignored)."""
-        mine = {k: v for k, v in options.items() if k.startswith("dm.")}
-        unknown = sorted(set(mine) - set(OPTIONS))
-        if unknown:
-            raise InputError(f"unknown dark-matter option(s) {', '.join(unknown)}; known: {', '.join(OPTIONS)}")
-        missing = [k for k, d in OPTIONS.items() if d is None and k not in mine]
-        if missing:
-            cmds = {"dm.m_chi_mev": "/process/dm/mChi", "dm.epsilon": "/process/dm/epsilon"}
-            raise InputError("the dark-matter process needs " + " and ".join(
-                f"{k} (macro: {cmds[k]})" for k in missing))
-        dark = DarkSector(m_chi_mev=float(mine["dm.m_chi_mev"]), epsilon=float(mine["dm.epsilon"]),
-                          alpha_d=float(mine.get("dm.alpha_d", OPTIONS["dm.alpha_d"])),
-                          m_aprime_mev=(float(mine["dm.m_aprime_mev"]) if "dm.m_aprime_mev" in mine else None))
-        kw = {k[3:]: mine[k] for k in OPTIONS if k in mine and k not in
-              ("dm.m_chi_mev", "dm.epsilon", "dm.alpha_d", "dm.m_aprime_mev")}
-        return cls(dark=dark, **kw)
+        o = {k[len("dm."):]: v for k, v in resolve("dm", options, PARAMS).items()}
+        dark = DarkSector(m_chi_mev=float(o.pop("m_chi_mev")), epsilon=float(o.pop("epsilon")),
+                          alpha_d=float(o.pop("alpha_d")), m_aprime_mev=o.pop("m_aprime_mev"))
+        return cls(dark=dark, **o)
 
 
 @functools.cache
@@ -326,4 +339,4 @@ def build_dm(ctx: BuildContext) -> DarkMatterProcess:
                              ctx.recoil_min_mev, ctx.n_pot)
 
 
-register_process("dm", build_dm)
+PROCESS = ProcessSpec("dm", 4, "accelerator-produced dark matter, vector portal", build_dm, PARAMS)

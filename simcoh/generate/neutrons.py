@@ -28,6 +28,7 @@ import numpy as np
 from scipy import special
 
 from ..constants import MUON_LIFETIME_NS, NEUTRON_MASS_MEV, PION_LIFETIME_NS
+from ..declare import Param
 from ..errors import InputError
 from ..rng import draw_exponential, draw_normal, draw_uniform, stage_key, stream_start
 from ..source.timing import inverse_cdf_table, make_pulse
@@ -186,6 +187,33 @@ def make_spectrum(kind: str, param: float, e_min_mev: float, e_max_mev: float,
     raise InputError(f"neutron spectrum '{kind}' is not allowed; choose one of {', '.join(SPECTRA)}")
 
 
+def spectrum_options(process: str, spectra: tuple[str, ...], e_min_mev: float, e_max_mev: float,
+                     source: str) -> tuple[Param, ...]:
+    """Declarations of ``/process/<process>/model|spectrum|eMin|eMax|table`` shared by brn and nin
+    (``source``: where the default spectrum comes from)."""
+    cmd = f"/process/{process}/"
+    return (
+        Param(f"{process}.model", cmd + "model", "choice",
+              "Recoils from a neutron spectrum (physics model), or PE and time from a released template.\n"
+              "Template events have no recoil energy (t_nr_kev NaN); their PE is in the pe_template column.",
+              default="spectrum", choices=("spectrum", "template"), label=f"{process} model", arg="MODEL",
+              example="template"),
+        Param(f"{process}.spectrum", cmd + "spectrum", "choice",
+              "Energy spectrum of the neutrons that scatter in the target (physics model).", default=spectra[0],
+              choices=spectra, label=f"{process} spectrum", arg="SHAPE", source=source),
+        Param(f"{process}.e_min_mev", cmd + "eMin", "quantity", "Lower cut-off of the neutron energy spectrum.",
+              default=e_min_mev, unit="MeV", example="0.1 MeV", min=0.0,
+              label=f"{process} minimum neutron energy", arg="E", source=source),
+        Param(f"{process}.e_max_mev", cmd + "eMax", "quantity", "Upper cut-off of the neutron energy spectrum.",
+              default=e_max_mev, unit="MeV", example="100 MeV", min=0.0, min_open=True,
+              label=f"{process} maximum neutron energy", arg="E", source=source),
+        Param(f"{process}.table", cmd + "table", "path",
+              "Neutron energy table for spectrum 'table' (relative to the macro's directory).", default=None,
+              label=f"{process} spectrum table", arg="PATH", arg_help="two columns: E_MeV (bin centre), weight",
+              example="neutrons.txt"),
+    )
+
+
 # --- targets -------------------------------------------------------------------------------------------
 def isotope_weights(target_isotopes) -> np.ndarray:
     """Share of elastic scatters per isotope: nuclei per kg × A^{2/3} (geometric cross section), normalised."""
@@ -314,4 +342,4 @@ class NeutronRecoilProcess(PerPotProcess):
 __all__ = ["SPECTRA", "NeutronSpectrum", "RecoilTargets", "max_recoil_mev", "max_recoil_fraction_nonrel",
            "make_spectrum", "power_law", "exponential", "evaporation", "maxwellian", "tabulated",
            "isotope_weights", "sample_neutron_events", "sample_elastic_recoil_mev", "TIME_BEAM", "TIME_NEUTRINO",
-           "fraction_above", "NeutronRecoilProcess"]
+           "fraction_above", "NeutronRecoilProcess", "spectrum_options"]

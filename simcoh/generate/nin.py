@@ -1,7 +1,7 @@
 """Neutrino-induced neutrons (process "nin", code 2): νe charged-current (and optionally neutral-current)
 interactions in the lead shielding, ²⁰⁸Pb(ν, ℓ Xn), emit neutrons that scatter elastically in the target.
 
-Model ``spectrum`` (default):
+Model ``spectrum`` (csi-2021's; every per-detector value comes from the detector's [background.nin]):
     N = Φ_νe · N_Pb · (σ_CC · m_CC + 3 σ_NC · m_NC) · P_reach · P(T ≥ T_min)
 - Φ_νe = r · N_POT / (4π L²) at the detector distance L (the shield surrounds the detector);
 - N_Pb = lead mass / m(²⁰⁸Pb) (all lead taken as ²⁰⁸Pb);
@@ -29,43 +29,65 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..constants import ATOMIC_MASS_UNIT_MEV
-from ..errors import InputError
+from ..declare import Param, flatten, resolve
 from ..physics.nuclei import isotope
 from ..source.flux import flux_per_cm2
-from .detector_models import detector_options
-from .neutrons import TIME_NEUTRINO, NeutronRecoilProcess, make_spectrum
-from .process import BuildContext, Process, register_process
-from .templates import TemplateProcess, choice_option, number_option, options_of, template
+from .neutrons import TIME_NEUTRINO, NeutronRecoilProcess, make_spectrum, spectrum_options
+from .detector_models import detector_options, per_detector, supports
+from .process import BuildContext, Process, ProcessSpec
+from .templates import TemplateProcess, template, template_options
 
-MODELS = ("spectrum", "template")
-NIN_SPECTRA = ("evaporation", "maxwellian", "table")
 SIGMA_CC_PB208_CM2 = 3.62e-39  # Kolbe & Langanke, PRC 63, 025802 (2001): ⟨σ⟩ for the μ-DAR νe spectrum
 
-#: None: a per-detector value, from the detector's [background.nin] (simcoh.generate.detector_models). The
-#: csi-2021 values (lead mass 2.5 t, an estimate; reach probability tuned to 5.6 events; T = 0.8 MeV) are in
-#: geometries/csi-2021.toml with their derivation.
-OPTIONS = {
-    "nin.model": None,
-    "nin.spectrum": None,
-    "nin.temperature_mev": None,
-    "nin.e_min_mev": 0.0,
-    "nin.e_max_mev": 20.0,
-    "nin.table": None,
-    "nin.sigma_cc_cm2": SIGMA_CC_PB208_CM2,
-    "nin.neutrons_per_cc": 1.0,
-    "nin.sigma_nc_cm2": 0.0,
-    "nin.neutrons_per_nc": 1.0,
-    "nin.lead_mass_kg": None,
-    "nin.reach_probability": None,
-    "nin.delay_ns": None,
-    "nin.template": None,
-    "nin.template_scale": 1.0,
-    "nin.time_shift_ns": 0.0,
-}
+#: The lead mass, reach probability, temperature and delay are per-detector values ([background.nin]); the
+#: csi-2021 ones (lead 2.5 t, an estimate; reach probability tuned to 5.6 events; T = 0.8 MeV) are in
+#: geometries/csi-2021.toml with their derivation (docs/backgrounds.md).
+
+_FIT = "fitted to the released CsI 2021 ninPE shape through the CsI 2021 response (docs/backgrounds.md)"
+
+#: /process/nin/... options (keys ``nin.<field>`` in RunConfig.process_options, internal units in the names).
+PARAMS = spectrum_options("nin", ("evaporation", "maxwellian", "table"), 0.0, 20.0, _FIT) + (
+    Param("nin.temperature_mev", "/process/nin/temperature", "quantity",
+          "Temperature T of the evaporation (E exp(-E/T)) or Maxwellian (sqrt(E) exp(-E/T)) neutron spectrum.",
+          default=None, unit="MeV", example="0.8 MeV", min=0.0, min_open=True, label="nin temperature", arg="T"),
+    Param("nin.sigma_cc_cm2", "/process/nin/sigmaCC", "quantity",
+          "Flux-averaged 208Pb(nu_e, e-) cross section for the Michel nu_e spectrum.", default=SIGMA_CC_PB208_CM2,
+          unit="cm^2", example="3.62e-39 cm^2", min=0.0, label="nin CC cross section", arg="SIGMA",
+          source="Kolbe & Langanke, PRC 63, 025802 (2001), nucl-th/0003060"),
+    Param("nin.neutrons_per_cc", "/process/nin/neutronsPerCC", "float",
+          "Mean number of neutrons emitted per charged-current interaction.", default=1.0, min=0.0,
+          label="nin neutrons per CC interaction", arg="M", arg_help="mean neutrons per CC interaction"),
+    Param("nin.sigma_nc_cm2", "/process/nin/sigmaNC", "quantity",
+          "Per-flavour flux-averaged neutral-current neutron-emission cross section on 208Pb (0: NC off).\n"
+          "Applied to nu_e, nu_mu (prompt timing) and nu_mu_bar alike.", default=0.0, unit="cm^2",
+          example="1e-40 cm^2", min=0.0, label="nin NC cross section", arg="SIGMA", initial="0 cm^2 (off)"),
+    Param("nin.neutrons_per_nc", "/process/nin/neutronsPerNC", "float",
+          "Mean number of neutrons emitted per neutral-current interaction.", default=1.0, min=0.0,
+          label="nin neutrons per NC interaction", arg="M", arg_help="mean neutrons per NC interaction"),
+    Param("nin.lead_mass_kg", "/process/nin/leadMass", "quantity", "Mass of the lead shielding (taken as 208Pb).",
+          default=None, unit="kg", example="2.5 t", min=0.0, label="nin lead mass", arg="M"),
+    Param("nin.reach_probability", "/process/nin/reachProbability", "float",
+          "Probability that an emitted neutron scatters in the target: the normalisation factor.\n"
+          "The csi-2021 value is tuned to the published CsI 2021 NIN count (5.6 in PE<60, t<6 us after the "
+          "efficiencies, arXiv:2110.07730).", default=None, min=0.0, max=1.0, label="nin reach probability", arg="P",
+          arg_help="probability", example="9.33e-4"),
+    Param("nin.delay_ns", "/process/nin/delay", "quantity",
+          "Constant added to NIN arrival times (neutron flight from the shield).", default=None, unit="ns",
+          example="20 ns", label="nin delay", arg="T"),
+) + template_options("nin", ("csi-2021",))
+
+#: Values that a detector's [background.nin] section holds have no default here: a run takes them from the
+#: detector, the macro overrides them (per_detector, simcoh.generate.detector_models).
+PARAMS = per_detector("nin", PARAMS)
+
+#: Option key -> default, derived from PARAMS.
+OPTIONS = {p.key: p.default for p in flatten(PARAMS)}
 
 
 @dataclass(frozen=True)
 class NinSettings:
+    """Resolved /process/nin options (checked against PARAMS)."""
+
     model: str
     spectrum: str
     temperature_mev: float
@@ -85,32 +107,7 @@ class NinSettings:
 
     @classmethod
     def from_options(cls, options: dict) -> "NinSettings":
-        o = options_of("nin", options, OPTIONS)
-        s = cls(
-            model=choice_option("nin model", o["nin.model"], MODELS),
-            spectrum=choice_option("nin spectrum", o["nin.spectrum"], NIN_SPECTRA),
-            temperature_mev=number_option("nin temperature (MeV)", o["nin.temperature_mev"], positive=True),
-            e_min_mev=number_option("nin minimum neutron energy (MeV)", o["nin.e_min_mev"], non_negative=True),
-            e_max_mev=number_option("nin maximum neutron energy (MeV)", o["nin.e_max_mev"], positive=True),
-            table=o["nin.table"],
-            sigma_cc_cm2=number_option("nin CC cross section (cm^2)", o["nin.sigma_cc_cm2"], non_negative=True),
-            neutrons_per_cc=number_option("nin neutrons per CC interaction", o["nin.neutrons_per_cc"],
-                                          non_negative=True),
-            sigma_nc_cm2=number_option("nin NC cross section (cm^2)", o["nin.sigma_nc_cm2"], non_negative=True),
-            neutrons_per_nc=number_option("nin neutrons per NC interaction", o["nin.neutrons_per_nc"],
-                                          non_negative=True),
-            lead_mass_kg=number_option("nin lead mass (kg)", o["nin.lead_mass_kg"], non_negative=True),
-            reach_probability=number_option("nin reach probability", o["nin.reach_probability"],
-                                            non_negative=True),
-            delay_ns=number_option("nin delay (ns)", o["nin.delay_ns"]),
-            template=o["nin.template"],
-            template_scale=number_option("nin template scale", o["nin.template_scale"], non_negative=True),
-            time_shift_ns=number_option("nin template time shift (ns)", o["nin.time_shift_ns"]),
-        )
-        if s.reach_probability is not None and s.reach_probability > 1.0:
-            raise InputError(f"nin reach probability = {s.reach_probability!r} is not allowed; it is a "
-                             f"probability in [0, 1]")
-        return s
+        return cls(**{k[len("nin."):]: v for k, v in resolve("nin", options, PARAMS).items()})
 
     def neutrons_per_nu_e_per_nucleus_cm2(self) -> tuple[float, float]:
         """(σ·m summed over CC and the three NC flavours, NC share of it)."""
@@ -145,4 +142,4 @@ def build_nin(ctx: BuildContext) -> Process:
     return NinProcess(ctx, spectrum, per_pot, TIME_NEUTRINO, s.delay_ns, 0.0, nc_fraction=nc_share)
 
 
-register_process("nin", build_nin)
+PROCESS = ProcessSpec("nin", 2, "neutrino-induced neutrons", build_nin, PARAMS, supports("nin"))

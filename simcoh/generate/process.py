@@ -8,7 +8,8 @@ A process is built once per run from a :class:`BuildContext` and then
   numbers only from per-event streams ``rng.stream_start(key, event_id)`` with its own stage key, so
   results never depend on chunking, threads or shards.
 
-New processes register a builder with :func:`register_process`.
+Each process module declares itself once, as a :class:`ProcessSpec` named ``PROCESS`` (name, event code,
+options, builder and the detectors it has a model for); :mod:`.registry` lists them.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from typing import Any, Callable
 import numpy as np
 
 from ..config import PhysicsConfig, SourceConfig
-from ..errors import InputError
+from ..declare import flatten
 
 
 @dataclass(frozen=True)
@@ -92,18 +93,31 @@ class PerPotProcess(Process):
         return self.expected_per_pot * self.exposure_scale
 
 
-_BUILDERS: dict[str, Callable[[BuildContext], Process]] = {}
+def supported_everywhere(detector, options: dict) -> tuple[str, str, str] | None:
+    """The detector hook of a process that needs nothing from the detector beyond its target and beam."""
+    return None
 
 
-def register_process(name: str, builder: Callable[[BuildContext], Process]) -> None:
-    _BUILDERS[name] = builder
+@dataclass(frozen=True)
+class ProcessSpec:
+    """One interaction process, declared in its module and listed in :mod:`.registry`.
 
+    ``code``: the value of the truth column ``process``. ``options``: :class:`simcoh.declare.Param` /
+    ``Group`` declarations of its ``/process/<name>/...`` options (keys ``<name>.<field>``); the macro
+    commands, defaults and checks come from them. ``supports(detector, options)``: None if the process has a
+    model for that detector (a :class:`simcoh.detector.DetectorConfig`) with the macro's options, else
+    (message, expected, suggestion) naming the detector, the process and what is missing (for example "a BRN
+    flux at its location"; :mod:`.detector_models`); called when the macro is built and again when the process
+    is built, before any event is made.
+    """
 
-def build_process(name: str, ctx: BuildContext) -> Process:
-    if name not in _BUILDERS:
-        raise InputError(f"process '{name}' is not implemented; available: {', '.join(sorted(_BUILDERS))}")
-    return _BUILDERS[name](ctx)
+    name: str
+    code: int
+    summary: str
+    build: Callable[[BuildContext], Process]
+    options: tuple = ()
+    supports: Callable[[Any, dict], tuple[str, str, str] | None] = supported_everywhere
 
-
-def registered_processes() -> tuple[str, ...]:
-    return tuple(_BUILDERS)
+    def option_defaults(self) -> dict[str, Any]:
+        """Option key -> default (``simcoh.declare.REQUIRED`` where the option must be given)."""
+        return {p.key: p.default for p in flatten(self.options)}

@@ -31,13 +31,13 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import optimize
 
+from ..declare import Group, Param, flatten, resolve
 from ..errors import InputError
 from ..rng import stage_key
 from ..source.timing import inverse_cdf_table
-from .detector_models import detector_options
-from .process import BuildContext, Process, register_process
-from .templates import (GWH_CSI_2021, PE_COLUMN, choice_option, data_text, exposure_gwh, fill_pe_event,
-                        number_option, options_of, sample_pe_time)
+from .detector_models import detector_options, per_detector, supports
+from .process import BuildContext, Process, ProcessSpec
+from .templates import GWH_CSI_2021, PE_COLUMN, data_text, exposure_gwh, fill_pe_event, sample_pe_time
 
 SPECTRA = ("parametric", "ac-histogram", "table")
 TABLE_SIZE = 16385
@@ -45,25 +45,62 @@ GRID_PER_PE = 100  # integration/inversion grid of the parametric shape (0.01 PE
 
 SNS_BEAM_POWER_MW = 1.4  # nominal (PHYSICS.md §1)
 SNS_REPETITION_HZ = 60.0
+AC_WINDOW_US = 6.0  # released AC events: 0 <= t_rec < 6 µs
 AC_PE_MAX = 250.0  # released AC events: PE < 250
 
-#: None: a per-detector value, from the detector's [background.ss] (simcoh.generate.detector_models); the csi-2021
-#: values (the fit above, 0.3776 Hz, 0-6 µs) are in geometries/csi-2021.toml.
-OPTIONS = {
-    "ss.spectrum": None,
-    "ss.excess": None,  # a
-    "ss.slope_pe": None,  # λ
-    "ss.turn_on_pe": None,  # x0
-    "ss.turn_on_width_pe": None,  # w
-    "ss.pe_max": None,
-    "ss.table": None,
-    "ss.rate_hz": None,
-    "ss.window_start_ns": None,
-    "ss.window_end_ns": None,
-    "ss.beam_power_mw": SNS_BEAM_POWER_MW,
-    "ss.repetition_hz": SNS_REPETITION_HZ,
-    "ss.live_time_s": None,
-}
+_AC = "fit to the 4890 CsI 2021 beam-on AC events (dataBeamOnAC.txt, arXiv:2110.07730v2 ancillary files)"
+_SNS = "SNS nominal beam (PHYSICS.md section 1)"
+
+
+#: /process/ss/... options (keys ``ss.<field>`` in RunConfig.process_options, internal units in the names).
+PARAMS = (
+    Param("ss.spectrum", "/process/ss/spectrum", "choice",
+          "PE spectrum of the steady-state background: the fit to the CsI 2021 AC events, their histogram, "
+          "or a table.", default=None, choices=SPECTRA, label="ss spectrum", arg="SHAPE"),
+    Group("/process/ss/shape", (
+        Param("ss.excess", None, "float", "low-PE excess amplitude", default=None, min=0.0,
+              label="ss low-PE excess a", arg="A", arg_help="low-PE excess amplitude"),
+        Param("ss.slope_pe", None, "float", "excess slope in PE", default=None, min=0.0, min_open=True,
+              label="ss slope lambda (PE)", arg="LAMBDA", arg_help="excess slope in PE"),
+        Param("ss.turn_on_pe", None, "float", "turn-on position in PE", default=None,
+              label="ss turn-on position x0 (PE)", arg="X0", arg_help="turn-on position in PE"),
+        Param("ss.turn_on_width_pe", None, "float", "turn-on width in PE", default=None, min=0.0, min_open=True,
+              label="ss turn-on width w (PE)", arg="W", arg_help="turn-on width in PE"),
+    ), "Parameters of the parametric spectrum (1 + A exp(-x/LAMBDA)) / (1 + exp(-(x - X0)/W)).",
+        initial="1.815 16.89 9.313 0.7218 (fit to the CsI 2021 AC events)"),
+    Param("ss.pe_max", "/process/ss/peMax", "float",
+          "Upper end of the parametric spectrum; the rate refers to 0 <= PE < X.", default=None, min=0.0,
+          min_open=True, label="ss maximum PE", arg_help="PE", initial=f"{AC_PE_MAX:g} PE"),
+    Param("ss.table", "/process/ss/table", "path", "PE table for spectrum 'table' (relative to the macro's directory).",
+          default=None, label="ss table", arg="PATH", arg_help="two columns: PE (bin centre), weight",
+          example="ss-pe.txt"),
+    Param("ss.rate_hz", "/process/ss/rate", "quantity",
+          "Steady-state rate of selected events per second of open window (live time).", default=None,
+          unit="Hz", example="0.3776 Hz", min=0.0, label="ss rate", arg="R"),
+    Group("/process/ss/window", (
+        Param("ss.window_start_ns", None, "quantity", "", default=None, unit="ns", example="0 us",
+              label="ss window start", arg="START"),
+        Param("ss.window_end_ns", None, "quantity", "", default=None, unit="ns", example="6 us",
+              label="ss window end", arg="END"),
+    ), "Time window (source frame) in which steady-state events are uniform; its width enters the live time."),
+    Param("ss.beam_power_mw", "/process/ss/beamPower", "quantity",
+          "Beam power used to turn the exposure into beam spills (N = E_beam x f_rep / P).",
+          default=SNS_BEAM_POWER_MW, unit="MW", example="1.4 MW", min=0.0, min_open=True, label="ss beam power",
+          arg="P", source=_SNS),
+    Param("ss.repetition_hz", "/process/ss/repetitionRate", "quantity",
+          "Beam repetition rate used to turn the exposure into beam spills.", default=SNS_REPETITION_HZ, unit="Hz",
+          example="60 Hz", min=0.0, min_open=True, label="ss repetition rate", arg="F", source=_SNS),
+    Param("ss.live_time_s", "/process/ss/liveTime", "quantity",
+          "Live time (open-window seconds) given directly instead of from the exposure.", default=None, unit="s",
+          example="12951 s", min=0.0, label="ss live time", arg="T", initial="from the exposure"),
+)
+
+#: Values that a detector's [background.ss] section holds have no default here: a run takes them from the
+#: detector, the macro overrides them (per_detector, simcoh.generate.detector_models).
+PARAMS = per_detector("ss", PARAMS)
+
+#: Option key -> default, derived from PARAMS.
+OPTIONS = {p.key: p.default for p in flatten(PARAMS)}
 
 
 def shape_density(pe, excess: float, slope_pe: float, turn_on_pe: float, turn_on_width_pe: float) -> np.ndarray:
@@ -145,23 +182,7 @@ class SteadySettings:
 
     @classmethod
     def from_options(cls, options: dict) -> "SteadySettings":
-        o = options_of("ss", options, OPTIONS)
-        s = cls(
-            spectrum=choice_option("ss spectrum", o["ss.spectrum"], SPECTRA),
-            excess=number_option("ss low-PE excess a", o["ss.excess"], non_negative=True),
-            slope_pe=number_option("ss slope lambda (PE)", o["ss.slope_pe"], positive=True),
-            turn_on_pe=number_option("ss turn-on position x0 (PE)", o["ss.turn_on_pe"]),
-            turn_on_width_pe=number_option("ss turn-on width w (PE)", o["ss.turn_on_width_pe"], positive=True),
-            pe_max=number_option("ss maximum PE", o["ss.pe_max"], positive=True),
-            table=o["ss.table"],
-            rate_hz=number_option("ss rate (Hz)", o["ss.rate_hz"], non_negative=True),
-            window_start_ns=number_option("ss window start (ns)", o["ss.window_start_ns"]),
-            window_end_ns=number_option("ss window end (ns)", o["ss.window_end_ns"]),
-            beam_power_mw=number_option("ss beam power (MW)", o["ss.beam_power_mw"], positive=True),
-            repetition_hz=number_option("ss repetition rate (Hz)", o["ss.repetition_hz"], positive=True),
-            live_time_s=(None if o["ss.live_time_s"] is None else
-                         number_option("ss live time (s)", o["ss.live_time_s"], non_negative=True)),
-        )
+        s = cls(**{k[len("ss."):]: v for k, v in resolve("ss", options, PARAMS).items()})
         if s.window_end_ns <= s.window_start_ns:
             raise InputError(f"ss window [{s.window_start_ns:g}, {s.window_end_ns:g}] ns is empty; the end must "
                              f"lie after the start")
@@ -246,4 +267,4 @@ def build_ss(ctx: BuildContext) -> Process:
     return SteadyStateProcess(ctx, settings)
 
 
-register_process("ss", build_ss)
+PROCESS = ProcessSpec("ss", 3, "steady-state background, beam-unrelated", build_ss, PARAMS, supports("ss"))

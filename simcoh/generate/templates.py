@@ -20,13 +20,13 @@ Normalisation, as published:
 from __future__ import annotations
 
 import functools
-import math
 from dataclasses import dataclass
 from importlib import resources
 
 import numba as nb
 import numpy as np
 
+from ..declare import Param
 from ..errors import InputError
 from ..rng import draw_uniform, stage_key, stream_start
 from ..source.timing import inverse_cdf_table
@@ -135,41 +135,22 @@ def exposure_gwh(n_pot: float, proton_energy_mev: float) -> float:
     return n_pot * proton_energy_mev / UNITS["GWh"][0]
 
 
-def options_of(process: str, options: dict, defaults: dict) -> dict:
-    """The ``process.*`` options merged over ``defaults``; unknown keys are an InputError naming the known ones."""
-    mine = {k: v for k, v in options.items() if k.startswith(process + ".")}
-    unknown = sorted(set(mine) - set(defaults))
-    if unknown:
-        raise InputError(f"unknown {process} option(s) {', '.join(unknown)}; known: {', '.join(defaults)}")
-    merged = dict(defaults)
-    merged.update(mine)
-    return merged
-
-
-def number_option(name: str, value, *, positive: bool = False, non_negative: bool = False) -> float | None:
-    """``value`` as a finite float (> 0 or >= 0 if asked), else an InputError naming it and what is allowed.
-
-    None stays None: a per-detector value the detector does not give and the chosen model does not use
-    (:func:`simcoh.generate.detector_models.detector_options` has checked that the model's own values are there).
-    """
-    if value is None:
-        return None
-    try:
-        v = float(value)
-    except (TypeError, ValueError):
-        raise InputError(f"{name} = {value!r} must be a number") from None
-    if not math.isfinite(v) or (positive and v <= 0) or (non_negative and v < 0):
-        need = "> 0" if positive else (">= 0" if non_negative else "finite")
-        raise InputError(f"{name} = {value!r} is not allowed; it must be a number {need}")
-    return v
-
-
-def choice_option(name: str, value, allowed) -> str | None:
-    """``value`` if it is one of ``allowed`` (None stays None, as for :func:`number_option`), else an InputError
-    listing them."""
-    if value is not None and value not in allowed:
-        raise InputError(f"{name} = {value!r} is not allowed; choose one of {', '.join(allowed)}")
-    return value
+def template_options(process: str, names: tuple[str, ...]) -> tuple[Param, ...]:
+    """Declarations of ``/process/<process>/template|templateScale|timeShift`` (model ``template``)."""
+    cmd = f"/process/{process}/"
+    return (
+        Param(f"{process}.template", cmd + "template", "choice", "Released template used by model 'template'.",
+              default=names[0], choices=names, label=f"{process} template", arg="NAME",
+              source="CsI 2021: arXiv:2110.07730 ancillary files; CsI 2017: arXiv:1708.01294 data release"),
+        Param(f"{process}.template_scale", cmd + "templateScale", "float",
+              "Scale the template's published normalisation (e.g. for its uncertainty).", default=1.0, min=0.0,
+              label=f"{process} template scale", arg_help="factor on the published normalisation",
+              example="1.25"),
+        Param(f"{process}.time_shift_ns", cmd + "timeShift", "quantity",
+              "Add a constant to template times (the 2021 t_rec frame is the default source frame;\n"
+              "+218 ns moves it to the frame of the default 690-ns proton pulse, docs/backgrounds.md).",
+              default=0.0, unit="ns", example="218 ns", label=f"{process} template time shift", arg="T"),
+    )
 
 
 class TemplateProcess(PerPotProcess):

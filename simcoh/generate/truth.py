@@ -20,18 +20,16 @@ from ..config import FLAVOURS, RunConfig
 from ..errors import InputError
 from ..physics.nuclei import material_isotopes
 from ..rng import draw_uniform, stage_key, stream_start
-from . import cevns as _cevns  # noqa: F401  (registers the cevns process)
-from . import brn as _brn, nin as _nin, steady as _steady  # noqa: F401,E401  (register brn, nin, ss)
-from . import dm as _dm  # noqa: F401  (registers the dm process)
-from .process import BuildContext, build_process
+from .process import BuildContext
+from .registry import PROCESS_CODES, build_process
 
-PROCESS_CODES = {"cevns": 0, "brn": 1, "nin": 2, "ss": 3, "dm": 4}
 FLAVOUR_CODES = {f: i for i, f in enumerate(FLAVOURS)}  # -1: not a neutrino
 
 #: (name, dtype, unit, description) of the truth columns, in file order.
 TRUTH_COLUMNS = [
     ("event_id", "int64", "", "global event index; with the run seed it identifies the random streams"),
-    ("process", "int8", "", "interaction process code: 0 cevns, 1 brn, 2 nin, 3 ss, 4 dm"),
+    ("process", "int8", "", "interaction process code: "
+     + ", ".join(f"{code} {name}" for name, code in PROCESS_CODES.items())),
     ("flavour", "int8", "", "neutrino flavour code: 0 nu_e, 1 nu_mu, 2 nu_mu_bar, 3 nu_e_bar; -1 none"),
     ("isotope", "int16", "", "index of the struck isotope in the run's isotope list (provenance 'isotopes'); -1 none"),
     ("e_nu_mev", "float64", "MeV", "energy of the incoming particle (neutrino, neutron or dark-matter χ)"),

@@ -13,10 +13,12 @@ import math
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from ..config import PROCESSES, PhysicsConfig, RunConfig, SourceConfig
+from ..config import PhysicsConfig, RunConfig, SourceConfig
 from ..detector import Override, load_geometry
 from ..detector.dataset import beam_source_fields, default_exposure_pot
 from ..errors import Diagnostic, InputError
+from ..generate.registry import NAMES as PROCESSES
+from ..generate.registry import unsupported
 from .diagnostics import Location, MacroProblem, Problem, ProblemList
 from .params import ResolvedPath
 
@@ -147,6 +149,7 @@ def _freeze(b: RunBuilder, loader: GeometryLoader | None, end: Location) -> RunC
                        suggestion="end the macro with '/run/beamOn 1000' (fixed N) or '/run/beamOn' (physical)")
     detector = _load_detector(b, loader, anchor)
     _cross_check(b, anchor, detector)
+    _check_support(b, detector, anchor)
     if len(b.problems):
         return None
     try:
@@ -211,20 +214,18 @@ def _cross_check(b: RunBuilder, anchor: Location, detector=None) -> None:
                        "has no [dataset] exposure to default to",
                        expected="/run/exposure before /run/beamOn, e.g. '/run/exposure 13.99 GWh'",
                        suggestion="or give a fixed number of events: '/run/beamOn 1000'")
-    if detector is not None:
-        _check_detector_models(b, detector)
 
 
-def _check_detector_models(b: RunBuilder, detector) -> None:
-    """Background processes need a model defined for the detector (simcoh.generate.detector_models)."""
-    from ..generate.detector_models import model_problem
-
+def _check_support(b: RunBuilder, detector, anchor: Location) -> None:
+    """Each enabled process must have a model for the detector (the registry's ``supports`` hook);
+    reported at the /process/enable that asked for it."""
+    if detector is None:
+        return
     for name in b.processes:
-        problem = model_problem(name, detector, b.process_options)
+        problem = unsupported(name, detector, b.process_options)
         if problem is not None:
-            message, expected, suggestion = problem
-            where = b.where.get(f"processes.{name}") or b.where.get("processes") or b.detector.location
-            b.problems.add(where, message, expected=expected, suggestion=suggestion)
+            at = b.where.get(f"processes.{name}") or b.where.get("processes") or anchor
+            b.problems.add(at, problem.message, expected=problem.expected, suggestion=problem.suggestion)
 
 
 def _make_config(b: RunBuilder, detector) -> RunConfig:

@@ -13,12 +13,12 @@ import re
 from dataclasses import dataclass
 from typing import Any, Callable
 
+from ..declare import REQUIRED, bounds_text, in_bounds  # REQUIRED: an argument without a default
 from ..errors import InputError
 from ..units import DIMENSIONLESS, UNITS, UnitError, dimension_name, parse_unit, to_internal
 from ..units import suggest as _suggest
 from .lexer import Token
 
-REQUIRED = object()  #: marks a parameter without a default
 
 
 class ArgError(Exception):
@@ -77,20 +77,9 @@ def _is_unit(text: str) -> bool:
     return True
 
 
-def _bound_text(low, high, low_open, high_open) -> str:
-    parts = []
-    if low is not None:
-        parts.append(f"{'>' if low_open else '>='} {low:g}")
-    if high is not None:
-        parts.append(f"{'<' if high_open else '<='} {high:g}")
-    return " and ".join(parts)
-
-
 def _check_range(value, token, param, unit: str = "") -> None:
-    low, high = param.min, param.max
-    bad = (low is not None and (value < low or (param.min_open and value == low))) or (
-        high is not None and (value > high or (param.max_open and value == high)))
-    if bad:
+    """The declared range rule (:func:`simcoh.declare.in_bounds`), reported at ``token``."""
+    if not in_bounds(value, param.min, param.max, param.min_open, param.max_open):
         shown = f"{value:g}{' ' + unit if unit else ''}"
         raise ArgError(f"{param.name} = {shown} is out of range", token, expected=param.expected())
 
@@ -132,7 +121,7 @@ class Int(Param):
     kind = "integer"
 
     def expected(self) -> str:
-        bound = _bound_text(self.min, self.max, False, False)
+        bound = bounds_text(self.min, self.max, False, False)
         return f"an integer{' ' + bound if bound else ''}"
 
     def convert(self, token: Token, ctx: ParseContext) -> int:
@@ -156,7 +145,7 @@ class Float(Param):
     kind = "number"
 
     def expected(self) -> str:
-        bound = _bound_text(self.min, self.max, self.min_open, self.max_open)
+        bound = bounds_text(self.min, self.max, self.min_open, self.max_open)
         return f"a number{' ' + bound if bound else ''}"
 
     def convert(self, token: Token, ctx: ParseContext) -> float:
@@ -251,13 +240,14 @@ class Quantity(Param):
 
     def accepted_units(self) -> list[str]:
         names: list[str] = []
-        for dim in self._targets():
-            names += list(self.count_units) if dim == DIMENSIONLESS and self.count_units else units_of(dim)
+        for dim, target in self._targets().items():
+            named = list(self.count_units) if dim == DIMENSIONLESS and self.count_units else units_of(dim)
+            names += named or [target]  # a compound unit such as cm^2 has no named units of its own
         return names
 
     def expected(self) -> str:
         what = " or ".join(dimension_name(d) if d != DIMENSIONLESS else "count" for d in self._targets())
-        bound = _bound_text(self.min, self.max, self.min_open, self.max_open)
+        bound = bounds_text(self.min, self.max, self.min_open, self.max_open)
         text = f"{_a(what)} with a unit, e.g. '{self.example}'"
         if bound:
             text += f", {bound}{' ' + self.unit if self.unit else ''}"

@@ -10,7 +10,6 @@ work adds its own with :meth:`Registry.register` (for example per-process comman
 
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass
 from typing import Any, Callable
 
@@ -18,6 +17,7 @@ from ..errors import Diagnostic, InputError
 from .diagnostics import Location, ProblemList
 from .lexer import Token
 from .params import ArgError, Param, ParseContext, Quantity, did_you_mean
+from .topics import declared_param_command, detector_key_help, detector_keys
 
 
 @dataclass(frozen=True)
@@ -28,7 +28,7 @@ class Command:
     (``section.field`` with section source, physics or run) given the first parameter's value.
     ``apply(builder, invocation)``: custom action (used when ``sets`` is not enough). ``control``:
     handled while reading the macro (``/control/...``), not by the builder. ``initial``: what holds
-    when the command is not used (derived from the configuration default when ``sets`` is given).
+    when the command is not used. Commands of declared parameters are made by :mod:`.declared`.
     """
 
     path: str
@@ -39,6 +39,7 @@ class Command:
     control: bool = False
     initial: str | None = None
     examples: tuple[str, ...] = ()
+    declared: tuple = ()  # the simcoh.declare.Param declarations the command was made from
 
     @property
     def directory(self) -> str:
@@ -54,19 +55,7 @@ class Command:
 
     def initial_text(self) -> str | None:
         """What the setting is when the macro does not use this command."""
-        if self.initial is not None or self.sets is None:
-            return self.initial
-        from ..config import PhysicsConfig, RunConfig, SourceConfig
-
-        section, name = self.sets.split(".", 1)
-        cls = {"source": SourceConfig, "physics": PhysicsConfig, "run": RunConfig}[section]
-        default = {f.name: f.default for f in dataclasses.fields(cls)}[name]
-        text = format_value(default, self.params[0] if self.params else None)
-        from ..detector.dataset import BEAM_SOURCE_FIELDS
-
-        if section == "source" and name in BEAM_SOURCE_FIELDS:  # the detector's data set sets these first
-            return f"the detector's [beam] value (geometry file); {text} if it gives none"
-        return text
+        return self.initial
 
 
 def format_value(value: Any, param: Param | None) -> str:
@@ -166,9 +155,10 @@ REGISTRY = Registry()
 
 
 def help_text(command: str | None = None, registry: Registry = REGISTRY) -> str:
-    """Help for ``simcoh help [COMMAND]``: the command list, one command in full, or a directory.
+    """Help for ``simcoh help [TOPIC]``: the command list, one command in full, a directory, a declared
+    parameter by its key (``brn.rate_per_gwh``) or a detector key (``target.distance``, :mod:`.topics`).
 
-    An unknown command raises InputError with a did-you-mean suggestion.
+    An unknown topic raises InputError with a did-you-mean suggestion.
     """
     if command is None:
         return _overview(registry)
@@ -180,6 +170,18 @@ def help_text(command: str | None = None, registry: Registry = REGISTRY) -> str:
     inside = [c for c in registry.commands() if c.path.startswith(directory)]
     if inside:
         return "\n".join(f"{c.usage:<48} {c.summary}" for c in inside)
+    if "." in command and not command.startswith("/"):
+        setter = declared_param_command(command, registry)
+        if setter is not None:
+            return _command_help(setter)
+        text = detector_key_help(command)
+        if text is not None:
+            return text
+        hint = did_you_mean(command if command.startswith("detector.") else "detector." + command,
+                            detector_keys())
+        raise InputError(Diagnostic(f"unknown help topic '{command}'", file="<command line>",
+                                    expected="a macro command (/run/beamOn) or a detector key (target.distance)",
+                                    suggestion=hint or "run 'simcoh help' for the list of commands"))
     raise InputError(Diagnostic(f"unknown command '{command}'", file="<command line>",
                                 expected="a macro command such as /run/beamOn",
                                 suggestion=registry.suggestion(path)))
