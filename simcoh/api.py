@@ -77,17 +77,25 @@ class Simulation:
 
 
 def _numpy_if_flat(column: ak.Array):
+    """A NumPy view of a flat column (also fixed-shape ones such as ``waveform``: (n_events, n_samples)); jagged
+    columns stay awkward arrays."""
     layout = column.layout
-    return layout.data if isinstance(layout, ak.contents.NumpyArray) else column
+    if isinstance(layout, ak.contents.NumpyArray):
+        return layout.data
+    if isinstance(layout, ak.contents.RegularArray) and isinstance(layout.content, ak.contents.NumpyArray):
+        return ak.to_numpy(column, allow_missing=False)
+    return column
 
 
 def simulate(detector: str = "csi-2021", processes: str | Iterable[str] = ("cevns",),
-             exposure: str | None = "13.99 GWh", fidelity: str = "truth", n_events: int | None = None,
+             exposure: str | None = None, fidelity: str = "truth", n_events: int | None = None,
              seed: int = 0, overrides: Mapping[str, object] | None = None, output: str | os.PathLike | None = None,
              *, overwrite: bool = False, workers: int = 1, progress: bool = False) -> Simulation:
     """Simulate ``detector`` (a built-in name or a geometry file) for ``processes`` and return the events.
 
     ``exposure``: beam exposure with its unit, as ``/run/exposure`` takes it ("13.99 GWh", "3.198e23 POT");
+    None (default): the detector data set's own exposure (``[dataset]`` of its geometry, e.g. 13.99 GWh for
+    csi-2021, 6.12 GWh for cenns10-lar);
     ``n_events``: None for the physical mode (a Poisson number of events for the exposure), else that many
     events, each weighted so they sum to the expectation. ``overrides``: more settings, each a macro command path
     or a detector key with its value and unit, as ``simcoh run --set`` takes them:
@@ -95,6 +103,7 @@ def simulate(detector: str = "csi-2021", processes: str | Iterable[str] = ("cevn
     ``output``: write the event file there instead of keeping the events in memory; ``workers``: local
     processes generating chunks. Raises InputError (naming the argument) on bad input, before any event is made.
     """
+    _check_arguments(processes=processes, workers=workers, n_events=n_events, seed=seed)
     processes = [processes] if isinstance(processes, str) else list(processes)
     if not processes:
         raise InputError(Diagnostic("no process to simulate", file="simcoh.simulate(processes=())",
@@ -114,6 +123,29 @@ def simulate(detector: str = "csi-2021", processes: str | Iterable[str] = ("cevn
     except InputError as err:
         raise _named_after_arguments(err, lines, overrides) from None
     return _execute(macro, output, overwrite, workers, progress)
+
+
+def _check_arguments(**values) -> None:
+    """Types of simulate()'s Python-only arguments (the others go through the macro commands)."""
+    expected = {"processes": ("a process name or a list of them, e.g. ('cevns', 'brn')", _is_names),
+                "workers": ("an integer >= 1", lambda v: _is_int(v) and v >= 1),
+                "n_events": ("None (physical mode) or an integer >= 0", lambda v: v is None or (_is_int(v) and v >= 0)),
+                "seed": ("an integer >= 0", lambda v: _is_int(v) and v >= 0)}
+    for name, value in values.items():
+        what, ok = expected[name]
+        if not ok(value):
+            raise InputError(Diagnostic(f"{name}={value!r} is not allowed", file=f"simcoh.simulate({name}=...)",
+                                        expected=what))
+
+
+def _is_int(value) -> bool:
+    return isinstance(value, (int, np.integer)) and not isinstance(value, bool)
+
+
+def _is_names(value) -> bool:
+    if isinstance(value, str):
+        return True
+    return isinstance(value, Iterable) and all(isinstance(v, str) for v in value)
 
 
 def run(path: str | os.PathLike, *, seed: int | None = None, overrides: Mapping[str, object] | None = None,

@@ -242,6 +242,33 @@ def parse_nsi_key(key: str) -> tuple[str, str, str]:
         )
 
 
+#: [beam] field names of a detector's data set, which are also the :class:`SourceConfig` field names they set.
+BEAM_SOURCE_FIELDS = ("proton_energy_mev", "nu_per_flavour_per_pot", "pulse_shape", "pulse_mean_ns",
+                      "pulse_sigma_ns", "include_flight_time")
+
+
+def beam_source_fields(detector: Any) -> dict[str, Any]:
+    """SourceConfig keyword arguments given by the detector's ``[beam]`` section (keys it leaves out are absent).
+
+    The macro builder, the Python API and a :class:`RunConfig` built without a source all start from these;
+    explicit settings (``/source/...``, ``--set``) override them."""
+    beam = getattr(detector, "beam", None)
+    if beam is None:
+        return {}
+    return {name: getattr(beam, name) for name in BEAM_SOURCE_FIELDS if getattr(beam, name, None) is not None}
+
+
+def default_exposure_pot(detector: Any, proton_energy_mev: float) -> float | None:
+    """The data set's exposure in POT (its ``pot``, else ``beam_energy`` / ``proton_energy_mev``); None without a
+    ``[dataset]`` section."""
+    dataset = getattr(detector, "dataset", None)
+    if dataset is None:
+        return None
+    if dataset.pot is not None:
+        return dataset.pot
+    return dataset.beam_energy_mev / proton_energy_mev
+
+
 @dataclass(frozen=True)
 class RunConfig:
     """Everything that defines a run. ``detector`` is a :class:`simcoh.detector.DetectorConfig`.
@@ -251,10 +278,10 @@ class RunConfig:
     """
 
     detector: Any
-    source: SourceConfig = field(default_factory=SourceConfig)
+    source: SourceConfig | None = None  # None: the detector data set's [beam] (beam_source_fields)
     physics: PhysicsConfig = field(default_factory=PhysicsConfig)
     processes: tuple[str, ...] = ("cevns",)
-    exposure_pot: float = 0.0
+    exposure_pot: float | None = None  # None: the data set's exposure (default_exposure_pot), else 0
     mode: str = "fixed"  # fixed: n_events with weights; physical: Poisson(expected)
     n_events: int = 0
     process_options: tuple[tuple[str, Any], ...] = ()  # per-process parameters (/process/<name>/...)
@@ -269,6 +296,11 @@ class RunConfig:
     compression: str = _RUN["compression"]  # lzf (fast), gzip (small), none (fastest writing)
 
     def __post_init__(self):
+        if self.source is None:  # built in Python without a source: the detector's data set gives it
+            object.__setattr__(self, "source", SourceConfig(**beam_source_fields(self.detector)))
+        if self.exposure_pot is None:
+            exposure = default_exposure_pot(self.detector, self.source.proton_energy_mev)
+            object.__setattr__(self, "exposure_pot", 0.0 if exposure is None else float(exposure))
         check(self, RUN_PARAMS)
         check_choice("run mode", self.mode, RUN_MODES)
         check_positive("exposure", self.exposure_pot, allow_zero=self.mode == "fixed")

@@ -2,6 +2,7 @@
 unit strings and overrides go through the macro commands, errors name the argument, library calls change no
 process-wide setting, and the README's Python snippets run."""
 
+import dataclasses
 import os
 import re
 import subprocess
@@ -198,3 +199,52 @@ def test_readme_macro_example_is_a_valid_macro():
     assert cfg.processes == ("cevns", "brn") and cfg.fidelity == "parametric" and cfg.n_events == 1_000_000
     # 13.99 GWh at the data set's 983 MeV per proton is its published 3.198e23 POT (arXiv:2110.07730)
     assert cfg.exposure_pot == pytest.approx(3.198e23, rel=1e-3)
+
+
+def test_simulate_defaults_to_the_detector_data_set():
+    """No exposure given: the data set's own (CENNS-10: 1.38e23 POT, arXiv:2003.10630), the same expectation as the
+    minimal macro on that detector, not another detector's exposure."""
+    from simcoh.macro import load_macro_text
+
+    result = simcoh.simulate(detector="cenns10-lar", processes=("cevns",), n_events=100, seed=3)
+    cfg = load_macro_text("/random/setSeed 3\n/detector/load cenns10-lar\n/run/beamOn 100\n").config
+    assert result.config.exposure_pot == pytest.approx(1.38e23)
+    assert result.config.source.nu_per_flavour_per_pot == 0.09 and result.config.source.pulse_mean_ns == 440.0
+    assert result.expected["cevns"] == pytest.approx(266.9, abs=0.1)
+    assert result.config_hash == dataclasses.replace(cfg, output_file=result.config.output_file).config_hash()
+
+
+def test_run_config_built_in_python_takes_the_detector_data_set():
+    """RunConfig(detector=...) without a source or exposure gets the detector's [beam] and [dataset], so Python and
+    macros agree (the same expected count as the minimal macro)."""
+    from simcoh.config import RunConfig, SourceConfig
+    from simcoh.detector import load_geometry
+    from simcoh.engine import collect_events, prepare_run
+    from simcoh.macro import load_macro_text
+
+    det = load_geometry("cenns10-lar")
+    cfg = RunConfig(detector=det, processes=("cevns",), n_events=50)
+    assert (cfg.source.nu_per_flavour_per_pot, cfg.source.proton_energy_mev) == (0.09, 996.0)
+    assert (cfg.source.pulse_mean_ns, cfg.source.pulse_sigma_ns) == (440.0, 150.0)
+    _, summary = collect_events(prepare_run(cfg))
+    macro = load_macro_text("/detector/load cenns10-lar\n/run/beamOn 50\n").config
+    assert summary.expected_per_process["cevns"] == pytest.approx(
+        collect_events(prepare_run(macro))[1].expected_per_process["cevns"], rel=1e-12)
+    # an explicit source and exposure still win
+    explicit = RunConfig(detector=det, source=SourceConfig(), exposure_pot=1e23, n_events=1)
+    assert explicit.source.nu_per_flavour_per_pot == 0.0848 and explicit.exposure_pot == 1e23
+
+
+@pytest.mark.parametrize("argument, value", [("processes", None), ("workers", "2"), ("workers", 0),
+                                             ("n_events", -5), ("seed", -1), ("n_events", 2.5)])
+def test_simulate_refuses_bad_python_arguments_by_name(argument, value):
+    with pytest.raises(InputError, match=rf"simcoh.simulate\({argument}=...\).*{argument}="):
+        simcoh.simulate(**{"detector": "csi-2021", "n_events": 10, argument: value})
+
+
+def test_numpy_view_of_fixed_shape_columns():
+    result = simcoh.simulate(detector="csi-2021", fidelity="waveform", n_events=4, seed=2)
+    columns = result.numpy(["waveform", "t_rec_ns", "pe_t_ns"])
+    assert isinstance(columns["waveform"], np.ndarray) and columns["waveform"].shape[0] == 4
+    assert columns["waveform"].dtype == np.int16 and isinstance(columns["t_rec_ns"], np.ndarray)
+    assert not isinstance(columns["pe_t_ns"], np.ndarray)  # jagged: stays awkward

@@ -215,3 +215,16 @@ def test_the_package_leaves_sys_path_alone_and_never_imports_validation():
 def test_sys_path_check_can_fail():
     tree = ast.parse("import sys\nsys.path.insert(0, 'x')\nfrom sys import path\nimport site\nsite.addsitedir('y')\n")
     assert _sys_path_uses(tree) == [2, 3, 5]
+
+
+def test_every_top_level_module_has_a_layer():
+    """A module or subpackage that no layer names would escape the contract: each one must be placed."""
+    import tomllib
+
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    contract = next(c for c in config["tool"]["importlinter"]["contracts"] if c["type"] == "layers")
+    named = {name.strip() for layer in contract["layers"] for name in layer.split("|")}
+    package = ROOT / "simcoh"
+    present = {p.stem for p in package.glob("*.py") if p.stem != "__init__"}
+    present |= {p.name for p in package.iterdir() if (p / "__init__.py").is_file()}
+    assert present - named == set(), f"modules without a layer in pyproject.toml: {sorted(present - named)}"
