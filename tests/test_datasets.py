@@ -253,3 +253,29 @@ def test_ss_ac_histogram_needs_released_ac_events(tmp_path):
         load_macro_text(minimal(str(geo), "/process/enable ss\n/process/ss/spectrum ac-histogram\n"))
     cfg = load_macro_text(minimal("csi-2021", "/process/enable ss\n/process/ss/spectrum ac-histogram\n")).config
     assert TruthGenerator.from_run_config(cfg).expected["ss"] > 0
+
+
+def test_background_keys_and_process_options_agree():
+    """A per-detector background value is declared by its [background.*] key (the detector's value) and by the
+    /process option that overrides it: their ranges, choices and units must agree, so a value valid in one place is
+    valid in the other (a 'table' spectrum is macro-only: it names a file)."""
+    from simcoh.declare import flatten
+    from simcoh.detector.schema import section_keys
+    from simcoh.generate import detector_models
+    from simcoh.generate.registry import BY_NAME
+
+    checked = 0
+    for process, model in detector_models.MODELS.items():
+        params = {p.key: p for p in flatten(BY_NAME[process].options)}
+        keys = section_keys(model.section)
+        for option, (_command, geometry_key) in model.commands.items():
+            if geometry_key is None or option not in params:
+                continue
+            param, key = params[option], keys[geometry_key]
+            assert set(key.choices) <= set(param.choices) and set(param.choices) - set(key.choices) <= {"table"}, option
+            assert (param.min is None) == (key.minimum is None) and (param.min or 0) == (key.minimum or 0), option
+            assert (param.max, param.min_open, param.max_open) == (key.maximum, key.min_open, key.max_open), option
+            if param.kind == "quantity" and key.kind == "quantity":
+                assert param.unit == key.unit, option
+            checked += 1
+    assert checked >= 25

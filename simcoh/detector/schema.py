@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .. import units
+from ..config import SOURCE_PARAMS
 
 #: Marks a key that must be given (or, with ``when``, must be given when the condition holds).
 REQUIRED = "<required>"
@@ -156,20 +157,29 @@ _SS = "background.ss"
 #: Released templates simcoh ships (simcoh/data), by process.
 TEMPLATES = {"brn": ("csi-2021", "csi-2017"), "nin": ("csi-2021",), "ss": ("csi-2021",)}
 
+def _from_source_param(name: str, field: str, **changes) -> Key:
+    """A [beam] key declared by the /source parameter it sets (config.SOURCE_PARAMS: help, unit, range, choices,
+    source): the data set's value of that parameter, so the two are one declaration. Absent: the /source default."""
+    param = next(p for p in SOURCE_PARAMS if p.field == field)
+    kind = "quantity" if param.kind == "quantity" else param.kind
+    help = param.help + (f" Source of the /source default: {param.source}." if param.source else "")
+    values = dict(unit=param.unit if kind == "quantity" else None, field=field, default=None,
+                  choices=param.choices, minimum=param.min, maximum=param.max, min_open=param.min_open,
+                  max_open=param.max_open)
+    values.update(changes)
+    return _k(_B, name, kind, f"The data set's `{param.command}`. " + help, **values)
+
+
 _BEAM_KEYS = (
-    _k(_B, "proton_energy", "quantity", "Mean proton kinetic energy of the data set; converts a beam-energy "
-       "exposure to POT (N_POT = E_beam / E_p).", unit="MeV", field="proton_energy_mev", default=None, minimum=0,
-       min_open=True),
-    _k(_B, "nu_per_pot", "float", "Neutrinos of each flavour per proton on target.",
-       field="nu_per_flavour_per_pot", default=None, minimum=0, min_open=True),
-    _k(_B, "pulse_shape", "choice", "Time profile of the proton pulse (a table pulse is set from a macro).",
-       choices=("gaussian", "delta"), default=None),
-    _k(_B, "pulse_mean", "quantity", "Mean time of the proton pulse in the data set's time frame.", unit="ns",
-       field="pulse_mean_ns", default=None),
-    _k(_B, "pulse_sigma", "quantity", "Standard deviation of the Gaussian proton pulse.", unit="ns",
-       field="pulse_sigma_ns", default=None, minimum=0),
-    _k(_B, "flight_time", "bool", "Add the neutrino flight time L/c to arrival times (off when the time frame "
-       "absorbs it in the pulse mean).", field="include_flight_time", default=None),
+    _from_source_param("proton_energy", "proton_energy_mev"),
+    _from_source_param("nu_per_pot", "nu_per_flavour_per_pot"),
+    # a table pulse needs a file that only a macro names (/source/pulse/table)
+    _from_source_param("pulse_shape", "pulse_shape",
+                       choices=tuple(c for c in next(p for p in SOURCE_PARAMS if p.field == "pulse_shape").choices
+                                     if c != "table")),
+    _from_source_param("pulse_mean", "pulse_mean_ns"),
+    _from_source_param("pulse_sigma", "pulse_sigma_ns"),
+    _from_source_param("flight_time", "include_flight_time"),
     _k(_B, "time_frame", "str", "Which time frame `pulse_mean` refers to (documentation).", default=""),
 )
 

@@ -21,8 +21,9 @@ def exposure_pot_from_energy(beam_energy_mev: float, proton_energy_mev: float) -
     return beam_energy_mev / proton_energy_mev
 
 
-def pot_per_gwh(proton_energy_mev: float = 1000.0) -> float:
-    """POT delivered by 1 GWh of beam (2.247e22 at 1 GeV)."""
+def pot_per_gwh(proton_energy_mev: float) -> float:
+    """POT delivered by 1 GWh of beam of ``proton_energy_mev`` protons (2.247e22 at 1 GeV); no default: the energy
+    is the data set's ([beam] proton_energy)."""
     return exposure_pot_from_energy(parse_quantity("1 GWh", "MeV"), proton_energy_mev)
 
 
