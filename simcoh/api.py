@@ -122,7 +122,10 @@ def simulate(detector: str = "csi-2021", processes: str | Iterable[str] = ("cevn
                                 seed=seed, output=_output(output))
     except InputError as err:
         raise _named_after_arguments(err, lines, overrides) from None
-    return _execute(macro, output, overwrite, workers, progress)
+    try:
+        return _execute(macro, output, overwrite, workers, progress)
+    except InputError as err:  # found when the run is prepared (e.g. a fidelity the detector cannot simulate)
+        raise _named_after_arguments(err, lines, overrides) from None
 
 
 def _check_arguments(**values) -> None:

@@ -248,3 +248,29 @@ def test_numpy_view_of_fixed_shape_columns():
     assert isinstance(columns["waveform"], np.ndarray) and columns["waveform"].shape[0] == 4
     assert columns["waveform"].dtype == np.int16 and isinstance(columns["t_rec_ns"], np.ndarray)
     assert not isinstance(columns["pe_t_ns"], np.ndarray)  # jagged: stays awkward
+
+
+def _first_problem(text: str, **kw):
+    from simcoh.macro import load_macro_text
+
+    with pytest.raises(InputError) as info:
+        simcoh.engine.prepare_run(load_macro_text(text, name="m.mac", **kw))
+    return info.value.diagnostics[0]
+
+
+def test_errors_found_after_the_macro_point_at_its_lines():
+    """Problems that only the process settings or the stage chain can see still carry the macro line that caused
+    them, and --set problems the --set item."""
+    import simcoh.engine  # noqa: F401
+
+    d = _first_problem("/detector/load csi-2021\n/process/enable dm\n/run/beamOn 10\n")
+    assert (d.file, d.line) == ("m.mac", 2) and "dm.m_chi_mev" in d.message
+    d = _first_problem("/detector/load csi-2021\n/process/enable dm\n/process/dm/mChi 10 MeV\n"
+                       "/process/dm/epsilon 1e-4\n/process/dm/mAprime 15 MeV\n/run/beamOn 10\n")
+    assert (d.file, d.line) == ("m.mac", 2) and "2 m_chi" in d.message
+    d = _first_problem("/detector/load cenns10-lar\n/run/fidelity waveform\n/run/beamOn 10\n")
+    assert (d.file, d.line) == ("m.mac", 2) and "[digitizer]" in d.message
+    d = _first_problem("/detector/load csi-2021\n/run/beamOn 10\n", set_overrides=["detector.target.distance=20 s"])
+    assert d.file == "<command line>:--set 1" and "length" in d.expected
+    with pytest.raises(InputError, match=r"simcoh.simulate\(fidelity='waveform'\).*\[digitizer\]"):
+        simcoh.simulate(detector="cenns10-lar", fidelity="waveform", n_events=3)

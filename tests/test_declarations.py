@@ -278,10 +278,14 @@ def _snippet(name: str) -> str:
     return found.group(1)
 
 
-def test_worked_example_process_option():
+def test_worked_example_process_option(monkeypatch):
     """The option of the document, declared as shown, gets its command, help, reference entry and checks."""
     namespace = {"Param": declare.Param}
     param = eval(_snippet("process-option").strip().rstrip(","), namespace)
+    # declared in brn's PARAMS (its settings class would take it as a field, as the document says)
+    brn = processes.spec("brn")
+    monkeypatch.setitem(processes.BY_NAME, "brn", dataclasses.replace(brn, options=brn.options + (param,),
+                                                                      settings=None))
     registry = Registry()
     for command in REGISTRY.commands():
         registry.register(command)

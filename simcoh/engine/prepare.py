@@ -3,9 +3,10 @@ file is opened; the summary a run returns; and the prepared run each process kee
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from ..config import FLAVOURS, RunConfig, canonical_json
+from ..errors import InputError
 from ..generate import PROCESS_CODES, TruthGenerator
 from ..macro import MacroResult
 from .pipeline import Pipeline
@@ -83,8 +84,25 @@ def prepare_run(result: MacroResult | RunConfig) -> PreparedRun:
     without macro text); raises InputError on bad input."""
     if isinstance(result, RunConfig):
         result = MacroResult(result, {}, [])
-    generator = TruthGenerator.from_run_config(result.config)
-    return PreparedRun(result, generator, Pipeline(result.config, generator))
+    try:
+        generator = TruthGenerator.from_run_config(result.config)
+    except InputError as err:
+        raise _at_macro_line(err, result, "processes", "beamOn") from None
+    try:
+        pipeline = Pipeline(result.config, generator)
+    except InputError as err:  # the fidelity asks for a stage the detector cannot run
+        raise _at_macro_line(err, result, "run.fidelity", "detector", "beamOn") from None
+    return PreparedRun(result, generator, pipeline)
+
+
+def _at_macro_line(err: InputError, result: MacroResult, *settings: str) -> InputError:
+    """``err`` with its unlocated problems placed at the macro line of the first of ``settings`` that the macro made
+    (a RunConfig made in Python has none: the error is returned as it is)."""
+    where = next((result.locations[s] for s in settings if s in result.locations), None)
+    if where is None:
+        return err
+    return InputError([d if d.line is not None else replace(d, file=where.file, line=where.line, column=where.column)
+                       for d in err.diagnostics])
 
 
 def prepared_run(result) -> PreparedRun:

@@ -108,4 +108,5 @@ def build_brn(ctx: BuildContext) -> Process:
     return BrnProcess(ctx, spectrum, per_pot, TIME_BEAM, s.delay_mean_ns, s.delay_sigma_ns)
 
 
-PROCESS = ProcessSpec("brn", 1, "beam-related neutrons", build_brn, PARAMS, supports("brn"))
+PROCESS = ProcessSpec("brn", 1, "beam-related neutrons", build_brn, PARAMS, supports("brn"),
+                      settings=lambda det, o: BrnSettings.from_options(detector_options("brn", det, o)))

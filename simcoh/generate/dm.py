@@ -339,4 +339,5 @@ def build_dm(ctx: BuildContext) -> DarkMatterProcess:
                              ctx.recoil_min_mev, ctx.n_pot)
 
 
-PROCESS = ProcessSpec("dm", 4, "accelerator-produced dark matter, vector portal", build_dm, PARAMS)
+PROCESS = ProcessSpec("dm", 4, "accelerator-produced dark matter, vector portal", build_dm, PARAMS,
+                      settings=lambda det, o: DmSettings.from_options(o))

@@ -142,4 +142,5 @@ def build_nin(ctx: BuildContext) -> Process:
     return NinProcess(ctx, spectrum, per_pot, TIME_NEUTRINO, s.delay_ns, 0.0, nc_fraction=nc_share)
 
 
-PROCESS = ProcessSpec("nin", 2, "neutrino-induced neutrons", build_nin, PARAMS, supports("nin"))
+PROCESS = ProcessSpec("nin", 2, "neutrino-induced neutrons", build_nin, PARAMS, supports("nin"),
+                      settings=lambda det, o: NinSettings.from_options(detector_options("nin", det, o)))

@@ -117,6 +117,10 @@ class ProcessSpec:
     build: Callable[[BuildContext], Process]
     options: tuple = ()
     supports: Callable[[Any, dict], tuple[str, str, str] | None] = supported_everywhere
+    #: ``settings(detector, options)``: the process's resolved settings (raises InputError on options that do not
+    #: go together, e.g. a dark photon lighter than 2 m_chi); called when the macro is built, so the error points at
+    #: the macro. None: the options are checked against their declarations only.
+    settings: Callable[[Any, dict], Any] | None = None
 
     def option_defaults(self) -> dict[str, Any]:
         """Option key -> default (``simcoh.declare.REQUIRED`` where the option must be given)."""

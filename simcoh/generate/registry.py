@@ -11,6 +11,7 @@ from __future__ import annotations
 from ..errors import Diagnostic, InputError
 from ..units import suggest
 from . import brn, cevns, dm, nin, steady
+from ..declare import resolve
 from .process import BuildContext, Process, ProcessSpec
 
 #: Every process, in event-code order (the order of ``RunConfig.processes``).
@@ -53,6 +54,21 @@ def unsupported(name: str, detector, options: dict | None = None) -> Diagnostic 
     return Diagnostic(message, expected=expected, suggestion=suggestion)
 
 
+def options_problem(name: str, detector, options: dict) -> Diagnostic | None:
+    """Why the process options of ``name`` are not usable (missing, out of range, not going together), or None."""
+    process = spec(name)
+    try:
+        if process.settings is not None:
+            process.settings(detector, dict(options))
+        else:
+            resolve(name, dict(options), process.options)
+    except InputError as err:
+        first = err.diagnostics[0]
+        return Diagnostic(first.message, expected=first.expected or f"the {name} options of /process/{name}/...",
+                          suggestion=first.suggestion or f"see `simcoh help /process/{name}/`")
+    return None
+
+
 def build_process(name: str, ctx: BuildContext) -> Process:
     """Build process ``name`` for a run, after checking that it has a model for the run's detector."""
     problem = unsupported(name, ctx.detector, ctx.options)
@@ -61,5 +77,5 @@ def build_process(name: str, ctx: BuildContext) -> Process:
     return spec(name).build(ctx)
 
 
-__all__ = ["PROCESSES", "BY_NAME", "NAMES", "PROCESS_CODES", "registered_processes", "spec", "unsupported",
+__all__ = ["PROCESSES", "BY_NAME", "NAMES", "PROCESS_CODES", "registered_processes", "spec", "unsupported", "options_problem",
            "build_process"]

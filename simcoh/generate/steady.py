@@ -267,4 +267,6 @@ def build_ss(ctx: BuildContext) -> Process:
     return SteadyStateProcess(ctx, settings)
 
 
-PROCESS = ProcessSpec("ss", 3, "steady-state background, beam-unrelated", build_ss, PARAMS, supports("ss"))
+PROCESS = ProcessSpec("ss", 3, "steady-state background, beam-unrelated", build_ss, PARAMS, supports("ss"),
+                      settings=lambda det, o: SteadySettings.from_options(
+                          {k: v for k, v in detector_options("ss", det, o).items() if k != "ss.ac_data"}))

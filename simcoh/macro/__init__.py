@@ -36,6 +36,8 @@ class MacroResult:
     macro_texts: dict[str, str]
     expanded: list[str]
     echoes: list[str] = field(default_factory=list)
+    #: where each setting was made (macro.builder.build_run), for errors found after the macro is built
+    locations: dict = field(default_factory=dict, repr=False, compare=False)
 
 
 def load_macro(path, set_overrides=(), seed: int | None = None, output: str | None = None,
@@ -82,11 +84,12 @@ def _finish(reader: MacroReader, problems: ProblemList, end: Location, set_overr
         problems.add(Location("<command line>:--seed"), f"seed {seed!r} is not a non-negative integer",
                      expected="an integer >= 0")
         seed = None
+    locations: dict = {}
     config = build_run(invocations, problems, loader, end, seed=seed, output=output,
-                       failed=reader.failed_paths)
+                       failed=reader.failed_paths, locations=locations)
     problems.raise_if_any()
     expanded = [f"{inv.location.short}: {inv.text}{_via_note(inv)}" for inv in invocations]
-    return MacroResult(config, dict(reader.texts), expanded, list(reader.echoes))
+    return MacroResult(config, dict(reader.texts), expanded, list(reader.echoes), locations)
 
 
 def _via_note(inv: Invocation) -> str:

@@ -18,7 +18,7 @@ from ..detector import Override, load_geometry
 from ..detector.dataset import beam_source_fields, default_exposure_pot
 from ..errors import Diagnostic, InputError
 from ..generate.registry import NAMES as PROCESSES
-from ..generate.registry import unsupported
+from ..generate.registry import options_problem, unsupported
 from .diagnostics import Location, MacroProblem, Problem, ProblemList
 from .params import ResolvedPath
 
@@ -98,8 +98,11 @@ class RunBuilder:
 
 def build_run(invocations: list, problems: ProblemList, loader: GeometryLoader | None,
               end: Location, seed: int | None = None, output: str | None = None,
-              failed: set[str] = frozenset()) -> RunConfig | None:
+              failed: set[str] = frozenset(), locations: dict | None = None) -> RunConfig | None:
     """Apply ``invocations`` in order and freeze the run; None if any problem was found.
+
+    ``locations`` (optional, filled in): where each setting was made (``"run.fidelity"``, ``"processes.dm"``,
+    ``"detector"``, ``"beamOn"``), so later checks can point at the macro line.
 
     ``failed``: paths of commands that were written but had bad arguments (already reported);
     their absence is then not reported again (no "missing /run/beamOn" for a bad /run/beamOn).
@@ -120,7 +123,13 @@ def build_run(invocations: list, problems: ProblemList, loader: GeometryLoader |
         builder.set("run.seed", seed, Location("<command line>:--seed"))
     if output is not None:
         builder.set("run.output_file", output, Location("<command line>:--output"))
-    return _freeze(builder, loader, end)
+    config = _freeze(builder, loader, end)
+    if locations is not None:
+        locations.update(builder.where)
+        if builder.detector is not None:
+            locations["detector"] = builder.detector.location
+        locations["beamOn"] = beam_on or end
+    return config
 
 
 def _apply(builder: RunBuilder, inv) -> None:
@@ -179,8 +188,8 @@ def _load_detector(b: RunBuilder, loader: GeometryLoader | None, anchor: Locatio
 
 
 def _attributed(d: Diagnostic, choice: _DetectorChoice) -> Diagnostic:
-    """Loader diagnostics keep their own file:line; those without a line point at /detector/load."""
-    if d.line is not None:
+    """Loader diagnostics keep their own file:line (or --set item); those without a line point at /detector/load."""
+    if d.line is not None or (d.file or "").startswith("<command line>"):
         return d
     loc = choice.location
     named = f" (in {d.file})" if d.file and not d.file.startswith("<") else ""
@@ -222,7 +231,7 @@ def _check_support(b: RunBuilder, detector, anchor: Location) -> None:
     if detector is None:
         return
     for name in b.processes:
-        problem = unsupported(name, detector, b.process_options)
+        problem = unsupported(name, detector, b.process_options) or options_problem(name, detector, b.process_options)
         if problem is not None:
             at = b.where.get(f"processes.{name}") or b.where.get("processes") or anchor
             b.problems.add(at, problem.message, expected=problem.expected, suggestion=problem.suggestion)
