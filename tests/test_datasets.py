@@ -279,3 +279,12 @@ def test_background_keys_and_process_options_agree():
                 assert param.unit == key.unit, option
             checked += 1
     assert checked >= 25
+
+
+def test_a_bad_beam_override_is_one_error_without_follow_ons():
+    from simcoh.errors import InputError
+    from simcoh.macro import load_macro_text
+
+    with pytest.raises(InputError) as info:
+        load_macro_text("/detector/load csi-2021\n/detector/set beam.nu_per_pot -1\n/run/beamOn 10\n", name="b.mac")
+    assert [(d.file, d.line) for d in info.value.diagnostics] == [("b.mac", 2)]

@@ -42,7 +42,7 @@ def quantity_to_field(key: Key, value: Any) -> float:
         if dim == units.DIMENSIONLESS:
             return float(value)
         raise ValueProblem(
-            f"missing unit: {key.name} = {value!r} needs a {units.dimension_name(dim)} unit",
+            f"missing unit: {key.name} = {value!r} needs {_article(units.dimension_name(dim))} unit",
             expected=f"a string with a unit, e.g. \"{value} {example}\"",
             suggestion=f"write {key.name} = \"{value} {example}\"",
         )
@@ -162,3 +162,8 @@ def read_table(path: Path) -> tuple[tuple[float, ...], ...]:
     if not rows:
         raise ValueProblem(f"table file {path} has no data rows", expected="rows of numbers")
     return tuple(tuple(col) for col in zip(*rows))
+
+
+def _article(noun: str) -> str:
+    """``noun`` with its indefinite article ("an inverse energy", "a length")."""
+    return f"{'an' if noun[:1] in 'aeiou' else 'a'} {noun}"

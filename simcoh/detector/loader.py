@@ -367,7 +367,8 @@ def load_geometry(name_or_path: str, overrides: Sequence[Override] = (), search_
             values = _convert_section(section, sraw, tuple(section.split(".")), ctx)
             det[section] = values if section == "detector" else (None if values is None else _build(section, values))
     _cross_checks(det, ctx)
-    _dataset_checks(det, ctx)
+    if not (det.get("beam") is None and _section_raw(raw, "beam") is not None):  # a [beam] that failed: said already
+        _dataset_checks(det, ctx)
     if ctx.diagnostics:
         own = str(path)
         ctx.diagnostics = list(dict.fromkeys(ctx.diagnostics))  # isotope sections re-check inherited keys
