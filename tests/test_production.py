@@ -24,6 +24,7 @@ from simcoh.engine.manifest import ProductionError, load_manifest, update_shard
 from simcoh.engine.shards import parse_shard_spec, plan_shards, shard_range
 from simcoh.errors import InputError
 from simcoh.io import open_events
+from simcoh.io.checksum import seal
 from simcoh.macro import load_macro
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -335,6 +336,7 @@ def test_merge_refuses_other_software_versions(shard_sets, tmp_path, capsys):
         del f["provenance/versions"]
         f["provenance"].create_dataset("versions", data=json.dumps(versions), dtype=h5py.string_dtype())
         f["provenance/versions"].attrs["encoding"] = "json"
+        seal(f)  # a deliberate edit: record the new metadata checksum, as a writer of that version would
     err = _merge_fails(tmp_path, capsys, [base[0], base[1], other])
     assert f"{other}: differs from {base[0]} in software versions: numpy 1.0.0 vs {real}" in err
 
@@ -349,7 +351,11 @@ def test_merge_from_manifest_checks_recorded_checksums(shard_sets, tmp_path, cap
     err = capsys.readouterr().err
     assert f"{copy / 'shard-0002-of-0003.h5'}: its SHA-256 differs from the one the manifest recorded" in err
     update_shard(copy / "manifest.json", 2, sha256=sha256(copy / "shard-0002-of-0003.h5"))
-    assert main(["merge", str(copy), "--output", str(tmp_path / "m.h5")]) == 0
+    # the manifest now agrees, but the shard's own checksum of t_nr_kev still catches the change
+    assert main(["merge", str(copy), "--output", str(tmp_path / "m.h5")]) == 1
+    err = capsys.readouterr().err
+    assert "shard-0002-of-0003.h5: /events/t_nr_kev: the values read differ from those written" in err
+    assert not (tmp_path / "m.h5").exists()
 
 
 def test_bad_manifest_is_reported(tmp_path, capsys):
