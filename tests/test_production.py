@@ -21,7 +21,7 @@ import pytest
 
 from simcoh.cli import main
 from simcoh.engine.manifest import ProductionError, load_manifest, update_shard
-from simcoh.engine.shards import parse_shard_spec, plan_shards, shard_range
+from simcoh.engine.shards import check_shard_count, parse_shard_spec, plan_shards, shard_range
 from simcoh.errors import InputError
 from simcoh.io import open_events
 from simcoh.io.checksum import seal
@@ -432,6 +432,14 @@ def test_manifest_with_bad_shard_entries(shard_sets, tmp_path, capsys):
     assert "shard entry 1 should be" in capsys.readouterr().err
     assert main(["merge", str(prod), "--output", str(tmp_path / "m.h5")]) == 1
     assert "shard entry 1 should be" in capsys.readouterr().err
+
+
+def test_shard_count_limit():
+    check_shard_count(10, 1000)  # 100 events each: fine
+    check_shard_count(1, 0)  # one shard is always allowed
+    for count, n_events in ((11, 1000), (2, 150), (5000, 1000)):
+        with pytest.raises(InputError, match=f"use at most {max(1, n_events // 100)} shard"):
+            check_shard_count(count, n_events)
 
 
 def test_too_many_shards_for_the_events_are_refused(tmp_path, capsys):
