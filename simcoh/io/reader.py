@@ -12,13 +12,11 @@ import numpy as np
 
 from ..errors import Diagnostic, InputError, SimcohError
 from ..units import suggest
-from ..columns import Column
 from .format import (
     BUFFER_KEY,
     DATA,
     EVENTS,
     FORMAT,
-    FORMAT_VERSION,
     OFFSETS,
     PROVENANCE,
     SUMMARY,
