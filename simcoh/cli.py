@@ -5,7 +5,7 @@
     simcoh merge MANIFEST|DIR [--output PATH]     or     simcoh merge OUT SHARD_FILE...
     simcoh status MANIFEST|DIR [--verify]
     simcoh check MACRO [--seed N] [--set KEY=VALUE ...]
-    simcoh info FILE
+    simcoh info FILE [--verify]
     simcoh help [COMMAND | DETECTOR.KEY | PARAMETER.KEY]
     simcoh geometries
     simcoh validate                               (prints how to run python -m validation from a clone)
@@ -88,6 +88,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("info", help="describe an event file")
     p.add_argument("file")
+    p.add_argument("--verify", action="store_true", help="also read every dataset and check its checksum")
 
     p = sub.add_parser("help", help="list macro commands, or describe one (or a detector key)")
     p.add_argument("topic", nargs="?", default=None, help="a command such as /run/beamOn, a directory, a detector "
@@ -279,9 +280,14 @@ def cmd_status(args) -> int:
 def cmd_info(args) -> int:
     from .engine.stages import STAGES_BY_FIDELITY
     from .io import describe_file
+    from .io.info import verify_file
 
     print(describe_file(args.file, {f: [s.name for s in stages] for f, stages in STAGES_BY_FIDELITY.items()}))
-    return 0
+    if not args.verify:
+        return 0
+    report, ok = verify_file(args.file)
+    print(report)
+    return 0 if ok else EXIT_OTHER
 
 
 def cmd_help(args) -> int:

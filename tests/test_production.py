@@ -21,9 +21,10 @@ import pytest
 
 from simcoh.cli import main
 from simcoh.engine.manifest import ProductionError, load_manifest, update_shard
-from simcoh.engine.shards import parse_shard_spec, plan_shards, shard_range
+from simcoh.engine.shards import check_shard_count, parse_shard_spec, plan_shards, shard_range
 from simcoh.errors import InputError
 from simcoh.io import open_events
+from simcoh.io.checksum import seal
 from simcoh.macro import load_macro
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -335,6 +336,7 @@ def test_merge_refuses_other_software_versions(shard_sets, tmp_path, capsys):
         del f["provenance/versions"]
         f["provenance"].create_dataset("versions", data=json.dumps(versions), dtype=h5py.string_dtype())
         f["provenance/versions"].attrs["encoding"] = "json"
+        seal(f)  # a deliberate edit: record the new metadata checksum, as a writer of that version would
     err = _merge_fails(tmp_path, capsys, [base[0], base[1], other])
     assert f"{other}: differs from {base[0]} in software versions: numpy 1.0.0 vs {real}" in err
 
@@ -349,7 +351,11 @@ def test_merge_from_manifest_checks_recorded_checksums(shard_sets, tmp_path, cap
     err = capsys.readouterr().err
     assert f"{copy / 'shard-0002-of-0003.h5'}: its SHA-256 differs from the one the manifest recorded" in err
     update_shard(copy / "manifest.json", 2, sha256=sha256(copy / "shard-0002-of-0003.h5"))
-    assert main(["merge", str(copy), "--output", str(tmp_path / "m.h5")]) == 0
+    # the manifest now agrees, but the shard's own checksum of t_nr_kev still catches the change
+    assert main(["merge", str(copy), "--output", str(tmp_path / "m.h5")]) == 1
+    err = capsys.readouterr().err
+    assert "shard-0002-of-0003.h5: /events/t_nr_kev: the values read differ from those written" in err
+    assert not (tmp_path / "m.h5").exists()
 
 
 def test_bad_manifest_is_reported(tmp_path, capsys):
@@ -358,6 +364,94 @@ def test_bad_manifest_is_reported(tmp_path, capsys):
     assert "not a simcoh production manifest" in capsys.readouterr().err
     with pytest.raises(ProductionError, match="no such manifest"):
         load_manifest(tmp_path / "nothing")
+
+
+def test_merge_refuses_to_write_over_one_of_its_inputs(shard_sets, tmp_path, capsys):
+    """Issue 16: `simcoh merge shard-0000 shard-000{0,1,2} --overwrite` destroyed shard 0."""
+    copies = []
+    for path in shard_sets["base"]:
+        shutil.copy(path, tmp_path / path.name)
+        copies.append(tmp_path / path.name)
+    before = sha256(copies[0])
+    for output in (copies[0], tmp_path / "." / copies[0].name):
+        assert main(["merge", str(output), *map(str, copies), "--overwrite"]) == 2
+        err = capsys.readouterr().err
+        assert f"is also given as the shard file {copies[0]}" in err and "Choose another output file" in err
+    os.link(copies[1], tmp_path / "hard-link.h5")  # the same file under another name
+    assert main(["merge", str(tmp_path / "hard-link.h5"), *map(str, copies), "--overwrite"]) == 2
+    assert sha256(copies[0]) == before
+    with open_events(copies[0]) as f:
+        assert f.n_events == 10000
+
+
+def _root_attributes_only(path, like):
+    with h5py.File(like) as src, h5py.File(path, "w") as f:
+        f.attrs.update(dict(src.attrs))
+
+
+def test_merge_of_a_file_with_root_attributes_only(shard_sets, tmp_path, capsys):
+    base = shard_sets["base"]
+    bare = tmp_path / "shard-0001-of-0003.h5"
+    _root_attributes_only(bare, base[1])
+    err = _merge_fails(tmp_path, capsys, [base[0], bare, base[2]])
+    assert f"{bare}: unreadable: {bare}: /events: the group of the event columns is missing" in err
+    assert "Traceback" not in err
+
+
+@pytest.mark.parametrize("content, words", [
+    (None, "is an HDF5 file, not a production manifest; to describe an event file use `simcoh info"),
+    (bytes(range(256)) * 4, "is not text, so not a simcoh production manifest"),
+    (b"{not json", "is not valid JSON"),
+    (b'{"shards": "x"}', "not a simcoh production manifest"),
+    (b'{"format": "simcoh-production", "format_version": 1, "shards": "x"}',
+     'damaged production manifest:\n  "config_hash" should be a string'),
+    (b"[1, 2, 3]", "not a simcoh production manifest"),
+])
+def test_status_and_merge_of_what_is_not_a_manifest(shard_sets, tmp_path, capsys, content, words):
+    """Issue 16: `simcoh status run.h5`, a garbage .json and {"shards": "x"} gave tracebacks (status and merge)."""
+    target = tmp_path / ("run.h5" if content is None else "manifest.json")
+    if content is None:
+        shutil.copy(shard_sets["base"][0], target)
+    else:
+        target.write_bytes(content)
+    for command in (["status", str(target)], ["status", str(target), "--verify"],
+                    ["merge", str(target), "--output", str(tmp_path / "m.h5")]):
+        assert main(command) in (1, 2), command
+        err = capsys.readouterr().err
+        assert "Traceback" not in err and (words in err or "give a manifest (.json)" in err), err
+    assert not (tmp_path / "m.h5").exists()
+
+
+def test_manifest_with_bad_shard_entries(shard_sets, tmp_path, capsys):
+    prod = tmp_path / "prod"
+    shutil.copytree(shard_sets["dir"] / "base.shards", prod)
+    data = json.loads((prod / "manifest.json").read_text())
+    data["shards"][1] = {"index": 1, "first_event": "x", "stop_event": 20000, "file": "../../etc/passwd"}
+    (prod / "manifest.json").write_text(json.dumps(data))
+    assert main(["status", str(prod)]) == 1
+    assert "shard entry 1 should be" in capsys.readouterr().err
+    assert main(["merge", str(prod), "--output", str(tmp_path / "m.h5")]) == 1
+    assert "shard entry 1 should be" in capsys.readouterr().err
+
+
+def test_shard_count_limit():
+    check_shard_count(10, 1000)  # 100 events each: fine
+    check_shard_count(1, 0)  # one shard is always allowed
+    for count, n_events in ((11, 1000), (2, 150), (5000, 1000)):
+        with pytest.raises(InputError, match=f"use at most {max(1, n_events // 100)} shard"):
+            check_shard_count(count, n_events)
+
+
+def test_too_many_shards_for_the_events_are_refused(tmp_path, capsys):
+    """Issue 16: `--workers 2 --shards 5000` on 1,000 events made 5,000 near-empty shards without a word."""
+    out = tmp_path / "many.h5"
+    code = run("--output", out, "--workers", 2, "--shards", 5000, "--set", "run/beamOn=1000", "--no-progress")
+    assert code == 2
+    err = capsys.readouterr().err
+    assert "5,000 shards for 1,000 events would give shards of 0-1 events each" in err
+    assert "use at most 10 shard(s) (--shards 10" in err
+    assert run("--output", out, "--shard", "3/11", "--set", "run/beamOn=1000", "--no-progress") == 2
+    assert sorted(p.name for p in tmp_path.iterdir()) == []  # nothing left behind
 
 
 @pytest.mark.parametrize("fidelity", ["truth", "photon"])

@@ -158,10 +158,12 @@ def test_stage_chain_in_check_output_and_in_the_file(tmp_path, capsys):
     # a file from before simcoh recorded its stages: the chain's names come from its fidelity
     import h5py
 
+    from simcoh.io.checksum import seal
     from simcoh.io.format import PROVENANCE
 
     with h5py.File(out, "r+") as f:
         del f[PROVENANCE]["stages"]
+        seal(f)  # a deliberate edit: record the new metadata checksum
     assert main(["info", str(out)]) == 0
     assert "stage chain:  photon -> digitize -> reconstruct (fidelity waveform;" in capsys.readouterr().out
 

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from ..errors import SimcohError
 from ..io.provenance import created_utc, runtime_versions
-from .shards import Shard, plan_shards
+from .shards import Shard, check_shard_count, plan_shards
 
 MANIFEST_NAME = "manifest.json"
 FORMAT = "simcoh-production"
@@ -43,6 +43,7 @@ def column_schema(columns) -> list[dict]:
 def new_manifest(prepared, count: int, output: str | os.PathLike, command_line: str = "") -> dict:
     """The manifest of a production of ``count`` shards of a prepared run; every shard pending."""
     cfg = prepared.config
+    check_shard_count(int(count), int(prepared.generator.n_events))
     return {
         "format": FORMAT,
         "format_version": FORMAT_VERSION,
@@ -66,11 +67,22 @@ def new_manifest(prepared, count: int, output: str | os.PathLike, command_line: 
 
 
 def load_manifest(path: str | os.PathLike) -> dict:
+    """The manifest at ``path`` (or in the directory ``path``), checked; ProductionError if it is not one."""
     path = manifest_path(path)
     try:
-        data = json.loads(path.read_text())
+        raw = path.read_bytes()
     except FileNotFoundError:
         raise ProductionError(f"{path}: no such manifest (a production directory holds {MANIFEST_NAME})") from None
+    except IsADirectoryError:
+        raise ProductionError(f"{path} is a directory without {MANIFEST_NAME}") from None
+    if raw.startswith(b"\x89HDF"):
+        raise ProductionError(f"{path} is an HDF5 file, not a production manifest; to describe an event file use "
+                              f"`simcoh info {path}`; a production's manifest is DIR/{MANIFEST_NAME}")
+    try:
+        data = json.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise ProductionError(f"{path} is not text, so not a simcoh production manifest (expected the JSON file "
+                              f"{MANIFEST_NAME} of a production directory)") from None
     except json.JSONDecodeError as err:
         raise ProductionError(f"{path} is not valid JSON ({err}); it is not a simcoh production manifest") from None
     if not isinstance(data, dict) or data.get("format") != FORMAT:
@@ -78,7 +90,44 @@ def load_manifest(path: str | os.PathLike) -> dict:
     if data.get("format_version") != FORMAT_VERSION:
         raise ProductionError(f"{path} has manifest format version {data.get('format_version')}; this simcoh "
                               f"reads version {FORMAT_VERSION}")
+    problems = _manifest_problems(data)
+    if problems:
+        raise ProductionError(f"{path} is a damaged production manifest:\n  " + "\n  ".join(problems[:10]) +
+                              "\nRestore it, or start the production again in a new directory.")
     return data
+
+
+def _is_int(value, least: int = 0) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= least
+
+
+def _manifest_problems(data: dict) -> list[str]:
+    """What is missing or of the wrong type in a manifest (everything the commands rely on)."""
+    problems = []
+    for key, kind in (("config_hash", str), ("output", str), ("fidelity", str), ("mode", str), ("columns", list),
+                      ("shards", list)):
+        if not isinstance(data.get(key), kind):
+            problems.append(f"\"{key}\" should be a {'list' if kind is list else 'string'}, not {data.get(key)!r:.40}")
+    for key, least in (("seed", -(2**63)), ("n_events", 0), ("n_shards", 1)):
+        if not _is_int(data.get(key), least):
+            problems.append(f"\"{key}\" should be an integer >= {least}, not {data.get(key)!r:.40}")
+    if problems:
+        return problems
+    if len(data["shards"]) != data["n_shards"]:
+        problems.append(f"\"shards\" lists {len(data['shards'])} shards, \"n_shards\" says {data['n_shards']}")
+    for i, entry in enumerate(data["shards"]):
+        ok = (isinstance(entry, dict) and entry.get("index") == i and _is_int(entry.get("first_event"))
+              and _is_int(entry.get("stop_event")) and entry["first_event"] <= entry["stop_event"] <= data["n_events"]
+              and isinstance(entry.get("file"), str) and entry["file"] == Path(entry["file"]).name != ""
+              and isinstance(entry.get("status", "pending"), str))
+        if not ok:
+            problems.append(f"shard entry {i} should be {{\"index\": {i}, \"first_event\": N, \"stop_event\": M, "
+                            f"\"file\": NAME, \"status\": ...}}, not {entry!r:.80}")
+    merged = data.get("merged")
+    if merged is not None and not (isinstance(merged, dict) and isinstance(merged.get("file"), str)
+                                   and _is_int(merged.get("n_events")) and isinstance(merged.get("sha256"), str)):
+        problems.append(f"\"merged\" should be null or {{\"file\", \"n_events\", \"sha256\", ...}}, not {merged!r:.60}")
+    return problems
 
 
 def _write(path: Path, data: dict) -> None:
@@ -226,7 +275,7 @@ def format_status(manifest: dict, states: list[ShardState], where: Path) -> str:
     merged = manifest.get("merged")
     if merged:
         lines.append(f"  merged        {merged['file']} ({merged['n_events']:,} events, sha256 "
-                     f"{merged['sha256'][:16]}…, {merged['finished_utc']})")
+                     f"{merged['sha256'][:16]}…, {merged.get('finished_utc', '?')})")
     lines.append(f"  {'shard':>6}  {'first event':>12}  {'stop event':>12}  {'state':<11}  file / detail")
     for s in states:
         lines.append(f"  {s.shard.index:>6}  {s.shard.first:>12,}  {s.shard.stop:>12,}  {s.state:<11}  "

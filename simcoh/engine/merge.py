@@ -20,7 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..errors import SimcohError
+from ..errors import InputError, SimcohError
 from ..io.format import EventFileError, IncompleteFileError
 from ..io.reader import EventFile, open_events
 from ..io.writer import EventWriter
@@ -277,6 +277,17 @@ def _compression_of(shard: ShardFile) -> str | None:
     return None if method == "none" else method
 
 
+def _check_output_is_no_input(output: Path, paths: list[Path]) -> None:
+    """Refuse to merge into one of the files being merged (that would destroy it)."""
+    for p in paths:
+        same = output.resolve() == p.resolve()
+        if not same and output.exists() and p.exists():
+            same = os.path.samefile(output, p)
+        if same:
+            raise InputError(f"simcoh merge: the output {output} is also given as the shard file {p}; writing it would "
+                             "destroy that shard. Choose another output file (shard files stay as they are).")
+
+
 def merge_shards(output: str | os.PathLike, paths: Sequence[str | os.PathLike], *, overwrite: bool = False,
                  reference: Mapping | None = None, command_line: str = "", block: int = 1_000_000,
                  on_events=None) -> MergeResult:
@@ -284,6 +295,7 @@ def merge_shards(output: str | os.PathLike, paths: Sequence[str | os.PathLike], 
 
     ``on_events(n)`` is called after each block of ``n`` events copied.
     """
+    _check_output_is_no_input(Path(output), [Path(p) for p in paths])
     shards = check_shards(paths, reference)
     try:
         first = shards[0]

@@ -15,6 +15,8 @@ from pathlib import Path
 from ..errors import InputError
 
 _SPEC = re.compile(r"^\s*(\d+)\s*/\s*(\d+)\s*$")
+#: Fewer events than this per shard cost more in processes, files and merging than they gain.
+MIN_EVENTS_PER_SHARD = 100
 
 
 @dataclass(frozen=True)
@@ -57,6 +59,17 @@ def shard_range(index: int, count: int, n_events: int) -> tuple[int, int]:
 def plan_shards(count: int, n_events: int) -> list[Shard]:
     """Every shard of a production, in event order."""
     return [Shard(i, count, *shard_range(i, count, n_events)) for i in range(count)]
+
+
+def check_shard_count(count: int, n_events: int) -> None:
+    """Refuse a production whose shards would hold fewer than :data:`MIN_EVENTS_PER_SHARD` events each."""
+    most = max(1, n_events // MIN_EVENTS_PER_SHARD)
+    if count > most:
+        small = n_events // count
+        raise InputError(
+            f"{count:,} shards for {n_events:,} events would give shards of {small:,}-{small + 1:,} events each; "
+            f"a shard needs at least {MIN_EVENTS_PER_SHARD} events, so use at most {most:,} shard(s) "
+            f"(--shards {most}, or --shard I/{most}), or run more events")
 
 
 def parse_shard_spec(text: str) -> tuple[int, int]:

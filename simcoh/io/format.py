@@ -40,6 +40,16 @@ class EventFileError(SimcohError, OSError):
     """A file cannot be read as a simcoh event file."""
 
 
+def damaged(path, where: str, what: str, suggestion: str | None = None) -> EventFileError:
+    """The error for a damaged event file: the file, the object in it (``/events/x``, "root attribute ...")
+    and what is wrong, plus what to do."""
+    suggestion = suggestion or ("the file was damaged or changed after it was written; write it again (rerun "
+                                "the simulation or the merge) or restore a copy")
+    err = EventFileError(f"{path}: {where}: {what}; {suggestion}")
+    err.file, err.dataset = str(path), where
+    return err
+
+
 class IncompleteFileError(EventFileError):
     """The file was not finished by the run that wrote it."""
 

@@ -38,6 +38,7 @@ def describe_file(path: str | os.PathLike, stage_names: dict[str, list[str]] | N
     ``stage_names`` (fidelity -> stage names, as ``simcoh info`` passes them) gives the names of its stages."""
     path = Path(path)
     with open_events(path, allow_incomplete=True) as events:
+        events.check_offsets()
         prov = events.provenance
         status = (
             "complete"
@@ -81,3 +82,18 @@ def describe_file(path: str | os.PathLike, stage_names: dict[str, list[str]] | N
             lines.append("  summary:")
             lines += _table([(key, _text(value)) for key, value in events.summary.items()])
     return "\n".join(lines)
+
+
+def verify_file(path: str | os.PathLike) -> tuple[str, bool]:
+    """Read every event dataset of a file and compare it with its checksum: (report, all matched)."""
+    with open_events(path, allow_incomplete=True) as events:
+        if not events.complete:
+            return "checksums: none (an incomplete file has no checksums; do not use it)", False
+        results = events.verify()
+    if not results:
+        return "checksums: no checksums (written by a simcoh that did not record them); structure checked", True
+    bad = [(name, status) for name, status in results if status != "OK"]
+    lines = [f"checksums: {len(results) - len(bad)} of {len(results)} datasets OK" + ("" if not bad else
+             "; the file changed after it was written, write it again or restore a copy")]
+    lines += _table([(name, status) for name, status in results])
+    return "\n".join(lines), not bad

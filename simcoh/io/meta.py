@@ -61,11 +61,23 @@ def write_meta(group: h5py.Group, entries: Mapping, what: str) -> None:
 
 
 def read_meta(group: h5py.Group) -> dict:
-    """Inverse of :func:`write_meta`; keys come back sorted."""
+    """Inverse of :func:`write_meta`; keys come back sorted. Raises ValueError naming the entry that cannot be
+    decoded (a damaged file)."""
     out = {}
     for key, value in group.attrs.items():
         out[key] = value.item() if isinstance(value, np.generic) else value
     for key, dataset in group.items():
-        text = dataset.asstr()[()]
-        out[key] = json.loads(text) if dataset.attrs.get("encoding") == "json" else text
+        if not isinstance(dataset, h5py.Dataset) or dataset.shape != () or not h5py.check_string_dtype(dataset.dtype):
+            raise ValueError(f"entry '{key}' should be a text dataset (JSON or a string)")
+        try:
+            text = dataset.asstr()[()]
+        except UnicodeDecodeError:
+            raise ValueError(f"entry '{key}' is not UTF-8 text") from None
+        if dataset.attrs.get("encoding") == "json":
+            try:
+                out[key] = json.loads(text)
+            except ValueError as err:
+                raise ValueError(f"entry '{key}' is not valid JSON ({err}): {text[:60]!r}") from None
+        else:
+            out[key] = text
     return dict(sorted(out.items()))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import json
+import contextlib
 import os
 from pathlib import Path
 
@@ -10,22 +10,23 @@ import awkward as ak
 import h5py
 import numpy as np
 
-from ..errors import Diagnostic, InputError
+from ..errors import Diagnostic, InputError, SimcohError
 from ..units import suggest
-from ..columns import Column
 from .format import (
     BUFFER_KEY,
     DATA,
     EVENTS,
     FORMAT,
-    FORMAT_VERSION,
     OFFSETS,
     PROVENANCE,
     SUMMARY,
     EventFileError,
     IncompleteFileError,
+    damaged,
     looks_partial,
 )
+from . import structure
+from .checksum import DATASET_ATTR, as_text, crc32, dataset_checksum
 from .meta import read_meta
 
 
@@ -45,13 +46,6 @@ def _open_hdf5(path: Path) -> h5py.File:
         ) from None
 
 
-def _jagged_form(group: h5py.Group, name: str) -> ak.forms.Form:
-    form = ak.forms.from_json(group.attrs["form"])
-    if not (isinstance(form, ak.forms.ListOffsetForm) and isinstance(form.content, ak.forms.NumpyForm)):
-        raise EventFileError(f"column '{name}' has an unsupported layout: {form.type}")
-    return form
-
-
 class EventFile:
     """An open simcoh event file; use :func:`open_events` to get one.
 
@@ -68,42 +62,54 @@ class EventFile:
             self._file.close()
             raise
 
+    @contextlib.contextmanager
+    def _reading(self, where: str):
+        """Turn a failure of HDF5 (or awkward) on damaged contents into an EventFileError naming ``where``."""
+        try:
+            yield
+        except SimcohError:
+            raise
+        except Exception as err:
+            raise damaged(self.path, where, f"cannot be read ({type(err).__name__}: {err})") from None
+
     def _load(self, allow_incomplete: bool) -> None:
-        attrs = self._file.attrs
-        if attrs.get("format") != FORMAT:
+        with self._reading("file structure"):
+            self._check_structure(allow_incomplete)
+
+    def _check_structure(self, allow_incomplete: bool) -> None:
+        f, path = self._file, self.path
+        if f.attrs.get("format") != FORMAT:
             raise EventFileError(
                 f"{self.path} is an HDF5 file but not a simcoh event file (no root attribute format='{FORMAT}')"
             )
-        version = int(attrs.get("format_version", -1))
-        if version != FORMAT_VERSION:
-            raise EventFileError(
-                f"{self.path} has event-file format version {version}; this simcoh reads version "
-                f"{FORMAT_VERSION} (written by simcoh {attrs.get('simcoh_version', '?')})"
-            )
-        self.complete = bool(attrs.get("complete", False))
+        self.complete, recorded = structure.check_root(path, f.attrs)
         if not self.complete and not allow_incomplete:
             raise IncompleteFileError(
                 f"{self.path} is incomplete: the run that wrote it never finished (most likely it was "
                 "interrupted or crashed), so its events may be missing or damaged. Run the simulation "
                 "again; to inspect the file anyway, open it with allow_incomplete=True."
             )
-        events = self._file[EVENTS]
-        names = json.loads(events.attrs["columns"])
-        self.columns = {name: self._column(events[name], name) for name in names}
+        names = structure.column_names(path, f, self.complete)
+        events = f[EVENTS]
+        self.columns = {name: structure.column(path, events, name) for name in names}
         self.fields = list(self.columns)
-        self.provenance = read_meta(self._file[PROVENANCE]) if PROVENANCE in self._file else {}
-        self.summary = read_meta(self._file[SUMMARY]) if SUMMARY in self._file else {}
-        self.n_events = int(attrs["n_events"]) if self.complete else self._stored_events()
+        self.provenance = self._meta(PROVENANCE)
+        self.summary = self._meta(SUMMARY)
+        self.n_events = recorded if self.complete else self._stored_events()
+        structure.check_lengths(path, events, self.columns, self.n_events, self.complete)
+        self.has_checksums = self.complete and structure.check_checksums(path, f, self.columns)
+        self._offsets_checked: set[str] = set()
+        self._running: dict[str, tuple[int, int]] = {}  # dataset -> (rows read in order from 0, their CRC-32)
 
-    @staticmethod
-    def _column(obj, name: str) -> Column:
-        jagged = isinstance(obj, h5py.Group)
-        if jagged:
-            dtype = np.dtype(_jagged_form(obj, name).content.primitive)
-        else:
-            dtype = obj.dtype
-        shape = () if jagged else tuple(obj.shape[1:])
-        return Column(name, dtype, obj.attrs["unit"], obj.attrs["description"], jagged=jagged, shape=shape)
+    def _meta(self, key: str) -> dict:
+        if key not in self._file:
+            return {}
+        if not isinstance(self._file[key], h5py.Group):
+            raise damaged(self.path, f"/{key}", "expected a group, found a dataset")
+        try:
+            return read_meta(self._file[key])
+        except ValueError as err:
+            raise damaged(self.path, f"/{key}", str(err)) from None
 
     def _stored_events(self) -> int:
         """Events present in every column of an unfinished file."""
@@ -147,14 +153,65 @@ class EventFile:
             raise InputError(problems)
         return fields
 
+    def check_offsets(self, name: str | None = None) -> None:
+        """Check the offsets of jagged column ``name`` (default: all) once: they never decrease and stay within
+        the data. Every read of a jagged column does this first."""
+        for key in [name] if name else [n for n, c in self.columns.items() if c.jagged]:
+            if key not in self._offsets_checked:
+                with self._reading(f"/{EVENTS}/{key}/{OFFSETS}"):
+                    structure.check_offsets(self.path, self._file[EVENTS][key], f"/{EVENTS}/{key}")
+                self._offsets_checked.add(key)
+
+    def _check_sum(self, dataset: h5py.Dataset, first: int, values: np.ndarray) -> None:
+        """Add rows [first, first + len(values)) of ``dataset``, as read, to its running checksum when they
+        continue the rows read so far from row 0; once the last row is in, compare with the recorded checksum.
+        So whole reads and reads in order (as a merge copies a file) are checked; other reads are not."""
+        if not self.has_checksums:
+            return
+        row, value = self._running.get(dataset.name, (0, 0))
+        stop = first + len(values)
+        if not first <= row < stop:
+            return
+        value = crc32(values[row - first:], value)
+        self._running[dataset.name] = (stop, value)
+        if stop == dataset.shape[0]:
+            recorded = dataset.attrs[DATASET_ATTR]
+            if as_text(value) != recorded:
+                raise damaged(self.path, dataset.name, f"the values read differ from those written (checksum "
+                              f"{as_text(value)}, recorded {recorded})")
+
     def _slice(self, name: str, first: int, last: int):
-        obj = self._file[EVENTS][name]
-        if not self.columns[name].jagged:
-            return obj[first:last]
-        offsets = obj[OFFSETS][first : last + 1]
-        data = obj[DATA][offsets[0] : offsets[-1]]
-        buffers = {OFFSETS: offsets - offsets[0], DATA: data}
-        return ak.from_buffers(_jagged_form(obj, name), last - first, buffers, buffer_key=BUFFER_KEY)
+        if self.columns[name].jagged:
+            self.check_offsets(name)
+        with self._reading(f"/{EVENTS}/{name}"):
+            obj = self._file[EVENTS][name]
+            if not self.columns[name].jagged:
+                values = obj[first:last]
+                self._check_sum(obj, first, values)
+                return values
+            offsets = obj[OFFSETS][first : last + 1]
+            data = obj[DATA][offsets[0] : offsets[-1]]
+            self._check_sum(obj[OFFSETS], first, offsets)
+            self._check_sum(obj[DATA], int(offsets[0]), data)
+            buffers = {OFFSETS: offsets - offsets[0], DATA: data}
+            form = structure.jagged_form(self.path, obj, f"/{EVENTS}/{name}")
+            return ak.from_buffers(form, last - first, buffers, buffer_key=BUFFER_KEY)
+
+    def verify(self) -> list[tuple[str, str]]:
+        """Read every event dataset whole and compare it with its checksum: (dataset, "OK" or what differs).
+        Empty for a file written before simcoh recorded checksums (``has_checksums`` is False)."""
+        if not self.has_checksums:
+            return []
+        self.check_offsets()
+        out = []
+        for name, column in self.columns.items():
+            obj = self._file[EVENTS][name]
+            for dataset in (obj[OFFSETS], obj[DATA]) if column.jagged else (obj,):
+                with self._reading(dataset.name):
+                    found, recorded = dataset_checksum(dataset), dataset.attrs[DATASET_ATTR]
+                out.append((dataset.name, "OK" if found == recorded else
+                            f"DIFFERS: checksum {found}, recorded {recorded} when written"))
+        return out
 
     def read_column(self, name: str, start: int | None = 0, stop: int | None = None):
         """Events [start, stop) of one column: numpy array if flat, awkward array if jagged."""
@@ -181,9 +238,10 @@ class EventFile:
     def stored_bytes(self, name: str) -> int:
         """Bytes that column ``name`` takes on disk (after compression)."""
         (name,) = self._check_fields([name])
-        obj = self._file[EVENTS][name]
-        parts = obj.values() if isinstance(obj, h5py.Group) else [obj]
-        return sum(part.id.get_storage_size() for part in parts)
+        with self._reading(f"/{EVENTS}/{name}"):
+            obj = self._file[EVENTS][name]
+            parts = obj.values() if isinstance(obj, h5py.Group) else [obj]
+            return sum(part.id.get_storage_size() for part in parts)
 
     def close(self) -> None:
         self._file.close()

@@ -18,6 +18,7 @@ from .._version import __version__
 from ..config import canonical_json
 from ..errors import InputError, OutputExistsError, SimcohError
 from .chunk_stream import ChunkEncoder, ChunkStream
+from .checksum import DATASET_ATTR, as_text, crc32, seal
 from .chunks import Jagged, jagged_form, prepare_chunk
 from .codec import ChunkFilter
 from ..columns import Column
@@ -87,6 +88,7 @@ class EventWriter:
         check_destination(self.path, self.overwrite)
         self.n_events = 0
         self._streams: dict[str, ChunkStream] = {}  # per dataset ("name" or "name/data", "name/offsets")
+        self._checksums: dict[str, int] = {}  # CRC-32 of the rows given to each stream, in write order
         self._data_sizes = dict.fromkeys(self.columns, 0)  # numbers stored so far per jagged column
         self._encoder = ChunkEncoder(threads)
         self.temp_path = temporary_path(self.path)
@@ -120,6 +122,7 @@ class EventWriter:
                 offsets = obj.create_dataset(OFFSETS, shape=(0,), dtype=np.int64, **options)
                 self._streams[f"{name}/{OFFSETS}"] = ChunkStream(offsets, chunk_filter)
                 self._streams[f"{name}/{OFFSETS}"].add(np.zeros(1, np.int64))  # the leading 0
+                self._checksums[f"{name}/{OFFSETS}"] = crc32(np.zeros(1, np.int64))
                 data = obj.create_dataset(DATA, shape=(0,), dtype=column.dtype, **options)
                 self._streams[f"{name}/{DATA}"] = ChunkStream(data, chunk_filter)
                 obj.attrs["form"] = jagged_form(column).to_json()
@@ -168,6 +171,7 @@ class EventWriter:
 
     def _add(self, key: str, values: np.ndarray) -> list:
         stream = self._streams[key]
+        self._checksums[key] = crc32(values, self._checksums.get(key, 0))
         full = stream.add(values)
         stream.grow()
         return [(stream, first, rows) for first, rows in full]
@@ -192,6 +196,9 @@ class EventWriter:
             for stream in self._streams.values():
                 stream.write_tail()
             self._file.attrs["n_events"] = self.n_events
+            for key, stream in self._streams.items():
+                stream.dataset.attrs[DATASET_ATTR] = as_text(self._checksums.get(key, 0))
+            seal(self._file)
             self._file.flush()
             self._file.attrs["complete"] = True  # last: only a finished file claims to be complete
             self._file.close()
