@@ -1,0 +1,132 @@
+"""Stopping on SIGINT, SIGTERM and SIGHUP, in the simcoh command and in its worker processes.
+
+The command (:func:`stop_on_signals`) turns the first of these signals into :class:`Interrupted`, raised in its
+main thread: ``with`` and ``finally`` blocks then run as for Ctrl-C (a writer deletes its partial file, a pool
+stops its workers, a Dask cluster is closed), and the command exits with status 128 + the signal's number.
+Signals that arrive while it is stopping are ignored, so the clean-up is not cut short.
+
+A worker process (:func:`init_worker`) dies with its parent: on Linux the kernel sends it SIGTERM when the parent
+dies (``PR_SET_PDEATHSIG``), even by ``kill -9``. A signal that reaches a worker while it runs a task
+(:func:`worker_task`) unwinds the task, so the task's own clean-up runs, then the worker exits; an idle worker
+exits at once. Nothing is left waiting for a parent that is gone.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import sys
+import threading
+
+STOP_SIGNALS = tuple(getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name))
+_PR_SET_PDEATHSIG = 1  # from <sys/prctl.h>
+
+
+class Interrupted(KeyboardInterrupt):
+    """A stop signal arrived; ``signum`` is its number. A KeyboardInterrupt, so code that handles Ctrl-C
+    handles SIGTERM and SIGHUP the same way."""
+
+    def __init__(self, signum: int):
+        super().__init__(signum)
+        self.signum = int(signum)
+
+    @property
+    def name(self) -> str:
+        return signal.Signals(self.signum).name
+
+    @property
+    def exit_status(self) -> int:
+        return 128 + self.signum
+
+    def __str__(self) -> str:
+        return f"interrupted by {self.name}"
+
+
+def _ignore_stop_signals() -> None:
+    for signum in STOP_SIGNALS:
+        signal.signal(signum, signal.SIG_IGN)
+
+
+def _raise_once(signum, _frame):
+    _ignore_stop_signals()  # the clean-up that the exception starts must not be interrupted in turn
+    raise Interrupted(signum)
+
+
+@contextlib.contextmanager
+def stop_on_signals():
+    """Within the block, the first SIGINT, SIGTERM or SIGHUP raises :class:`Interrupted` in this (main) thread
+    and later ones are ignored; the previous handlers are restored after it. Does nothing outside the main
+    thread, where Python cannot handle signals."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = {signum: signal.signal(signum, _raise_once) for signum in STOP_SIGNALS}
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+
+
+# ------------------------------------------------------------------------------------------- worker processes
+
+_IN_TASK = False  # in a worker: whether a task is running (a signal then unwinds it before the worker exits)
+
+
+def _worker_handler(signum, _frame):
+    _ignore_stop_signals()
+    if _IN_TASK:
+        raise Interrupted(signum)  # worker_task catches it once the task has cleaned up, and exits
+    os._exit(128 + signum)
+
+
+def _die_with(parent_pid: int) -> None:
+    """Have the kernel send SIGTERM to this process when its parent dies (Linux); elsewhere a thread watches."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        if libc.prctl(_PR_SET_PDEATHSIG, int(signal.SIGTERM), 0, 0, 0) == 0:
+            if os.getppid() != parent_pid:  # the parent died before the request was made
+                os._exit(128 + signal.SIGTERM)
+            return
+
+    def watch():
+        import time
+
+        while os.getppid() == parent_pid:
+            time.sleep(1.0)
+        os.kill(os.getpid(), signal.SIGTERM)
+
+    threading.Thread(target=watch, name="simcoh-parent-watch", daemon=True).start()
+
+
+def init_worker(parent_pid: int) -> None:
+    """Call first in a worker process's initializer: it stops on the stop signals and dies with its parent."""
+    for signum in STOP_SIGNALS:
+        signal.signal(signum, _worker_handler)
+    _die_with(parent_pid)
+
+
+@contextlib.contextmanager
+def worker_task():
+    """Run a worker's task: a stop signal raises :class:`Interrupted` in it; once the task's ``with`` and
+    ``finally`` blocks have run (its partial file deleted), the worker exits with status 128 + the signal."""
+    global _IN_TASK
+    try:
+        _IN_TASK = True
+        yield
+    except Interrupted as stop:
+        os._exit(stop.exit_status)
+    finally:
+        _IN_TASK = False
+
+
+def terminate_workers(executor) -> None:
+    """Send SIGTERM to every worker process of a ``concurrent.futures.ProcessPoolExecutor`` (they clean up and
+    exit; see :func:`worker_task`), so that shutting it down does not wait for their tasks to finish."""
+    for process in list((getattr(executor, "_processes", None) or {}).values()):
+        with contextlib.suppress(OSError, ValueError, AttributeError):
+            if process.is_alive():
+                process.terminate()
