@@ -278,5 +278,5 @@ def _keep_beside(temp: Path, path: Path) -> None:
     os.replace(temp, kept)
     raise OutputExistsError(
         f"{path} appeared while the run was writing and is {describe_existing(path)}; it was left alone. The "
-        f"finished events of this run are in {kept}: compare the two and keep one. {_HOW_TO_OVERWRITE}"
+        f"finished events are in {kept}: compare the two files and keep one. {_HOW_TO_OVERWRITE}"
     )
