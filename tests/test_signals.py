@@ -45,8 +45,8 @@ CHEAP = """/random/setSeed 7
 /process/enable cevns
 /run/fidelity truth
 /output/file cheap.h5
-/run/beamOn 60000
 /run/chunkSize 2000
+/run/beamOn 60000
 """
 SLOW_RUNNER = """
 import sys, time
@@ -193,6 +193,28 @@ def test_signal_mid_run_ends_every_process_and_removes_partials(tmp_path, signam
     finally:
         kill_all(proc, family)
     assert not (tmp_path / "out.h5").exists()
+
+
+@pytest.mark.parametrize("mode", ["workers", "shards"])
+def test_workers_die_with_a_killed_parent(tmp_path, mode):
+    """`kill -9` of the parent cannot be handled by it: its workers notice (PR_SET_PDEATHSIG on Linux), delete
+    their shard's partial file and exit instead of waiting forever."""
+    proc = start(tmp_path, LONG, MODES[mode])
+    family = set()
+    try:
+        wait_for_partial(proc, tmp_path)
+        family = descendants(proc.pid)
+        assert len(family) >= 2, "the run should have its worker processes"
+        proc.send_signal(signal.SIGKILL)
+        proc.communicate(timeout=60)
+        deadline = time.monotonic() + 10
+        while running(family) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not running(family), f"workers still running 10 s after their parent was killed: {running(family)}"
+        if mode == "shards":  # the workers wrote the partial files, and deleted them
+            assert not leftovers(tmp_path), leftovers(tmp_path)
+    finally:
+        kill_all(proc, family)
 
 
 def test_interrupted_production_resumes_to_the_serial_events(tmp_path):
