@@ -22,7 +22,7 @@ from .shard_job import ShardJob, run_shard_job
 
 _PROGRESS = None  # the progress queue of a local worker process
 #: How long an interrupted Dask production waits for its running shards to stop and delete their partial files
-DASK_STOP_TIMEOUT_S = 5.0
+DASK_STOP_TIMEOUT_S = 3.0
 
 
 def run_serial(jobs: list[ShardJob], report) -> tuple[dict, dict]:
@@ -93,27 +93,21 @@ class ShardStopped(SimcohError):
 
 
 class _DaskReporter:
-    """Sends chunk sizes from a Dask worker to the client through a named distributed Queue, and stops the shard
-    (deleting its partial file) once the client has set the named distributed Event ``NAME-stop``."""
+    """Reports chunk sizes from a Dask worker to the client as events of the topic ``name``
+    (``Worker.log_event``: no client in the worker, which would outlive a worker closed under a running shard),
+    and stops the shard, deleting its partial file, once the client has cancelled it."""
 
     def __init__(self, name: str):
         self.name = name
-        self._queue = self._stop = None
 
     def __call__(self, n: int) -> None:
-        if self._queue is None:
-            from distributed import Event, Queue
+        from distributed import get_worker
 
-            self._queue, self._stop = Queue(self.name), Event(f"{self.name}-stop")
-        self._queue.put(n)
-        if self._stop.is_set():
+        worker = get_worker()
+        worker.log_event(self.name, n)
+        task = worker.state.tasks.get(worker.get_current_task())
+        if task is None or task.state in ("cancelled", "released", "forgotten"):
             raise ShardStopped("the production was interrupted; this shard stopped and deleted its partial file")
-
-    def __getstate__(self):
-        return {"name": self.name}
-
-    def __setstate__(self, state):
-        self.name, self._queue, self._stop = state["name"], None, None
 
 
 def _run_dask(job: ShardJob, reporter: _DaskReporter) -> dict:
@@ -151,17 +145,18 @@ def dask_threads(client) -> int:
 def run_dask(jobs: list[ShardJob], client, report) -> tuple[dict, dict]:
     distributed = import_distributed()
     name = f"simcoh-progress-{uuid.uuid4().hex}"
-    progress = distributed.Queue(name, client=client)
     reporter = _DaskReporter(name)
     futures = {client.submit(_run_dask, job, reporter, pure=False, key=f"simcoh-shard-{job.shard.index}-{name}"):
                job for job in jobs}
     records, failures = {}, {}
+    seen = 0
 
     def drain():
-        n = progress.qsize()
-        if n:
-            for item in progress.get(batch=n):
-                report(item)
+        nonlocal seen
+        events = client.get_events(name)
+        for _, n in events[seen:]:
+            report(n)
+        seen = len(events)
 
     try:
         while futures:
@@ -175,16 +170,22 @@ def run_dask(jobs: list[ShardJob], client, report) -> tuple[dict, dict]:
                     failures[job.shard.index] = f"{type(exc).__name__}: {exc}"
         drain()
     except BaseException:  # interrupted: running shards stop after their current chunk and clean up
-        _stop_dask_shards(distributed, client, name, list(futures))
+        _stop_dask_shards(distributed, client, list(futures))
         raise
     return records, failures
 
 
-def _stop_dask_shards(distributed, client, name: str, futures, timeout_s: float = DASK_STOP_TIMEOUT_S) -> None:
-    """Tell the shards still running to stop, cancel those not started, and wait up to ``timeout_s`` for them."""
+def _executing(dask_worker) -> int:
+    return len(dask_worker.state.executing)
+
+
+def _stop_dask_shards(distributed, client, futures, timeout_s: float = DASK_STOP_TIMEOUT_S) -> None:
+    """Cancel the shards (those running stop after their current chunk, deleting their partial file) and wait up
+    to ``timeout_s`` for the workers to have none running."""
+    deadline = time.monotonic() + timeout_s
     try:
-        distributed.Event(f"{name}-stop", client=client).set()
-        client.cancel([f for f in futures if f.status == "pending"])
-        distributed.wait(futures, timeout=timeout_s)
-    except Exception:  # noqa: BLE001  (a timeout, a lost scheduler: closing the cluster stops the rest)
+        client.cancel(futures)
+        while time.monotonic() < deadline and any(client.run(_executing).values()):
+            time.sleep(0.1)
+    except Exception:  # noqa: BLE001  (a lost scheduler: closing the cluster stops the rest)
         pass
