@@ -120,11 +120,16 @@ def wait_for_partial(proc: subprocess.Popen, directory: Path, timeout_s: float =
     raise AssertionError(f"no partial file appeared (exit status {proc.poll()})")
 
 
-def stop_and_check(proc: subprocess.Popen, signum: int, directory: Path, may_have_finished: bool = False) -> str:
-    """Send ``signum`` to the run; check its exit status and message, that every process of it has ended 10 s
-    later and that no partial file is left. Returns its standard error."""
+def stop_and_check(proc: subprocess.Popen, signum: int, directory: Path, may_have_finished: bool = False,
+                   group: bool = False) -> str:
+    """Send ``signum`` to the run (with ``group``, to all its processes, as Ctrl-C in a terminal does); check its
+    exit status and message, that every process of it has ended 10 s later and that no partial file is left.
+    Returns its standard error."""
     family = descendants(proc.pid)
-    proc.send_signal(signum)
+    if group:
+        os.killpg(proc.pid, signum)  # the run leads its own session and process group (start_new_session)
+    else:
+        proc.send_signal(signum)
     deadline = time.monotonic() + 10
     try:
         _, err = proc.communicate(timeout=10)
@@ -177,11 +182,12 @@ def assert_same_events(path: Path, reference: Path) -> None:
 
 # ------------------------------------------------------------------------------------- signals, default suite
 
-@pytest.mark.parametrize("signame, mode", [("SIGTERM", "workers"), ("SIGHUP", "serial"), ("SIGTERM", "shards"),
-                                           ("SIGINT", "shard")])
-def test_signal_mid_run_ends_every_process_and_removes_partials(tmp_path, signame, mode):
+@pytest.mark.parametrize("signame, mode, group", [("SIGTERM", "workers", False), ("SIGHUP", "serial", False),
+                                                  ("SIGTERM", "shards", False), ("SIGINT", "shard", False),
+                                                  ("SIGINT", "shards", True)])
+def test_signal_mid_run_ends_every_process_and_removes_partials(tmp_path, signame, mode, group):
     """Issue 16 item 1: `kill -TERM` of `simcoh run long.mac --workers 2` left workers waiting forever and a
-    hidden partial file."""
+    hidden partial file. ``group``: Ctrl-C in a terminal, which reaches the workers too."""
     proc = start(tmp_path, LONG, MODES[mode])
     family = set()
     try:
@@ -189,10 +195,11 @@ def test_signal_mid_run_ends_every_process_and_removes_partials(tmp_path, signam
         family = descendants(proc.pid)
         if mode in ("workers", "shards"):
             assert len(family) >= 2, "the run should have its worker processes"
-        stop_and_check(proc, STOP_SIGNALS[signame], tmp_path)
+        err = stop_and_check(proc, STOP_SIGNALS[signame], tmp_path, group=group)
     finally:
         kill_all(proc, family)
     assert not (tmp_path / "out.h5").exists()
+    assert "race condition" not in err and "Traceback" not in err, err[-3000:]
 
 
 @pytest.mark.parametrize("mode", ["workers", "shards"])
@@ -325,6 +332,7 @@ def test_signal_at_a_random_moment_then_rerun_equals_serial(tmp_path, signame, m
             family |= descendants(proc.pid)
             time.sleep(0.05)
         stop_and_check(proc, STOP_SIGNALS[signame], work, may_have_finished=True)
+        print(f"{signame} to {mode} after {delay:.1f} s: exit status {proc.returncode}")
     finally:
         kill_all(proc, family)
     reruns = [MODES[mode]] if mode != "shard" else [["--shard", "0/2"], ["--shard", "1/2"]]

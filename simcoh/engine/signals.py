@@ -43,9 +43,14 @@ class Interrupted(KeyboardInterrupt):
         return f"interrupted by {self.name}"
 
 
+def _ignore(_signum, _frame) -> None:
+    """A handler that does nothing (not SIG_IGN: a signal already caught but not yet handled when SIG_IGN is set
+    makes Python print "Signal N ignored due to race condition")."""
+
+
 def _ignore_stop_signals() -> None:
     for signum in STOP_SIGNALS:
-        signal.signal(signum, signal.SIG_IGN)
+        signal.signal(signum, _ignore)
 
 
 def _raise_once(signum, _frame):
