@@ -24,7 +24,7 @@ from .merge import file_sha256, merge_shards
 from ..io.provenance import created_utc
 from ..io import partials
 from ..io.writer import check_destination
-from . import allocator, executors
+from . import allocator, executors, signals
 from .processes import start_method as default_start_method
 from .manifest import (ProductionError, load_manifest, manifest_path, new_manifest, open_production,
                        shard_states, update_manifest, update_shard)
@@ -90,7 +90,8 @@ def run_production(prepared, *, workers: int = 1, dask: str | None = None, n_sha
     client = cluster = prod = None
     try:
         if dask is not None:
-            client, cluster = executors.dask_client(dask, workers if dask == "local" else None)
+            with signals.deferred():  # a cluster half started or half closed would hang this process's exit
+                client, cluster = executors.dask_client(dask, workers if dask == "local" else None)
             if n_shards is None and not manifest_path(production_dir_for(cfg.output_file) if directory is None
                                                       else Path(directory)).exists():
                 n_shards = executors.dask_threads(client)
@@ -121,10 +122,11 @@ def run_production(prepared, *, workers: int = 1, dask: str | None = None, n_sha
         finally:
             bar.close()
     finally:
-        if client is not None:
-            client.close()
-        if cluster is not None:
-            cluster.close()
+        with signals.deferred():
+            if client is not None:
+                client.close()
+            if cluster is not None:
+                cluster.close()
         if prod is not None:  # the workers are gone: delete what a stopped or killed one left (Dask workers)
             _remove_stale_partials(prod)
     for index, error in failures.items():

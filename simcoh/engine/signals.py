@@ -53,9 +53,34 @@ def _ignore_stop_signals() -> None:
         signal.signal(signum, _ignore)
 
 
+_DEFER = False  # in the main process: within deferred(), a stop signal is held back
+_PENDING: list[int] = []  # the stop signal held back
+
+
 def _raise_once(signum, _frame):
+    if _DEFER:
+        _PENDING.append(signum)
+        return
     _ignore_stop_signals()  # the clean-up that the exception starts must not be interrupted in turn
     raise Interrupted(signum)
+
+
+@contextlib.contextmanager
+def deferred():
+    """Within the block, a stop signal is held back, then raised as :class:`Interrupted` when the block ends: for
+    work that must not be cut half way (starting or closing a Dask cluster, whose objects would otherwise hang
+    the interpreter's exit)."""
+    global _DEFER
+    outer, _DEFER = _DEFER, True
+    try:
+        yield
+    finally:
+        _DEFER = outer
+    if not outer and _PENDING:
+        signum = _PENDING[0]
+        _PENDING.clear()
+        _ignore_stop_signals()
+        raise Interrupted(signum)
 
 
 @contextlib.contextmanager
@@ -70,6 +95,7 @@ def stop_on_signals():
     try:
         yield
     finally:
+        _PENDING.clear()
         for signum, handler in previous.items():
             signal.signal(signum, handler)
 
