@@ -247,6 +247,31 @@ def test_interrupted_production_resumes_to_the_serial_events(tmp_path):
     assert_same_events(work / "out.h5", reference)
 
 
+def test_stop_signals_raise_interrupted_once_and_can_be_held_back():
+    from simcoh.engine.signals import Interrupted, deferred, stop_on_signals
+
+    previous = signal.getsignal(signal.SIGTERM)
+    with pytest.raises(Interrupted) as caught:
+        with stop_on_signals():
+            with deferred():
+                os.kill(os.getpid(), signal.SIGTERM)
+                time.sleep(0.01)  # Python runs its handlers between bytecodes: still here, held back
+                held = True
+    assert held and caught.value.signum == signal.SIGTERM and caught.value.exit_status == 143
+    assert str(caught.value) == "interrupted by SIGTERM" and isinstance(caught.value, KeyboardInterrupt)
+    assert signal.getsignal(signal.SIGTERM) is previous  # restored
+
+    with pytest.raises(Interrupted, match="SIGHUP"):
+        with stop_on_signals():
+            try:
+                os.kill(os.getpid(), signal.SIGHUP)
+                time.sleep(1)
+            finally:  # the clean-up after the first signal is not interrupted by the next ones
+                os.kill(os.getpid(), signal.SIGTERM)
+                os.kill(os.getpid(), signal.SIGINT)
+                time.sleep(0.01)
+
+
 # ---------------------------------------------------------------------------------------------- stale partials
 
 def dead_pid() -> int:

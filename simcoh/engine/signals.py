@@ -3,7 +3,8 @@
 The command (:func:`stop_on_signals`) turns the first of these signals into :class:`Interrupted`, raised in its
 main thread: ``with`` and ``finally`` blocks then run as for Ctrl-C (a writer deletes its partial file, a pool
 stops its workers, a Dask cluster is closed), and the command exits with status 128 + the signal's number.
-Signals that arrive while it is stopping are ignored, so the clean-up is not cut short.
+Signals that arrive while it is stopping are ignored, so the clean-up is not cut short, and :func:`deferred` holds
+a signal back during work that must not be cut half way.
 
 A worker process (:func:`init_worker`) dies with its parent: on Linux the kernel sends it SIGTERM when the parent
 dies (``PR_SET_PDEATHSIG``), even by ``kill -9``. A signal that reaches a worker while it runs a task
