@@ -65,6 +65,12 @@ MODES = {"serial": [], "workers": ["--workers", "2"], "shards": ["--workers", "2
 STOP_SIGNALS = {"SIGTERM": signal.SIGTERM, "SIGINT": signal.SIGINT, "SIGHUP": signal.SIGHUP}
 
 
+def _has_distributed() -> bool:
+    import importlib.util
+
+    return importlib.util.find_spec("distributed") is not None
+
+
 # ------------------------------------------------------------------------------------------------- processes
 
 def process_table() -> dict[int, tuple[int, str]]:
@@ -134,7 +140,10 @@ def stop_and_check(proc: subprocess.Popen, signum: int, directory: Path, may_hav
     try:
         _, err = proc.communicate(timeout=10)
     except subprocess.TimeoutExpired:
-        raise AssertionError(f"the run did not end within 10 s of {signal.Signals(signum).name}") from None
+        proc.kill()
+        _, err = proc.communicate(timeout=30)
+        raise AssertionError(f"the run did not end within 10 s of {signal.Signals(signum).name}; its "
+                             f"standard error:\n{err[-3000:]}") from None
     while running(family) and time.monotonic() < deadline:
         time.sleep(0.05)
     assert not running(family), f"processes still running 10 s after the signal: {sorted(running(family))}"
@@ -184,10 +193,12 @@ def assert_same_events(path: Path, reference: Path) -> None:
 
 @pytest.mark.parametrize("signame, mode, group", [("SIGTERM", "workers", False), ("SIGHUP", "serial", False),
                                                   ("SIGTERM", "shards", False), ("SIGINT", "shard", False),
-                                                  ("SIGINT", "shards", True)])
+                                                  ("SIGINT", "shards", True), ("SIGTERM", "dask", False)])
 def test_signal_mid_run_ends_every_process_and_removes_partials(tmp_path, signame, mode, group):
     """Issue 16 item 1: `kill -TERM` of `simcoh run long.mac --workers 2` left workers waiting forever and a
     hidden partial file. ``group``: Ctrl-C in a terminal, which reaches the workers too."""
+    if mode == "dask":
+        pytest.importorskip("distributed")
     proc = start(tmp_path, LONG, MODES[mode])
     family = set()
     try:
@@ -336,7 +347,8 @@ def test_a_live_writer_is_left_alone_and_a_second_writer_refused(tmp_path, capsy
 # ---------------------------------------------------------------------------------- signals, slow and random
 
 @pytest.mark.slow
-@pytest.mark.parametrize("mode", list(MODES))
+@pytest.mark.parametrize("mode", [m if m != "dask" else pytest.param(m, marks=pytest.mark.skipif(
+    not _has_distributed(), reason="needs dask.distributed")) for m in MODES])
 @pytest.mark.parametrize("signame", list(STOP_SIGNALS))
 def test_signal_at_a_random_moment_then_rerun_equals_serial(tmp_path, signame, mode):
     """Every stop signal, every mode, at a seeded random moment (during start-up, the shards, the merge, or
