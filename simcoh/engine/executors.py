@@ -69,6 +69,7 @@ def run_local(jobs: list[ShardJob], workers: int, report, method: str | None = N
     try:
         pending = {pool.submit(_run_local, job): job for job in jobs}
         while pending:
+            signals.check()  # a stop signal whose exception Python dropped
             done, _ = cf.wait(pending, timeout=0.2, return_when=cf.FIRST_COMPLETED)
             _drain(progress, report)
             for future in done:
@@ -160,6 +161,7 @@ def run_dask(jobs: list[ShardJob], client, report) -> tuple[dict, dict]:
 
     try:
         while futures:
+            signals.check()
             time.sleep(0.2)
             drain()
             for future in [f for f in futures if f.done()]:

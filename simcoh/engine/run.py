@@ -13,6 +13,7 @@ import numpy as np
 from ..generate import PROCESS_CODES
 from ..io import EventWriter
 from ..io.memory import MemoryWriter
+from . import signals
 from .parallel import ChunkPool, tapered_ranges
 from .prepare import PreparedRun, RunSummary, prepare_run, run_notes
 from .writer_thread import BackgroundWriter
@@ -113,6 +114,7 @@ def _write(pipe, gen, open_sink, desc, chunk_size, first, stop, progress, on_chu
                 source = pool.chunks(tapered_ranges(first, stop, chunk_size, pool.workers),
                                      free_slots=background.free)
             for n, chunk, buffers in source:
+                signals.check()  # a stop signal whose exception Python dropped
                 counts += np.bincount(chunk["process"], minlength=len(counts))
                 background.put(chunk, token=buffers)
                 bar.update(n)

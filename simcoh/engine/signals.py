@@ -9,7 +9,11 @@ a signal back during work that must not be cut half way.
 A worker process (:func:`init_worker`) dies with its parent: on Linux the kernel sends it SIGTERM when the parent
 dies (``PR_SET_PDEATHSIG``), even by ``kill -9``. A signal that reaches a worker while it runs a task
 (:func:`worker_task`) unwinds the task, so the task's own clean-up runs, then the worker exits; an idle worker
-exits at once. Nothing is left waiting for a parent that is gone.
+exits at once, and one still cleaning up after ``WORKER_GRACE_S`` is ended by SIGALRM (its parent deletes what
+it left). Nothing is left waiting for a parent that is gone.
+
+Python drops an exception raised in a signal handler when it lands in a weakref callback or a ``__del__``; the
+loops of a run call :func:`check` once per chunk, which raises it again.
 """
 
 from __future__ import annotations
@@ -56,14 +60,35 @@ def _ignore_stop_signals() -> None:
 
 _DEFER = False  # in the main process: within deferred(), a stop signal is held back
 _PENDING: list[int] = []  # the stop signal held back
+_STOPPING: list[int] = []  # the stop signal that was raised (in the main process or a worker)
+
+
+def _stop(signum: int):
+    _ignore_stop_signals()  # the clean-up that the exception starts must not be interrupted in turn
+    _STOPPING[:] = [signum]
+    raise Interrupted(signum)
 
 
 def _raise_once(signum, _frame):
     if _DEFER:
         _PENDING.append(signum)
         return
-    _ignore_stop_signals()  # the clean-up that the exception starts must not be interrupted in turn
-    raise Interrupted(signum)
+    _stop(signum)
+
+
+def _unraisable(info) -> None:
+    """sys.unraisablehook: a stop signal's exception dropped where it could not propagate is not news (check()
+    raises it again); anything else is reported as usual."""
+    if not isinstance(info.exc_value, Interrupted):
+        sys.__unraisablehook__(info)
+
+
+def check() -> None:
+    """Raise :class:`Interrupted` again if a stop signal was raised and the run goes on: Python drops an exception
+    raised where it cannot propagate (a weakref callback, a ``__del__`` during garbage collection), so the loops
+    of a run call this once per chunk. Does nothing while no stop signal came."""
+    if _STOPPING:
+        raise Interrupted(_STOPPING[0])
 
 
 @contextlib.contextmanager
@@ -80,8 +105,7 @@ def deferred():
     if not outer and _PENDING:
         signum = _PENDING[0]
         _PENDING.clear()
-        _ignore_stop_signals()
-        raise Interrupted(signum)
+        _stop(signum)
 
 
 @contextlib.contextmanager
@@ -92,11 +116,15 @@ def stop_on_signals():
     if threading.current_thread() is not threading.main_thread():
         yield
         return
+    _STOPPING.clear()
     previous = {signum: signal.signal(signum, _raise_once) for signum in STOP_SIGNALS}
+    previous_hook, sys.unraisablehook = sys.unraisablehook, _unraisable
     try:
         yield
     finally:
+        sys.unraisablehook = previous_hook
         _PENDING.clear()
+        _STOPPING.clear()
         for signum, handler in previous.items():
             signal.signal(signum, handler)
 
@@ -106,11 +134,16 @@ def stop_on_signals():
 _IN_TASK = False  # in a worker: whether a task is running (a signal then unwinds it before the worker exits)
 
 
+#: Seconds a worker may spend cleaning up after a stop signal before it exits regardless (its parent then deletes
+#: what it left)
+WORKER_GRACE_S = 5.0
+
+
 def _worker_handler(signum, _frame):
-    _ignore_stop_signals()
-    if _IN_TASK:
-        raise Interrupted(signum)  # worker_task catches it once the task has cleaned up, and exits
-    os._exit(128 + signum)
+    if not _IN_TASK:
+        os._exit(128 + signum)
+    signal.setitimer(signal.ITIMER_REAL, WORKER_GRACE_S)  # then SIGALRM ends it (no thread: safe in a handler)
+    _stop(signum)  # worker_task catches it once the task has cleaned up, and exits
 
 
 def _die_with(parent_pid: int) -> None:
@@ -138,6 +171,8 @@ def init_worker(parent_pid: int) -> None:
     """Call first in a worker process's initializer: it stops on the stop signals and dies with its parent."""
     for signum in STOP_SIGNALS:
         signal.signal(signum, _worker_handler)
+    signal.signal(signal.SIGALRM, signal.SIG_DFL)  # the grace period's end terminates the worker
+    sys.unraisablehook = _unraisable
     _die_with(parent_pid)
 
 
@@ -149,6 +184,8 @@ def worker_task():
     try:
         _IN_TASK = True
         yield
+        if _STOPPING:  # the signal's exception was dropped (see check) and the task ran to its end
+            os._exit(128 + _STOPPING[0])
     except Interrupted as stop:
         os._exit(stop.exit_status)
     finally:
