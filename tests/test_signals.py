@@ -160,6 +160,10 @@ def stop_and_check(proc: subprocess.Popen, signum: int, directory: Path, may_hav
 
 def kill_all(proc: subprocess.Popen, family=()) -> None:
     """Clean up after a test, whatever happened: the run's session and any process of it still there."""
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)  # its process group (start_new_session), workers included
+    except (ProcessLookupError, PermissionError):
+        pass
     for pid in {proc.pid, *family} | (descendants(proc.pid) if proc.poll() is None else set()):
         try:
             os.kill(pid, signal.SIGKILL)
@@ -244,11 +248,13 @@ def test_interrupted_production_resumes_to_the_serial_events(tmp_path):
     work = tmp_path / "prod"
     work.mkdir()
     proc = start(work, CHEAP, MODES["shards"], slow=True)
+    family = set()
     try:
         wait_for_partial(proc, work)
+        family = descendants(proc.pid)
         stop_and_check(proc, signal.SIGTERM, work)
     finally:
-        kill_all(proc)
+        kill_all(proc, family)
     rerun = start(work, CHEAP, MODES["shards"], slow=True)
     try:
         _, err = rerun.communicate(timeout=300)
