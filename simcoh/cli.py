@@ -34,7 +34,8 @@ def _add_macro_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
                    help="apply a command before /run/beamOn: '/run/fidelity=photon', "
                         "'detector.target.distance=20 m' (repeatable)")
-    p.add_argument("--output", default=None, help="output file (overrides /output/file)")
+    p.add_argument("--output", default=None, help="output file (overrides /output/file); a directory (an existing "
+                   "one, or a path ending in /) means the macro's file name in that directory")
 
 
 def _add_production_options(p: argparse.ArgumentParser) -> None:
@@ -118,7 +119,24 @@ def build_parser() -> argparse.ArgumentParser:
 def _load(args):
     from .macro import load_macro
 
-    return load_macro(args.macro, set_overrides=args.overrides, seed=args.seed, output=args.output)
+    directory = _output_directory(args.output)
+    result = load_macro(args.macro, set_overrides=args.overrides, seed=args.seed,
+                        output=None if directory else args.output)
+    if directory:  # --output DIR/: the macro's file name in DIR
+        name = os.path.join(directory, os.path.basename(result.config.output_file))
+        result = dataclasses.replace(result, config=dataclasses.replace(result.config, output_file=name))
+    return result
+
+
+def _output_directory(output: str | None) -> str | None:
+    """``--output``'s directory if it names one (it ends with a slash or is an existing directory), else None;
+    raise InputError for a directory that does not exist."""
+    if output is None or not (output.endswith(("/", os.sep)) or os.path.isdir(output)):
+        return None
+    if not os.path.isdir(output):
+        raise InputError(f"--output {output}: the directory {output} does not exist; create it first (mkdir -p "
+                         f"{shlex.quote(output)}), or give a file name such as {os.path.join(output, 'run.h5')}")
+    return output
 
 
 def _with_overwrite(result, overwrite: bool):
@@ -364,7 +382,8 @@ def main(argv=None) -> int:
         parser.print_help()
         return 0
     try:
-        return COMMANDS[args.command](args)
+        with _stoppable(args.command):
+            return COMMANDS[args.command](args)
     except InputError as exc:
         print(str(exc), file=sys.stderr)
         return EXIT_INPUT
@@ -374,9 +393,23 @@ def main(argv=None) -> int:
     except (SimcohError, OSError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_OTHER
-    except KeyboardInterrupt:
-        print("interrupted: no complete output file was written", file=sys.stderr)
-        return 130
+    except KeyboardInterrupt as exc:  # engine.signals.Interrupted for SIGTERM and SIGHUP too
+        print(f"{str(exc) or 'interrupted by SIGINT'}: stopped, and its partial files were removed; no new output file "
+              "was written (a production keeps its finished shards: run the same command again to resume)",
+              file=sys.stderr)
+        return getattr(exc, "exit_status", 130)
+
+
+def _stoppable(command: str):
+    """For the commands that write files: SIGTERM and SIGHUP stop them as Ctrl-C does (engine.signals). The
+    others keep the default handlers (and do not import the engine)."""
+    if command not in ("run", "merge", "efficiency"):
+        import contextlib
+
+        return contextlib.nullcontext()
+    from .engine.signals import stop_on_signals
+
+    return stop_on_signals()
 
 
 if __name__ == "__main__":

@@ -243,6 +243,63 @@ def test_production_dir_of_another_run_is_refused(tmp_path, capsys):
     assert "number of shards: the production has 3, this run has 4" in capsys.readouterr().err
 
 
+def test_second_run_of_a_running_shard_is_refused_up_front(tmp_path, capsys):
+    """Issue 16 item 6: two concurrent runs of the same --shard 0/2; the loser left a 70 MB partial file and
+    asked for it to be moved by hand. Now it is refused before it writes anything."""
+    options = ["--set", "run/beamOn=1500000", "--set", "run/chunkSize=25000", "--no-progress"]
+    out, prod = tmp_path / "c.h5", tmp_path / "c.shards"
+    first = subprocess.Popen([sys.executable, "-c", SLOW_SUBPROCESS, "run", str(MACRO), "--output", str(out),
+                              "--shard", "0/2", *options], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.time() + 120
+        while time.time() < deadline and first.poll() is None and not list(prod.glob(".shard-0000-*.partial.*")):
+            time.sleep(0.02)
+        assert list(prod.glob(".shard-0000-*.partial.*")), "the first run should be writing its shard"
+        before = sorted(p.name for p in prod.iterdir())
+        capsys.readouterr()
+        assert run("--output", out, "--shard", "0/2", *options) == 1
+        err = capsys.readouterr().err
+        assert f"shard 0/2 (events [0, 750,000)) of production {prod} is being run right now by process {first.pid}" in err
+        assert "this run stopped before writing anything" in err and "Wait for that run to finish" in err
+        assert "by hand" not in err and "Traceback" not in err
+        assert sorted(p.name for p in prod.iterdir()) == before  # nothing of its own left behind
+        assert load_manifest(prod)["shards"][0]["pid"] == first.pid  # the manifest still names the first run
+        first.send_signal(signal.SIGTERM)
+        assert first.wait(timeout=60) == 128 + signal.SIGTERM, first.stderr.read()
+    finally:
+        first.kill()
+        first.communicate(timeout=60)
+    assert sorted(p.name for p in prod.iterdir()) == ["manifest.json", "manifest.json.lock"]
+
+
+def test_lock_of_a_dead_run_is_taken_over(tmp_path, capsys):
+    out, prod = tmp_path / "d.h5", tmp_path / "d.shards"
+    prod.mkdir()
+    lock = prod / ".shard-0001-of-0002.h5.lock"
+    lock.write_text("process 4194303 on elsewhere since 2020-01-01T00:00:00Z\n")  # its holder died: not locked
+    assert run("--output", out, "--shard", "1/2", *TRUTH) == 0
+    assert (prod / "shard-0001-of-0002.h5").exists() and not lock.exists()
+
+
+@pytest.mark.parametrize("slash", ["/", ""])
+def test_output_directory_gets_the_macro_file_name(tmp_path, slash):
+    """Issue 16 item 8: `--output newdir/` wrote a file called newdir. An existing directory now receives the
+    macro's file name (quickstart.h5), like `cp FILE DIR/`."""
+    directory = tmp_path / "newdir"
+    directory.mkdir()
+    assert run("--output", f"{directory}{slash}", *TRUTH) == 0
+    assert [p.name for p in directory.iterdir()] == ["quickstart.h5"]
+    with open_events(directory / "quickstart.h5") as f:
+        assert f.n_events == 30000
+
+
+def test_output_directory_that_does_not_exist_is_an_input_error(tmp_path, capsys):
+    assert run("--output", f"{tmp_path / 'newdir'}/", *TRUTH) == 2
+    err = capsys.readouterr().err
+    assert "--output" in err and "newdir/: the directory" in err and "does not exist; create it first" in err
+    assert list(tmp_path.iterdir()) == []
+
+
 # ------------------------------------------------------------------------------------ merge refusals
 
 

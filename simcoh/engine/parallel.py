@@ -24,7 +24,7 @@ import awkward as ak
 import numpy as np
 
 from ..errors import SimcohError
-from . import allocator
+from . import allocator, signals
 from .prepare import prepared_run, remember_prepared
 from .processes import set_numba_threads, start_method
 
@@ -33,7 +33,8 @@ _SLOTS: list = []  # shared mappings, made by the parent before it forks the wor
 _ALIGN = 64
 
 
-def _init_worker(result, threads: int, keep_freed: bool) -> None:
+def _init_worker(result, threads: int, keep_freed: bool, parent_pid: int) -> None:
+    signals.init_worker(parent_pid)
     set_numba_threads(threads)
     if keep_freed:  # the parent's allocator settings: inherited when forked, a spawned worker sets them itself
         allocator.keep_freed_memory()
@@ -44,12 +45,13 @@ def _init_worker(result, threads: int, keep_freed: bool) -> None:
 def _run_chunk(first: int, n: int, slot: int | None):
     """Generate events [first, first + n): ("slot", layout) if they were put in shared slot ``slot``, else
     ("chunk", the chunk itself), pickled (copied) on return so the buffers can be reused."""
-    pipe = _STATE["prepared"].pipeline
-    if _STATE["buffers"] is None or len(_STATE["buffers"]["event_id"]) < n:
-        _STATE["buffers"] = pipe.allocate(n)
-    chunk = pipe.run_chunk(first, n, _STATE["buffers"])
-    layout = None if slot is None or not _SLOTS else pack(chunk, np.frombuffer(_SLOTS[slot], np.uint8))
-    return ("chunk", chunk) if layout is None else ("slot", layout)
+    with signals.worker_task():  # a stop signal ends the worker (it has no file to clean up)
+        pipe = _STATE["prepared"].pipeline
+        if _STATE["buffers"] is None or len(_STATE["buffers"]["event_id"]) < n:
+            _STATE["buffers"] = pipe.allocate(n)
+        chunk = pipe.run_chunk(first, n, _STATE["buffers"])
+        layout = None if slot is None or not _SLOTS else pack(chunk, np.frombuffer(_SLOTS[slot], np.uint8))
+        return ("chunk", chunk) if layout is None else ("slot", layout)
 
 
 def tapered_ranges(first: int, stop: int, chunk_size: int, workers: int, min_events: int = 16384):
@@ -128,7 +130,7 @@ class ChunkPool:
         self.slots = [np.frombuffer(m, np.uint8) for m in _SLOTS]
         self._pool = cf.ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context(method),
                                             initializer=_init_worker,
-                                            initargs=(prepared.result, threads, allocator.applied()))
+                                            initargs=(prepared.result, threads, allocator.applied(), os.getpid()))
         # the executor starts processes on demand: start them all now, while this process has one thread
         for future in [self._pool.submit(os.getpid) for _ in range(workers)]:
             future.result()
@@ -167,7 +169,11 @@ class ChunkPool:
                 self._pool.shutdown(wait=False)
             yield n, chunk, slot
 
-    def close(self):
+    def close(self, stop: bool = False):
+        """Shut the workers down once their chunks are done; with ``stop`` (after an error or an interrupt),
+        end them at once instead."""
+        if stop:
+            signals.terminate_workers(self._pool)
         self._pool.shutdown(wait=True, cancel_futures=True)
         self.slots = []
         _SLOTS.clear()  # the mappings go when the last view of them does

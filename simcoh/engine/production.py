@@ -22,13 +22,14 @@ from pathlib import Path
 from ..errors import InputError
 from .merge import file_sha256, merge_shards
 from ..io.provenance import created_utc
+from ..io import partials
 from ..io.writer import check_destination
-from . import allocator, executors
+from . import allocator, executors, signals
 from .processes import start_method as default_start_method
 from .manifest import (ProductionError, load_manifest, manifest_path, new_manifest, open_production,
                        shard_states, update_manifest, update_shard)
 from .prepare import RunSummary, remember_prepared, run_notes
-from .shard_job import ShardJob
+from .shard_job import ShardJob, shard_lock
 from .shards import Shard, production_dir_for
 
 
@@ -86,10 +87,11 @@ def run_production(prepared, *, workers: int = 1, dask: str | None = None, n_sha
     cfg = prepared.config
     check_destination(Path(cfg.output_file), cfg.overwrite)  # before any work: exit status 3 if it exists
     t0 = time.perf_counter()
-    client = cluster = None
+    client = cluster = prod = None
     try:
         if dask is not None:
-            client, cluster = executors.dask_client(dask, workers if dask == "local" else None)
+            with signals.deferred():  # a cluster half started or half closed would hang this process's exit
+                client, cluster = executors.dask_client(dask, workers if dask == "local" else None)
             if n_shards is None and not manifest_path(production_dir_for(cfg.output_file) if directory is None
                                                       else Path(directory)).exists():
                 n_shards = executors.dask_threads(client)
@@ -120,10 +122,13 @@ def run_production(prepared, *, workers: int = 1, dask: str | None = None, n_sha
         finally:
             bar.close()
     finally:
-        if client is not None:
-            client.close()
-        if cluster is not None:
-            cluster.close()
+        with signals.deferred():
+            if client is not None:
+                client.close()
+            if cluster is not None:
+                cluster.close()
+        if prod is not None:  # the workers are gone: delete what a stopped or killed one left (Dask workers)
+            _remove_stale_partials(prod)
     for index, error in failures.items():
         update_shard(prod.manifest_path, index, status="failed", error=error, finished_utc=created_utc())
     if failures:
@@ -134,6 +139,11 @@ def run_production(prepared, *, workers: int = 1, dask: str | None = None, n_sha
     summary = _merge_and_summarize(prod, progress, command_line, keep_shards, t0)
     log(f"timing: shards {t_shards:.2f} s, merge {summary.elapsed_s - t_shards:.2f} s", file=sys.stderr)
     return summary
+
+
+def _remove_stale_partials(prod: Production) -> None:
+    for shard in prod.shards:
+        partials.remove_stale(prod.directory / shard.file_name)
 
 
 def _merge_and_summarize(prod: Production, progress: bool, command_line: str, keep_shards: bool,
@@ -177,24 +187,25 @@ def merge_production(manifest, *, output=None, overwrite: bool = False, progress
 
 def run_array_shard(prepared, index: int, count: int, *, directory=None, progress: bool = True,
                     command_line: str = "", log=print) -> dict | None:
-    """Run shard ``index`` of ``count`` in this process (an array job); None if it was already complete."""
+    """Run shard ``index`` of ``count`` in this process (an array job); None if it was already complete.
+    Refused up front (locks.BusyError), leaving nothing behind, while another process runs the same shard."""
     prod = open_or_create(prepared, count, directory, command_line)
     if prod.manifest["n_shards"] != count:
         raise ProductionError(f"{prod.manifest_path} has {prod.manifest['n_shards']} shards, not {count}")
-    state = prod.states()[index]
-    shard = state.shard
-    if state.done:
-        log(f"{shard.label} is already {state.state} in {state.path}; nothing to do", file=sys.stderr)
-        return None
-    if state.path.exists():
-        raise ProductionError(f"{state.path} exists but is not a complete shard of this production "
-                              f"({state.detail}); delete it to run {shard.label} again")
-    bar = _progress_bar(shard.n_events, 0, shard.file_name, progress)
-    try:
-        record = executors.run_serial([prod.job(shard, command_line)], bar.update)
-    finally:
-        bar.close()
-    records, failures = record
+    shard = prod.shards[index]
+    with shard_lock(shard, prod.directory / shard.file_name):
+        state = prod.states()[index]
+        if state.done:
+            log(f"{shard.label} is already {state.state} in {state.path}; nothing to do", file=sys.stderr)
+            return None
+        if state.path.exists():
+            raise ProductionError(f"{state.path} exists but is not a complete shard of this production "
+                                  f"({state.detail}); delete it to run {shard.label} again")
+        bar = _progress_bar(shard.n_events, 0, shard.file_name, progress)
+        try:
+            records, failures = executors.run_serial([prod.job(shard, command_line)], bar.update)
+        finally:
+            bar.close()
     if failures:
         raise ProductionError(f"{shard.label} failed: {failures[index]}")
     return records[index]

@@ -13,6 +13,7 @@ import numpy as np
 from ..generate import PROCESS_CODES
 from ..io import EventWriter
 from ..io.memory import MemoryWriter
+from . import signals
 from .parallel import ChunkPool, tapered_ranges
 from .prepare import PreparedRun, RunSummary, prepare_run, run_notes
 from .writer_thread import BackgroundWriter
@@ -82,11 +83,13 @@ def _generate(prepared: PreparedRun, open_sink, desc: str, first: int, stop: int
     if workers > 1:  # before any thread or file is opened, so the workers can be forked
         # room for the chunk's estimated size, with a margin for Poisson fluctuations of the jagged columns
         pool = ChunkPool(prepared, workers, slot_bytes=int(1.5 * chunk_size * pipe.bytes_per_event()) + (1 << 20))
+    stopped = True
     try:
         output, by_process = _write(pipe, gen, open_sink, desc, chunk_size, first, stop, progress, on_chunk, pool)
+        stopped = False
     finally:
         if pool is not None:
-            pool.close()
+            pool.close(stop=stopped)  # after an error or an interrupt: end the workers now
     elapsed = time.perf_counter() - t0
     return output, RunSummary("", stop - first, by_process, dict(gen.expected), elapsed, 0, cfg.config_hash(),
                               cfg.mode, gen.weight, run_notes(cfg))
@@ -103,6 +106,7 @@ def _write(pipe, gen, open_sink, desc, chunk_size, first, stop, progress, on_chu
             background.free.put(pipe.allocate(chunk_size))
         bar = tqdm(total=stop - first, unit="ev", unit_scale=True, disable=not progress, file=sys.stderr,
                    desc=desc, dynamic_ncols=True)
+        finished = False
         try:
             if pool is None:
                 source = _serial_chunks(pipe, gen.chunk_ranges(chunk_size, first, stop), background)
@@ -110,14 +114,16 @@ def _write(pipe, gen, open_sink, desc, chunk_size, first, stop, progress, on_chu
                 source = pool.chunks(tapered_ranges(first, stop, chunk_size, pool.workers),
                                      free_slots=background.free)
             for n, chunk, buffers in source:
+                signals.check()  # a stop signal whose exception Python dropped
                 counts += np.bincount(chunk["process"], minlength=len(counts))
                 background.put(chunk, token=buffers)
                 bar.update(n)
                 if on_chunk is not None:
                     on_chunk(n)
+            finished = True
         finally:
             bar.close()
-            background.close()
+            background.close(discard=not finished)  # after an error or an interrupt, write no more chunks
         by_process = {name: int(counts[code]) for name, code in PROCESS_CODES.items() if name in gen.expected}
         summary = {"events_per_process": by_process, "expected_per_process": dict(gen.expected),
                    "n_events": int(stop - first), "weight": float(gen.weight)}

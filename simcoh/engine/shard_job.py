@@ -11,7 +11,7 @@ from pathlib import Path
 
 from .merge import file_sha256
 from ..io.provenance import created_utc
-from . import allocator
+from . import allocator, locks
 from .manifest import running_fields, update_shard
 from .prepare import prepared_run
 from .processes import set_numba_threads
@@ -32,20 +32,22 @@ class ShardJob:
     keep_freed_memory: bool = False  # apply the allocator settings in the worker (the simcoh command's own)
 
 
-def _remove_stale_partials(path: Path) -> None:
-    """Delete temporary files that interrupted runs of this shard left on this host (their process is gone)."""
-    for partial in path.parent.glob(f".{path.name}.partial.*"):
-        pid = partial.name.rsplit(".", 1)[-1].split("-")[0]
-        try:
-            os.kill(int(pid), 0)
-        except ProcessLookupError:
-            partial.unlink(missing_ok=True)
-        except (ValueError, PermissionError):
-            pass
+def shard_lock(shard: Shard, path: str | os.PathLike):
+    """The lock that keeps a second run of ``shard`` (file ``path``) out while this one writes it."""
+    directory = Path(path).parent
+    return locks.exclusive(path, f"{shard.label} of production {directory}",
+                           f"Wait for that run to finish (`simcoh status {directory}` shows the shards), or stop it "
+                           "and run this command again.")
 
 
 def run_shard_job(job: ShardJob, report=None) -> dict:
-    """Write one shard file; return the record stored in the manifest. ``report(n)`` is called per chunk."""
+    """Write one shard file; return the record stored in the manifest. ``report(n)`` is called per chunk.
+    Raises locks.BusyError, before anything is written, while another process runs the same shard."""
+    with shard_lock(job.shard, job.path):
+        return _run_locked(job, report)
+
+
+def _run_locked(job: ShardJob, report) -> dict:
     manifest = Path(job.manifest) if job.manifest else None
     if manifest is not None:
         update_shard(manifest, job.shard.index, **running_fields())
@@ -63,11 +65,10 @@ def run_shard_job(job: ShardJob, report=None) -> dict:
                   "events_per_process": summary.events_per_process, "error": None}
     except BaseException as exc:
         if manifest is not None:
-            update_shard(manifest, job.shard.index, status="failed", error=f"{type(exc).__name__}: {exc}",
-                         finished_utc=created_utc())
+            stopped = isinstance(exc, KeyboardInterrupt) and str(exc)  # "interrupted by SIGTERM"
+            update_shard(manifest, job.shard.index, status="failed",
+                         error=str(exc) if stopped else f"{type(exc).__name__}: {exc}", finished_utc=created_utc())
         raise
-    _remove_stale_partials(Path(job.path))
     if manifest is not None:
         update_shard(manifest, job.shard.index, **record)
     return record
-

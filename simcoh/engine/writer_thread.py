@@ -21,6 +21,7 @@ class BackgroundWriter:
         self._queue: queue.Queue = queue.Queue(maxsize=depth)
         self.free: queue.Queue = queue.Queue()
         self._error: BaseException | None = None
+        self._discard = False
         self._thread = threading.Thread(target=self._loop, name="simcoh-writer", daemon=True)
         self._thread.start()
 
@@ -30,7 +31,7 @@ class BackgroundWriter:
             if item is self._STOP:
                 return
             chunk, token = item
-            if self._error is None:
+            if self._error is None and not self._discard:
                 try:
                     self._append(chunk)
                 except BaseException as exc:  # re-raised in the producer thread
@@ -47,8 +48,11 @@ class BackgroundWriter:
         self._check()
         self._queue.put((chunk, token))
 
-    def close(self):
-        """Wait for every queued chunk to be written; re-raise a writer error."""
+    def close(self, discard: bool = False):
+        """Wait for every queued chunk to be written; re-raise a writer error. With ``discard`` (the run is being
+        abandoned), chunks not yet written are dropped and a writer error is not raised."""
+        self._discard = discard
         self._queue.put(self._STOP)
         self._thread.join()
-        self._check()
+        if not discard:
+            self._check()

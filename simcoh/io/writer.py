@@ -33,6 +33,7 @@ from .format import (
     SUMMARY,
     temporary_path,
 )
+from . import partials
 from .meta import write_meta
 from .provenance import complete_provenance
 from .reader import describe_existing
@@ -85,16 +86,24 @@ class EventWriter:
         if not isinstance(provenance, Mapping):
             raise TypeError(f"provenance must be a dict, not {type(provenance).__name__}")
         provenance = complete_provenance(dict(provenance))
+        if os.fspath(path).endswith(("/", os.sep)):
+            raise InputError(f"cannot write {os.fspath(path)}: a file name is needed, not a directory; for example "
+                             f"{os.path.join(os.fspath(path), 'run.h5')}")
         check_destination(self.path, self.overwrite)
+        live = partials.remove_stale(self.path)  # left by killed runs; a live one means a concurrent writer
+        if live:
+            raise partials.OutputBusyError(partials.busy_message(self.path, live))
         self.n_events = 0
         self._streams: dict[str, ChunkStream] = {}  # per dataset ("name" or "name/data", "name/offsets")
         self._checksums: dict[str, int] = {}  # CRC-32 of the rows given to each stream, in write order
         self._data_sizes = dict.fromkeys(self.columns, 0)  # numbers stored so far per jagged column
         self._encoder = ChunkEncoder(threads)
         self.temp_path = temporary_path(self.path)
+        partials.opened(self.temp_path)
         try:
             self._file = h5py.File(self.temp_path, "w-")
         except BaseException:
+            partials.closed(self.temp_path)
             self._encoder.close()
             raise
         self._state = "open"
@@ -207,7 +216,10 @@ class EventWriter:
             raise
         self._state = "finished"
         self._encoder.close()
-        _place(self.temp_path, self.path, self.overwrite)
+        try:
+            _place(self.temp_path, self.path, self.overwrite)
+        finally:
+            partials.closed(self.temp_path)  # a temporary file still there now is stale: the next run removes it
         return self.path
 
     def abort(self) -> None:
@@ -220,6 +232,7 @@ class EventWriter:
             self._file.close()
         finally:
             self.temp_path.unlink(missing_ok=True)
+            partials.closed(self.temp_path)
 
     def __enter__(self) -> EventWriter:
         return self
@@ -249,23 +262,28 @@ def _check_columns(columns: Sequence[Column]) -> dict[str, Column]:
 
 
 def _place(temp: Path, path: Path, overwrite: bool) -> None:
-    """Rename the finished ``temp`` to ``path`` atomically, replacing ``path`` only if allowed."""
+    """Rename the finished ``temp`` to ``path`` atomically, replacing ``path`` only if allowed. If ``path``
+    appeared meanwhile, the finished events are kept under a visible name beside it (never as a partial file,
+    which the next run would delete)."""
     if overwrite:
         os.replace(temp, path)
         return
     try:
         os.link(temp, path)  # atomic, and fails if path exists: no check-then-rename race
     except FileExistsError:
-        raise OutputExistsError(
-            f"{path} appeared while the run was writing and is {describe_existing(path)}; it was left "
-            f"alone. The finished events are in {temp}; move that file by hand. {_HOW_TO_OVERWRITE}"
-        ) from None
+        _keep_beside(temp, path)
     except OSError:  # hard links unsupported here: check, then rename
         if path.exists():
-            raise OutputExistsError(
-                f"{path} appeared while the run was writing; the finished events are in {temp}. "
-                f"{_HOW_TO_OVERWRITE}"
-            ) from None
+            _keep_beside(temp, path)
         os.replace(temp, path)
         return
     temp.unlink()
+
+
+def _keep_beside(temp: Path, path: Path) -> None:
+    kept = path.with_name(f"{path.stem}.pid{os.getpid()}{path.suffix}")
+    os.replace(temp, kept)
+    raise OutputExistsError(
+        f"{path} appeared while the run was writing and is {describe_existing(path)}; it was left alone. The "
+        f"finished events are in {kept}: compare the two files and keep one. {_HOW_TO_OVERWRITE}"
+    )
