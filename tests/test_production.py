@@ -246,7 +246,7 @@ def test_production_dir_of_another_run_is_refused(tmp_path, capsys):
 def test_second_run_of_a_running_shard_is_refused_up_front(tmp_path, capsys):
     """Issue 16 item 6: two concurrent runs of the same --shard 0/2; the loser left a 70 MB partial file and
     asked for it to be moved by hand. Now it is refused before it writes anything."""
-    options = ["--set", "run/beamOn=1500000", "--set", "run/chunkSize=25000", "--no-progress"]
+    options = ["--set", "run/beamOn=6000000", "--set", "run/chunkSize=25000", "--no-progress"]  # >= 6 s: still running
     out, prod = tmp_path / "c.h5", tmp_path / "c.shards"
     first = subprocess.Popen([sys.executable, "-c", SLOW_SUBPROCESS, "run", str(MACRO), "--output", str(out),
                               "--shard", "0/2", *options], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
@@ -259,7 +259,7 @@ def test_second_run_of_a_running_shard_is_refused_up_front(tmp_path, capsys):
         capsys.readouterr()
         assert run("--output", out, "--shard", "0/2", *options) == 1
         err = capsys.readouterr().err
-        assert f"shard 0/2 (events [0, 750,000)) of production {prod} is being run right now by process {first.pid}" in err
+        assert f"shard 0/2 (events [0, 3,000,000)) of production {prod} is being run right now by process {first.pid}" in err
         assert "this run stopped before writing anything" in err and "Wait for that run to finish" in err
         assert "by hand" not in err and "Traceback" not in err
         assert sorted(p.name for p in prod.iterdir()) == before  # nothing of its own left behind
