@@ -271,14 +271,18 @@ class Quantity(Param):
         try:
             _, dim = parse_unit(token.text)
         except UnitError as err:
-            raise ArgError(f"unknown unit '{token.text}'", token, expected=self.expected(),
+            known = str(err).startswith("unknown unit") or str(err).startswith("cannot read")
+            raise ArgError(f"unknown unit '{token.text}'" if known else str(err), token, expected=self.expected(),
                            suggestion=did_you_mean(token.text, self.accepted_units())) from err
         if dim not in targets or (dim == DIMENSIONLESS and self.count_units
                                   and token.text not in self.count_units):
             raise ArgError(f"'{token.text}' is {_a(dimension_name(dim))} unit, not accepted here", token,
                            expected=self.expected(), suggestion=did_you_mean(token.text, self.accepted_units()))
         target = targets[dim]
-        converted = to_internal(value, token.text, dim) / parse_unit(target)[0]
+        try:
+            converted = to_internal(value, token.text, dim) / parse_unit(target)[0]
+        except UnitError as err:
+            raise ArgError(str(err), token, expected=self.expected()) from err
         _check_range(converted, token, self, target)
         return converted if not isinstance(self.dims, dict) else (converted, target)
 
