@@ -300,25 +300,23 @@ def cmd_geometries(args) -> int:
     return 0
 
 
-def _numbers(text: str, option: str) -> list[float]:
-    try:
-        return [float(x) for x in text.split(",") if x.strip()]
-    except ValueError:
-        raise InputError(f"{option} '{text}': expected comma-separated numbers such as 6,8,10") from None
-
-
 def cmd_efficiency(args) -> int:
     import types
 
     from .efficiency.study import efficiency_command
     from .detector import load_geometry
 
-    ns = types.SimpleNamespace(detector=load_geometry(args.geometry), n_per_point=args.n_per_point,
-                               pe_points=_numbers(args.pe, "--pe"), t_points_us=_numbers(args.t_us, "--t-us"),
-                               seed=args.seed, outdir=args.outdir, threads=args.threads, noise_mode=args.noise_mode)
+    from .efficiency.options import check_arguments
+
+    detector = load_geometry(args.geometry)
+    windows = getattr(detector, "windows", None)
+    pe_points, t_points_us = check_arguments(args, windows.roi_ns / 1e3 if windows is not None else None)
+    ns = types.SimpleNamespace(detector=detector, n_per_point=args.n_per_point, pe_points=pe_points,
+                               t_points_us=t_points_us, seed=args.seed, outdir=args.outdir, threads=args.threads,
+                               noise_mode=args.noise_mode)
     import os
 
-    os.makedirs(args.outdir, exist_ok=True)
+    os.makedirs(args.outdir, exist_ok=True)  # only once every argument is known to be good
     return efficiency_command(ns)
 
 
