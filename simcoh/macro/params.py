@@ -81,7 +81,9 @@ def _check_range(value, token, param, unit: str = "") -> None:
     """The declared range rule (:func:`simcoh.declare.in_bounds`), reported at ``token``."""
     if not in_bounds(value, param.min, param.max, param.min_open, param.max_open):
         shown = f"{value:g}{' ' + unit if unit else ''}"
-        raise ArgError(f"{param.name} = {shown} is out of range", token, expected=param.expected())
+        why = getattr(param, "why", "")
+        raise ArgError(f"{param.name} = {shown} is out of range", token, expected=param.expected(),
+                       suggestion=f"the range is physical: {why}" if why else None)
 
 
 @dataclass(frozen=True)
@@ -116,6 +118,7 @@ class Param:
 class Int(Param):
     min: int | None = None
     max: int | None = None
+    why: str = ""  # the reason for the range (shown with a value out of it)
     min_open = False
     max_open = False
     kind = "integer"
@@ -140,6 +143,7 @@ class Int(Param):
 class Float(Param):
     min: float | None = None
     max: float | None = None
+    why: str = ""
     min_open: bool = False
     max_open: bool = False
     kind = "number"
@@ -231,6 +235,7 @@ class Quantity(Param):
     count_units: tuple[str, ...] = ()
     min: float | None = None
     max: float | None = None
+    why: str = ""
     min_open: bool = False
     max_open: bool = False
     kind = "quantity"
