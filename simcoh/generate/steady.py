@@ -32,6 +32,7 @@ import numpy as np
 from scipy import optimize
 
 from ..declare import Group, Param, flatten, resolve
+from ..limits import read_bounded_text
 from ..errors import InputError
 from ..rng import stage_key
 from ..source.timing import inverse_cdf_table
@@ -162,8 +163,8 @@ def fit_shape(pe: np.ndarray, pe_max: float = AC_PE_MAX) -> tuple[float, float, 
 
 def read_pe_table(path: str) -> tuple[np.ndarray, np.ndarray]:
     try:
-        data = np.loadtxt(path, comments="#", ndmin=2)
-    except (OSError, ValueError) as exc:
+        data = np.loadtxt(read_bounded_text(path).splitlines(), comments="#", ndmin=2)
+    except (OSError, ValueError, UnicodeDecodeError) as exc:
         raise InputError(f"cannot read steady-state PE table '{path}': {exc}") from None
     if data.shape[1] < 2 or len(data) < 2 or np.any(np.diff(data[:, 0]) <= 0) or np.any(data[:, 1] < 0) \
             or data[:, 1].sum() <= 0:

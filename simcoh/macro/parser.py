@@ -11,27 +11,13 @@ from __future__ import annotations
 
 import math
 import os
-import stat
 
+from ..limits import read_bounded_text
 from .diagnostics import Location, ProblemList
 from .lexer import end_column, strip_comment, substitute_aliases, tokenize
 from .params import ParseContext, ResolvedPath
 from .registry import Invocation, Registry
 
-
-def read_bounded_text(path: str, max_bytes: int) -> str:
-    """The UTF-8 text of a regular file of at most ``max_bytes`` (ValueError otherwise: a device such as
-    /dev/zero, a FIFO or a huge file would never finish reading)."""
-    with open(path, "rb") as handle:
-        info = os.fstat(handle.fileno())
-        if not stat.S_ISREG(info.st_mode):
-            raise ValueError("not a regular file")
-        if info.st_size > max_bytes:
-            raise ValueError(f"{info.st_size:,} bytes, more than the {max_bytes:,} allowed")
-        data = handle.read(max_bytes + 1)
-    if len(data) > max_bytes:
-        raise ValueError(f"more than the {max_bytes:,} bytes allowed")
-    return data.decode("utf-8")
 
 #: Guard against runaway loops: at most this many lines read after expansion, every kind counted (control
 #: commands, comments and blank lines too), so that a loop of loops fails before it is expanded.
