@@ -365,7 +365,8 @@ def test_simcoh_help_shows_detector_keys_from_the_schema(capsys):
     for topic in ("target.distance", "detector.target.distance"):
         assert main(["help", topic]) == 0
         out = capsys.readouterr().out
-        assert key.help in out and "type:     length [cm]" in out and "allowed:  > 0 cm" in out
+        assert key.help in out and "type:     length [cm]" in out and "allowed:  > 0 and <= 1e+06 cm" in out
+        assert "why:      SNS detectors sit 19-30 m" in out
         assert "default:  required" in out and "/detector/set target.distance VALUE cm" in out
     assert main(["help", "detector.target"]) == 0
     assert "fiducial_fraction" in capsys.readouterr().out
