@@ -57,8 +57,10 @@ def quantity_to_field(key: Key, value: Any) -> float:
         if text.startswith("missing unit"):
             raise ValueProblem(f"missing unit in {key.name} = \"{value}\"", expected=text.split(": ", 1)[1],
                                suggestion=f"write \"{value.strip()} {example}\"") from None
+        bound = f", {_allowed(key)}{' ' + key.unit if key.unit else ''}" if key.maximum is not None else ""
         raise ValueProblem(f"{key.name} = \"{value}\": {text}",
-                           expected=f"a {units.dimension_name(dim)} ({units.EXAMPLE_UNITS.get(dim, '')})") from None
+                           expected=f"a {units.dimension_name(dim)} ({units.EXAMPLE_UNITS.get(dim, '')}){bound}",
+                           suggestion=f"the range is physical: {key.why}" if key.why else None) from None
     return internal / units.parse_unit(key.unit)[0] if key.unit else internal
 
 
