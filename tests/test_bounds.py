@@ -267,3 +267,8 @@ def test_efficiency_outdir_that_is_a_file(tmp_path, monkeypatch, capsys):
     (tmp_path / "eff").write_text("x")
     assert main(["efficiency", "--outdir", "eff"]) == 2
     assert "--outdir: 'eff' exists and is not a folder" in capsys.readouterr().err
+
+
+def test_problem_list_is_bounded():
+    message = _problems("/bad x\n" * 5000)
+    assert message.count("unknown command") == 200 and "4,802 more problems not shown" in message
