@@ -272,3 +272,16 @@ def test_efficiency_outdir_that_is_a_file(tmp_path, monkeypatch, capsys):
 def test_problem_list_is_bounded():
     message = _problems("/bad x\n" * 5000)
     assert message.count("unknown command") == 200 and "4,802 more problems not shown" in message
+
+
+@pytest.mark.parametrize("last", ["2", "-2"])
+def test_loop_with_a_tiny_step_is_refused_not_overflowed(tmp_path, last):
+    """Found by the fuzzer: 0 to 2 in steps of 1e-308 made an OverflowError (infinite iteration count)."""
+    (tmp_path / "inner.mac").write_text("/control/echo {i}\n")
+    text = f"/control/loop inner.mac i 0 {last} 1e-308\n/detector/load csi-2021\n/run/beamOn 1\n"
+    try:
+        load_macro_text(text, name="top.mac", base_dir=str(tmp_path))
+    except InputError as err:
+        assert last == "2" and "loop of more than 1,000,000 iterations" in str(err)
+    else:
+        assert last == "-2"  # no iteration at all

@@ -173,10 +173,12 @@ class MacroReader:
         if step == 0:
             self.problems.add(inv.at("STEP"), "loop STEP is zero", expected="a non-zero STEP")
             return
-        count = math.floor((last - first) / step + 1e-9) + 1
+        span = (last - first) / step + 1e-9  # may be infinite: 0 to 2 in steps of 1e-308
+        count = 0 if span < 0 else math.floor(span) + 1 if span < MAX_COMMANDS else MAX_COMMANDS + 1
         left = MAX_COMMANDS - self._lines
         if count > left:  # each iteration reads at least one line: refuse before expanding anything
-            self.problems.add(inv.location, f"loop of {count:,} iterations would expand the macro past "
+            shown = f"{count:,}" if count <= MAX_COMMANDS else f"more than {MAX_COMMANDS:,}"
+            self.problems.add(inv.location, f"loop of {shown} iterations would expand the macro past "
                               f"{MAX_COMMANDS:,} lines ({max(left, 0):,} left at this point)",
                               expected=f"at most {max(left, 0):,} iterations here",
                               suggestion="check FIRST, LAST and STEP, and loops around this one")
