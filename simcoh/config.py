@@ -96,7 +96,7 @@ PHYSICS_PARAMS = (
     Param("physics.helm_skin_fm", "/physics/helmSkin", "quantity", "Helm form factor skin thickness s.",
           default=0.9, unit="fm", example="0.9 fm", min=0.0, min_open=True, label="Helm skin thickness",
           arg="S", arg_help="skin thickness s", source="Lewin & Smith, Astropart. Phys. 6, 87 (1996)",
-          max=10.0, why='nuclear surface thicknesses are ~1 fm; 10 fm exceeds the radius of any nucleus'),
+          max=2.0, why='nuclear surface thicknesses are ~1 fm (Lewin-Smith: 0.9 fm); thicker skins make the Helm radius of light nuclei imaginary'),
     Param("physics.neutron_rms_radius_fm", "/physics/neutronRadius", "quantity",
           "Neutron rms radius; sets the Helm radius R0 = sqrt(5/3 r_n^2 - 5 s^2).", default=None, unit="fm",
           example="5.5 fm", min=0.0, min_open=True, label="neutron rms radius", arg="R",

@@ -89,7 +89,33 @@ LINE = st.one_of(
                      "/run/exposure 1 GWh", "/detector/load csi-2021", "/control/foreach inner.mac i \"1 2 3\""]),
     JUNK.filter(lambda s: "\n" not in s and "\r" not in s),
 )
-MACRO = st.lists(LINE, max_size=12).map(lambda lines: "\n".join(["/detector/load csi-2021", *lines]))
+
+
+def _argument_of(param):
+    """Tokens for one declared macro argument: mostly well-formed, with extreme numbers and units."""
+    from simcoh.macro.params import Bool, Choice, Quantity
+
+    if isinstance(param, Quantity):
+        return st.tuples(NUMBERS, st.one_of(st.sampled_from(param.accepted_units()), UNIT_WORDS)).map(" ".join)
+    if isinstance(param, Choice):
+        return st.sampled_from(param.choices)
+    if isinstance(param, Bool):
+        return st.sampled_from(["true", "false", "maybe"])
+    if param.kind in ("integer", "number"):
+        return NUMBERS
+    return ARGUMENT
+
+
+SETTABLE = [c for path, c in sorted(REGISTRY._commands.items())
+            if not c.control and path not in ("/run/beamOn", "/detector/load")]
+WELL_FORMED_LINE = st.sampled_from(SETTABLE).flatmap(
+    lambda c: st.tuples(*[_argument_of(p) for p in c.params]).map(lambda args: " ".join([c.path, *args])))
+#: Mostly valid macros (so that the checks after parsing, the builder and RunConfig are reached too).
+WELL_FORMED = st.tuples(st.lists(WELL_FORMED_LINE, max_size=4),
+                        st.sampled_from(["/run/beamOn 10", "/run/beamOn", "/run/beamOn 0"])).map(
+    lambda t: "\n".join(["/detector/load csi-2021", *t[0], t[1]]))
+MACRO = st.one_of(st.lists(LINE, max_size=12).map(lambda lines: "\n".join(["/detector/load csi-2021", *lines])),
+                  WELL_FORMED)
 
 
 def _macro_property(text: str) -> None:
@@ -195,3 +221,38 @@ def test_detector_overrides_never_fail_uncleanly(key, value):
         load_geometry("csi-2021", overrides=(Override(key, value, "fuzz.mac", 1, 1),))
     except InputError:
         pass
+
+
+def _prepared_property(text: str) -> None:
+    """A macro that reads cleanly also prepares cleanly: the processes are built, the event count drawn and the
+    resources estimated, or an InputError says why not (e.g. more expected events than a run can hold)."""
+    from simcoh.engine import prepare_run
+    from simcoh.limits import resource_report
+
+    try:
+        result = load_macro_text(text, name="fuzz.mac", base_dir=_DIR)
+        prepared = prepare_run(result)
+    except InputError:
+        return
+    report = resource_report(prepared)
+    assert report.chunk_bytes > 0 and math.isfinite(report.output_bytes)
+
+
+@QUICK
+@given(WELL_FORMED)
+def test_well_formed_macros_prepare_cleanly(text):
+    _prepared_property(text)
+
+
+@pytest.mark.slow
+@settings(max_examples=1500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(WELL_FORMED)
+def test_well_formed_macros_prepare_cleanly_slow(text):
+    _prepared_property(text)
+
+
+@pytest.mark.slow
+@SLOW
+@given(st.sampled_from(DETECTOR_KEYS), st.one_of(st.tuples(NUMBERS, UNIT_EXPR).map(" ".join), ARGUMENT))
+def test_detector_overrides_never_fail_uncleanly_slow(key, value):
+    test_detector_overrides_never_fail_uncleanly.hypothesis.inner_test(key, value)
