@@ -82,8 +82,8 @@ def _check_range(value, token, param, unit: str = "") -> None:
     if not in_bounds(value, param.min, param.max, param.min_open, param.max_open):
         shown = f"{value:g}{' ' + unit if unit else ''}"
         why = getattr(param, "why", "")
-        raise ArgError(f"{param.name} = {shown} is out of range", token, expected=param.expected(),
-                       suggestion=f"the range is physical: {why}" if why else None)
+        raise ArgError(f"{param.name} = {shown} is out of range", token,
+                       expected=param.expected() + (f" (the range is physical: {why})" if why else ""))
 
 
 @dataclass(frozen=True)
