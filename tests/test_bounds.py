@@ -285,3 +285,11 @@ def test_loop_with_a_tiny_step_is_refused_not_overflowed(tmp_path, last):
         assert last == "2" and "loop of more than 1,000,000 iterations" in str(err)
     else:
         assert last == "-2"  # no iteration at all
+
+
+def test_a_data_file_path_with_a_nul_character_is_an_input_error():
+    """Found by the fuzzer: a NUL in a table path was a ValueError from the path resolution."""
+    from simcoh.detector import Override, load_geometry
+
+    with pytest.raises(InputError, match="not a usable file path"):
+        load_geometry("csi-2021", overrides=(Override("spe.table", "\x00", "fuzz.mac", 1, 1),))

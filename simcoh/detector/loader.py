@@ -171,7 +171,11 @@ def _convert(key: Key, value: Any, path: KeyPath, ctx: _Context) -> Any:
     if key.kind != "path":
         return convert_value(key, value)
     name = convert_value(key, value)
-    file = (ctx.base_dir(path) / name).resolve()
+    try:
+        file = (ctx.base_dir(path) / name).resolve()
+    except (OSError, ValueError) as err:  # a NUL character, a symlink loop
+        raise ValueProblem(f"{key.name} = {name!r} is not a usable file path: {err}",
+                           expected="a path relative to the geometry file") from None
     return str(file), read_table(file)
 
 
