@@ -293,3 +293,8 @@ def test_a_data_file_path_with_a_nul_character_is_an_input_error():
 
     with pytest.raises(InputError, match="not a usable file path"):
         load_geometry("csi-2021", overrides=(Override("spe.table", "\x00", "fuzz.mac", 1, 1),))
+
+
+def test_a_macro_path_with_a_control_character_is_an_input_error():
+    message = _problems("/detector/load csi-2021\n/output/file a\x00b.h5\n/run/beamOn 1\n")
+    assert "control character" in message

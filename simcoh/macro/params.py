@@ -313,6 +313,10 @@ class Path(Param):
         return f"a file path (relative paths start from {where})"
 
     def convert(self, token: Token, ctx: ParseContext) -> ResolvedPath:
+        bad = next((c for c in token.text if ord(c) < 32 or ord(c) == 127), None)
+        if bad is not None:
+            raise ArgError(f"file path {token.text!r} contains the control character {bad!r}", token,
+                           expected=self.expected(), suggestion="write the path with printable characters only")
         text = os.path.expanduser(token.text)
         if os.path.isabs(text) or self.relative_to == "cwd":
             resolved = ResolvedPath(os.path.normpath(text), os.path.abspath(text))
