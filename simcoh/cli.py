@@ -170,7 +170,7 @@ def cmd_run(args) -> int:
     for text in result.echoes:
         print(text)
     prepared = prepare_run(result)
-    check_resources(prepared, force=args.force)  # memory per chunk and disk space, before anything is written
+    check_resources(prepared, force=args.force, share=1 / shard[1] if shard else 1.0)  # memory and disk, first
     cfg = prepared.config
     print(f"simcoh {__version__}: {cfg.detector.name}, {prepared.generator.n_events:,} events "
           f"({cfg.mode} mode, fidelity {cfg.fidelity}, seed {cfg.seed}) -> {cfg.output_file}", file=sys.stderr)

@@ -101,19 +101,20 @@ class ResourceReport:
                 f"output size   about {_size(self.output_bytes)} before compression{disk}"]
 
 
-def resource_report(prepared) -> ResourceReport:
-    """Memory per chunk and output size of a prepared run (``simcoh.engine.PreparedRun``)."""
+def resource_report(prepared, share: float = 1.0) -> ResourceReport:
+    """Memory per chunk and output size of a prepared run (``simcoh.engine.PreparedRun``); ``share``: the
+    fraction of the events this process writes (one shard of N: 1/N)."""
     cfg, pipeline = prepared.config, prepared.pipeline
     per_event = max(float(pipeline.bytes_per_event(transient=True)), 1.0)
     n_chunk = max(1, min(pipeline.chunk_events(cfg.chunk_size), int(prepared.generator.n_events) or 1))
-    return ResourceReport(n_chunk, n_chunk * per_event, float(prepared.estimated_bytes()), machine_memory_bytes(),
-                          free_disk_bytes(cfg.output_file))
+    return ResourceReport(n_chunk, n_chunk * per_event, share * float(prepared.estimated_bytes()),
+                          machine_memory_bytes(), free_disk_bytes(cfg.output_file))
 
 
-def check_resources(prepared, force: bool = False) -> ResourceReport:
-    """The resource report of ``prepared``; InputError if one chunk cannot fit in memory, or (unless ``force``)
-    if the output would not fit on the disk."""
-    report = resource_report(prepared)
+def check_resources(prepared, force: bool = False, share: float = 1.0) -> ResourceReport:
+    """The resource report of ``prepared`` (``share`` as in :func:`resource_report`); InputError if one chunk
+    cannot fit in memory, or (unless ``force``) if the output would not fit on the disk."""
+    report = resource_report(prepared, share)
     problems = []
     if not report.memory_ok:
         problems.append(Diagnostic(
