@@ -1,6 +1,6 @@
 """The ``simcoh`` command line.
 
-    simcoh run MACRO [--seed N] [--set KEY=VALUE ...] [--output PATH] [--overwrite] [--no-progress]
+    simcoh run MACRO [--seed N] [--set KEY=VALUE ...] [--output PATH] [--overwrite] [--force] [--no-progress]
                [--workers N | --dask ADDRESS|local | --shard I/N] [--shards M] [--production-dir DIR]
     simcoh merge MANIFEST|DIR [--output PATH]     or     simcoh merge OUT SHARD_FILE...
     simcoh status MANIFEST|DIR [--verify]
@@ -24,6 +24,7 @@ import sys
 
 from ._version import __version__
 from .errors import InputError, OutputExistsError, SimcohError
+from .limits import check_resources, resource_report
 
 EXIT_INPUT, EXIT_OUTPUT_EXISTS, EXIT_OTHER = 2, 3, 1
 
@@ -66,6 +67,8 @@ def build_parser() -> argparse.ArgumentParser:
     _add_macro_options(p)
     p.add_argument("--overwrite", action="store_true", help="replace an existing output file")
     p.add_argument("--no-progress", action="store_true", help="do not show the progress bar")
+    p.add_argument("--force", action="store_true", help="run even if the estimated output exceeds the free disk "
+                   "space (simcoh check prints the estimate; a chunk that cannot fit in memory is always refused)")
     _add_production_options(p)
 
     p = sub.add_parser("merge", help="merge the shard files of a production into one event file")
@@ -186,6 +189,7 @@ def cmd_run(args) -> int:
     for text in result.echoes:
         print(text)
     prepared = prepare_run(result)
+    check_resources(prepared, force=args.force, share=1 / shard[1] if shard else 1.0)  # memory and disk, first
     cfg = prepared.config
     print(f"simcoh {__version__}: {cfg.detector.name}, {prepared.generator.n_events:,} events "
           f"({cfg.mode} mode, fidelity {cfg.fidelity}, seed {cfg.seed}) -> {cfg.output_file}", file=sys.stderr)
@@ -251,6 +255,14 @@ def cmd_check(args) -> int:
                                                               if cfg.mode == "physical" else ""))
     print(f"seed          {cfg.seed}")
     print(f"output        {cfg.output_file} (about {prepared.estimated_bytes() / 1e6:.3g} MB before compression)")
+    report = resource_report(prepared)
+    for line in report.lines():
+        print(line)
+    if not report.disk_ok:
+        print("warning       the output may not fit on the disk: simcoh run refuses it unless --force",
+              file=sys.stderr)
+    if not report.memory_ok:
+        check_resources(prepared)  # one chunk cannot fit in memory: an error
     print(f"config hash   {cfg.config_hash()}")
     for line in describe_chain(prepared.pipeline.chain(), cfg.fidelity):
         print(line)
@@ -324,25 +336,23 @@ def cmd_geometries(args) -> int:
     return 0
 
 
-def _numbers(text: str, option: str) -> list[float]:
-    try:
-        return [float(x) for x in text.split(",") if x.strip()]
-    except ValueError:
-        raise InputError(f"{option} '{text}': expected comma-separated numbers such as 6,8,10") from None
-
-
 def cmd_efficiency(args) -> int:
     import types
 
     from .efficiency.study import efficiency_command
     from .detector import load_geometry
 
-    ns = types.SimpleNamespace(detector=load_geometry(args.geometry), n_per_point=args.n_per_point,
-                               pe_points=_numbers(args.pe, "--pe"), t_points_us=_numbers(args.t_us, "--t-us"),
-                               seed=args.seed, outdir=args.outdir, threads=args.threads, noise_mode=args.noise_mode)
+    from .efficiency.options import check_arguments
+
+    detector = load_geometry(args.geometry)
+    windows = getattr(detector, "windows", None)
+    pe_points, t_points_us = check_arguments(args, windows.roi_ns / 1e3 if windows is not None else None)
+    ns = types.SimpleNamespace(detector=detector, n_per_point=args.n_per_point, pe_points=pe_points,
+                               t_points_us=t_points_us, seed=args.seed, outdir=args.outdir, threads=args.threads,
+                               noise_mode=args.noise_mode)
     import os
 
-    os.makedirs(args.outdir, exist_ok=True)
+    os.makedirs(args.outdir, exist_ok=True)  # only once every argument is known to be good
     return efficiency_command(ns)
 
 

@@ -27,6 +27,11 @@ from .units import suggest
 FLAVOURS = ("nu_e", "nu_mu", "nu_mu_bar", "nu_e_bar")
 RUN_MODES = ("fixed", "physical")
 
+#: Largest exposure (POT): the SNS delivers ~1e23 POT a year; 1e30 POT is ten million years of it.
+MAX_EXPOSURE_POT = 1e30
+#: Largest number of events of a run: event indices are 64-bit; 1e15 events of 10 bytes are 10 PB.
+MAX_EVENTS = 10**15
+
 def _from_beam(default_text: str) -> str:
     """'When not used' text of a source parameter that the detector's data set sets first."""
     return f"the detector's [beam] value (geometry file); {default_text} if it gives none"
@@ -41,23 +46,29 @@ SOURCE_PARAMS = (
           "Neutrino yield: neutrinos of each flavour per proton on target.", default=0.0848, min=0.0,
           min_open=True, source="COHERENT flux paper, arXiv:2109.11049 (CsI 2021 analysis value)",
           label="neutrinos per flavour per POT", arg_help="neutrinos per flavour per POT",
-          initial=_from_beam("0.0848")),
+          initial=_from_beam("0.0848"),
+          max=1.0, why="a 1 GeV proton makes ~0.1 stopped pi+ (0.0848 per flavour, arXiv:2109.11049); 1 per flavour "
+              "is 10x any spallation source"),
     Param("source.proton_energy_mev", "/source/protonEnergy", "quantity",
           "Proton kinetic energy; converts a beam-energy exposure to POT (N_POT = E_beam / E_p).",
           default=1000.0, unit="MeV", example="1 GeV", min=0.0, min_open=True,
           source="SNS proton beam energy, 1 GeV (arXiv:2109.11049)", label="proton energy", arg="E",
-          initial=_from_beam("1000 MeV")),
+          initial=_from_beam("1000 MeV"),
+          max=1e6, why="stopped-pion sources use ~1 GeV protons (SNS: 1 GeV); 1 TeV bounds any accelerator"),
     Param("source.pulse_shape", "/source/pulse/shape", "choice",
           "Time profile of the proton pulse: Gaussian, a table, or a delta at the mean.", default="gaussian",
           choices=("gaussian", "table", "delta"), label="pulse shape", arg="SHAPE", initial=_from_beam("gaussian")),
     Param("source.pulse_mean_ns", "/source/pulse/mean", "quantity", "Mean time of the proton pulse.",
           default=690.0, unit="ns", example="690 ns", label="pulse mean", arg="T",
           source="reproduces the CsI 2017 released arrival-time PDFs (arXiv:1708.01294 data release) with "
-          "the pi and mu lifetimes; the flight time is absorbed in it", initial=_from_beam("690 ns")),
+          "the pi and mu lifetimes; the flight time is absorbed in it", initial=_from_beam("690 ns"),
+          min=-1e9, max=1e9, why="SNS pulses come every 16.7 ms (60 Hz); times within 1 s cover "
+              "any time frame"),
     Param("source.pulse_sigma_ns", "/source/pulse/sigma", "quantity",
           "Standard deviation of the Gaussian proton pulse.", default=140.0, unit="ns", example="140 ns",
           min=0.0, label="pulse sigma", arg="T", source="as the pulse mean (arXiv:1708.01294 data release)",
-          initial=_from_beam("140 ns")),
+          initial=_from_beam("140 ns"),
+          max=1e6, why="SNS proton pulses are ~0.4 us wide; 1 ms stays well inside the 16.7 ms beam period"),
     Param("source.pulse_table", "/source/pulse/table", "path",
           "Proton pulse profile table for /source/pulse/shape table (relative to the macro's directory).",
           default=None, label="pulse table", arg="PATH", arg_help="two columns: t_ns, weight"),
@@ -86,25 +97,31 @@ PHYSICS_PARAMS = (
           default=True, label="axial term", arg="ON"),
     Param("physics.helm_skin_fm", "/physics/helmSkin", "quantity", "Helm form factor skin thickness s.",
           default=0.9, unit="fm", example="0.9 fm", min=0.0, min_open=True, label="Helm skin thickness",
-          arg="S", arg_help="skin thickness s", source="Lewin & Smith, Astropart. Phys. 6, 87 (1996)"),
+          arg="S", arg_help="skin thickness s", source="Lewin & Smith, Astropart. Phys. 6, 87 (1996)",
+          max=2.0, why="nuclear surface thicknesses are ~1 fm (Lewin-Smith: 0.9 fm); thicker skins make the Helm "
+              "radius of light nuclei imaginary"),
     Param("physics.neutron_rms_radius_fm", "/physics/neutronRadius", "quantity",
           "Neutron rms radius; sets the Helm radius R0 = sqrt(5/3 r_n^2 - 5 s^2).", default=None, unit="fm",
           example="5.5 fm", min=0.0, min_open=True, label="neutron rms radius", arg="R",
-          arg_help="neutron rms radius r_n"),
+          arg_help="neutron rms radius r_n",
+          max=20.0, why="the heaviest nuclei have rms radii ~6 fm"),
     Param("physics.kn_range_fm", "/physics/knRange", "quantity",
           "Range a_k of the Yukawa potential in the Klein-Nystrand form factor.", default=0.7, unit="fm",
           example="0.7 fm", min=0.0, min_open=True, label="Klein-Nystrand range", arg="A",
-          arg_help="Yukawa range a_k", source="Klein & Nystrand, PRC 60, 014903 (1999)"),
+          arg_help="Yukawa range a_k", source="Klein & Nystrand, PRC 60, 014903 (1999)",
+          max=10.0, why="nuclear-force ranges are ~1 fm"),
     Param("physics.magnetic_moment_mu_b", "/physics/magneticMoment", "float",
           "Effective neutrino magnetic moment in Bohr magnetons (needs /run/recoilMin > 0).", default=0.0,
-          min=0.0, label="magnetic moment", arg_help="in Bohr magnetons", example="1e-10"),
+          min=0.0, label="magnetic moment", arg_help="in Bohr magnetons", example="1e-10",
+          max=1e-06, why="laboratory limits are ~1e-11 mu_B (GEMMA, Borexino); 1e-6 is far above any allowed value"),
 )
 
 #: /run/..., /output/... and /random/setSeed: how the run is made and written.
 RUN_PARAMS = (
     Param("run.seed", "/random/setSeed", "int", "Root seed of the run's random streams (numpy SeedSequence).\n"
           "The same seed and configuration give the same events on any number of workers.", default=0, min=0,
-          label="seed", arg="N", arg_help="root seed", example="12345"),
+          label="seed", arg="N", arg_help="root seed", example="12345",
+          max=2**63 - 1, why="stored as a 64-bit signed integer in the event file"),
     Param("run.fidelity", "/run/fidelity", "choice",
           "How far the simulation goes: truth, parametric smearing, photon counting, or waveforms.",
           default="truth", choices=("truth", "parametric", "photon", "waveform"), label="fidelity", arg="LEVEL",
@@ -112,9 +129,11 @@ RUN_PARAMS = (
     Param("run.chunk_size", "/run/chunkSize", "int",
           "Events per chunk: bounds memory and is the unit of work; events do not depend on it\n"
           "(random streams are keyed by event index).", default=1_000_000, min=1, label="chunk size", arg="N",
-          example="100000"),
+          example="100000",
+          max=100_000_000, why="a chunk is held in memory; simcoh check prints the memory per chunk"),
     Param("run.recoil_min_kev", "/run/recoilMin", "quantity", "Lowest nuclear recoil energy generated.",
-          default=0.0, unit="keV", example="0.1 keV", min=0.0, label="minimum recoil energy", arg="T"),
+          default=0.0, unit="keV", example="0.1 keV", min=0.0, label="minimum recoil energy", arg="T",
+          max=1e4, why="CEvNS recoils from 53 MeV neutrinos stay below ~1 MeV on any nucleus"),
     Param("run.ac_window", "/run/acWindow", "bool",
           "Waveform fidelity: also render and reconstruct an anti-coincident (AC) window before the beam\n"
           "(afterglow and noise only), stored with the prefix ac_.", default=False, omitted=True,
@@ -304,8 +323,11 @@ class RunConfig:
         check(self, RUN_PARAMS)
         check_choice("run mode", self.mode, RUN_MODES)
         check_positive("exposure", self.exposure_pot, allow_zero=self.mode == "fixed")
-        if self.mode == "fixed" and self.n_events < 0:
-            raise InputError(f"number of events {self.n_events} must be >= 0")
+        if self.mode == "fixed" and not 0 <= self.n_events <= MAX_EVENTS:
+            raise InputError(f"number of events {self.n_events} must be >= 0 and <= {MAX_EVENTS:g}")
+        if not self.exposure_pot <= MAX_EXPOSURE_POT:
+            raise InputError(f"exposure {self.exposure_pot:g} POT is more than {MAX_EXPOSURE_POT:g} POT (ten million "
+                             "years of the SNS)")
         if self.physics.magnetic_moment_mu_b != 0 and self.recoil_min_kev <= 0:
             raise InputError(
                 "a neutrino magnetic moment makes dσ/dT diverge as 1/T: set a minimum recoil energy "

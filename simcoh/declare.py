@@ -67,6 +67,9 @@ class Param:
     ``omitted``: the value of a command written without its argument (``/run/acWindow`` = true).
     ``initial``: "when not used" text if the default alone does not say it (``"3 m_chi"``).
     ``relative_to``: for paths, "macro" (the macro's directory, must exist) or "cwd" (may not exist yet).
+    ``why``: why the range (``min``/``max``) is what it is: every numeric parameter has a physical range, so
+    that no input can overflow, exhaust memory or run forever (issue 16); the reason is shown with a value
+    out of range.
     """
 
     key: str
@@ -88,6 +91,7 @@ class Param:
     omitted: Any = REQUIRED
     initial: str | None = None
     relative_to: str = "macro"
+    why: str = ""
 
     def __post_init__(self):
         if self.kind not in KINDS:
@@ -178,7 +182,8 @@ class Param:
             what = "an integer" if self.kind == "int" else "a finite number"
             raise InputError(f"{self.name} = {value!r} is not {what}; expected {self.expected()}")
         if not in_bounds(value, self.min, self.max, self.min_open, self.max_open):
-            raise InputError(f"{self.name} = {value!r} is out of range; expected {self.expected()}")
+            raise InputError(f"{self.name} = {value!r} is out of range; expected {self.expected()}"
+                             + (f" ({self.why})" if self.why else ""))
         return int(value) if self.kind == "int" else value
 
 

@@ -128,6 +128,17 @@ class UnitError(ValueError):
     """A value or unit expression that cannot be read, or has the wrong dimension."""
 
 
+#: Largest power a unit may carry in an expression (``cm^2``, ``ns^-1``). No physical quantity simcoh reads needs
+#: more than a square or a cube; a bound keeps ``m^400`` from overflowing the conversion factor.
+MAX_POWER = 4
+#: Longest unit expression read (characters); real ones are a few characters long.
+MAX_UNIT_CHARS = 64
+#: Largest magnitude of a value in internal units. The largest physical value simcoh reads is an exposure of
+#: ~1e30 MeV (1e30 POT of 1 GeV protons would be 1e33 MeV); 1e100 is far above every declared range (which
+#: then says what is physical) and far below the float limit, so products of a few values stay finite.
+MAX_MAGNITUDE = 1e100
+
+
 _TOKEN = re.compile(r"\s*([*/])?\s*([A-Za-zµ%][A-Za-z0-9µ%]*|1)(?:\^(-?\d+))?")
 
 
@@ -138,6 +149,8 @@ def parse_unit(expr: str) -> tuple[float, tuple[int, int, int, int]]:
         return 1.0, DIMENSIONLESS
     if text in UNITS:  # whole-name match first, so "MS/s" is one unit
         return UNITS[text]
+    if len(text) > MAX_UNIT_CHARS:
+        raise UnitError(f"unit expression of {len(text)} characters is too long (at most {MAX_UNIT_CHARS})")
     factor = 1.0
     dim = [0, 0, 0, 0]
     pos = 0
@@ -147,6 +160,9 @@ def parse_unit(expr: str) -> tuple[float, tuple[int, int, int, int]]:
         if not m or m.end() == pos or (first and m.group(1)) or (not first and not m.group(1)):
             raise UnitError(f"cannot read unit expression '{expr}' at '{text[pos:]}'")
         op, name, power = m.group(1), m.group(2), int(m.group(3) or 1)
+        if abs(power) > MAX_POWER:
+            raise UnitError(f"power {power} of '{name}' in '{expr}' is too large: powers from -{MAX_POWER} to "
+                            f"{MAX_POWER} are allowed (e.g. 'cm^2', 'ns^-1')")
         if name not in UNITS:
             raise UnitError(f"unknown unit '{name}' in '{expr}'{suggest(name, UNITS)}")
         f, d = UNITS[name]
@@ -194,7 +210,14 @@ def to_internal(value: float, unit: str, expected_dim: tuple[int, int, int, int]
             f"'{unit}' is a {dimension_name(dim)}, expected a {dimension_name(expected_dim)} "
             f"(for example {EXAMPLE_UNITS.get(expected_dim, '?')})"
         )
-    return value * factor
+    return bounded(value * factor, f"{value:g} {unit}")
+
+
+def bounded(value: float, shown: str) -> float:
+    """``value`` if its magnitude is at most :data:`MAX_MAGNITUDE`, else a UnitError naming ``shown``."""
+    if not math.isfinite(value) or abs(value) > MAX_MAGNITUDE:
+        raise UnitError(f"'{shown}' is too large to be physical (more than {MAX_MAGNITUDE:g} in internal units)")
+    return value
 
 
 def convert(value: float, from_unit: str, to_unit: str) -> float:
@@ -203,7 +226,7 @@ def convert(value: float, from_unit: str, to_unit: str) -> float:
     f2, d2 = parse_unit(to_unit)
     if d1 != d2:
         raise UnitError(f"cannot convert {dimension_name(d1)} '{from_unit}' to {dimension_name(d2)} '{to_unit}'")
-    return value * f1 / f2
+    return bounded(value * f1 / f2, f"{value:g} {from_unit}")
 
 
 def parse_quantity(text: str, unit: str) -> float:
@@ -214,7 +237,7 @@ def parse_quantity(text: str, unit: str) -> float:
     """
     value, given = split_quantity(text)
     target_factor, target_dim = parse_unit(unit)
-    return to_internal(value, given, target_dim) / target_factor
+    return bounded(to_internal(value, given, target_dim) / target_factor, text.strip())
 
 
 def _edit_distance(a: str, b: str) -> int:
@@ -230,16 +253,25 @@ def _edit_distance(a: str, b: str) -> int:
     return prev[-1]
 
 
+#: Words longer than this get no did-you-mean suggestion (commands, keys and units are far shorter).
+MAX_SUGGEST_CHARS = 100
+
+
 def closest(word: str, candidates) -> str | None:
     """The candidate nearest to ``word`` (case-insensitive edit distance; ties prefer equal length),
     or None if nothing is reasonably close."""
+    if len(word) > MAX_SUGGEST_CHARS:  # nothing is close to a very long word; the distance would cost len^2
+        return None
+    limit = max(2, len(word) // 3)
     best, best_key = None, None
     for c in candidates:
+        if abs(len(c) - len(word)) > limit:  # the distance is at least the length difference
+            continue
         d = _edit_distance(word.lower(), c.lower())
         key = (d, abs(len(c) - len(word)), -difflib.SequenceMatcher(None, word, c).ratio())
         if best_key is None or key < best_key:
             best, best_key = c, key
-    if best is None or best_key[0] > max(2, len(word) // 3):
+    if best is None or best_key[0] > limit:
         return None
     return best
 

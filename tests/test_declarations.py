@@ -166,7 +166,7 @@ def test_hand_written_ranges_give_exact_messages():
     d = problem("/detector/load x\n/process/nin/reachProbability 2\n/run/beamOn 1\n")
     assert d[1:4] == (2, 31, "P = 2 is out of range") and "a number >= 0 and <= 1" in d[4]
     d = problem("/detector/load x\n/source/pulse/sigma -1 us\n/run/beamOn 1\n")
-    assert d[1:4] == (2, 24, "T = -1000 ns is out of range") and ">= 0 ns" in d[4]
+    assert d[1:4] == (2, 24, "T = -1000 ns is out of range") and ">= 0 and <= 1e+06 ns" in d[4]
     with pytest.raises(InputError, match=r"nin reach probability = 2\.0 is out of range; expected a number >= 0 "
                                          r"and <= 1"):
         declare.resolve("nin", {"nin.reach_probability": 2.0}, processes.spec("nin").options)
@@ -369,7 +369,8 @@ def test_simcoh_help_shows_detector_keys_from_the_schema(capsys):
     for topic in ("target.distance", "detector.target.distance"):
         assert main(["help", topic]) == 0
         out = capsys.readouterr().out
-        assert key.help in out and "type:     length [cm]" in out and "allowed:  > 0 cm" in out
+        assert key.help in out and "type:     length [cm]" in out and "allowed:  > 0 and <= 1e+06 cm" in out
+        assert "why:      SNS detectors sit 19-30 m" in out
         assert "default:  required" in out and "/detector/set target.distance VALUE cm" in out
     assert main(["help", "detector.target"]) == 0
     assert "fiducial_fraction" in capsys.readouterr().out

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import units
+from ..limits import MAX_TABLE_BYTES, read_bounded_text
 from .schema import Key
 
 
@@ -56,13 +57,17 @@ def quantity_to_field(key: Key, value: Any) -> float:
         if text.startswith("missing unit"):
             raise ValueProblem(f"missing unit in {key.name} = \"{value}\"", expected=text.split(": ", 1)[1],
                                suggestion=f"write \"{value.strip()} {example}\"") from None
+        bound = f", {_allowed(key)}{' ' + key.unit if key.unit else ''}" if key.maximum is not None else ""
         raise ValueProblem(f"{key.name} = \"{value}\": {text}",
-                           expected=f"a {units.dimension_name(dim)} ({units.EXAMPLE_UNITS.get(dim, '')})") from None
+                           expected=f"a {units.dimension_name(dim)} ({units.EXAMPLE_UNITS.get(dim, '')}){bound}",
+                           suggestion=f"the range is physical: {key.why}" if key.why else None) from None
     return internal / units.parse_unit(key.unit)[0] if key.unit else internal
 
 
 def check_range(key: Key, number: float) -> None:
     """Raise ValueProblem if ``number`` (in the field's unit) is outside the key's range."""
+    if not math.isfinite(number):
+        raise ValueProblem(f"{key.name} is not a finite number: {number!r}", expected=f"{key.name} {_allowed(key)}")
     low_bad = key.minimum is not None and (number < key.minimum or (key.min_open and number == key.minimum))
     high_bad = key.maximum is not None and (number > key.maximum or (key.max_open and number == key.maximum))
     if low_bad or high_bad:
@@ -74,7 +79,14 @@ def check_range(key: Key, number: float) -> None:
             bounds.append(f"{'<' if key.max_open else '<='} {key.maximum:g}")
         what = "negative" if number < 0 and key.minimum == 0 else "out of range"
         raise ValueProblem(f"{key.name} is {what}: {shown}",
-                           expected=f"{key.name} {' and '.join(bounds)}" + (f" {key.unit}" if key.unit else ""))
+                           expected=f"{key.name} {' and '.join(bounds)}" + (f" {key.unit}" if key.unit else ""),
+                           suggestion=f"the range is physical: {key.why}" if key.why else None)
+
+
+def _allowed(key: Key) -> str:
+    bounds = [f"{'>' if key.min_open else '>='} {key.minimum:g}" if key.minimum is not None else "",
+              f"{'<' if key.max_open else '<='} {key.maximum:g}" if key.maximum is not None else ""]
+    return " and ".join(b for b in bounds if b) or "finite"
 
 
 def _scalar(key: Key, value: Any) -> Any:
@@ -141,10 +153,14 @@ def convert_value(key: Key, value: Any) -> Any:
 def read_table(path: Path) -> tuple[tuple[float, ...], ...]:
     """Numeric columns of a whitespace- or comma-separated text file; ``#`` starts a comment."""
     try:
-        text = path.read_text()
+        text = read_bounded_text(path)
     except OSError as err:
         raise ValueProblem(f"cannot read table file {path}: {err.strerror}",
                            expected="a path relative to the geometry file") from None
+    except (ValueError, UnicodeDecodeError) as err:  # not a regular file, too large, or binary
+        raise ValueProblem(f"cannot read table file {path}: {err}",
+                           expected=f"a text file of at most {MAX_TABLE_BYTES >> 20} MB with rows of numbers",
+                           suggestion="name a regular text file relative to the geometry file") from None
     rows = []
     for number, line in enumerate(text.splitlines(), start=1):
         body = line.split("#", 1)[0].replace(",", " ").split()

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import Diagnostic, InputError
+from ..limits import MAX_GEOMETRY_BYTES, read_bounded_text
 from ..units import suggest
 from .catalog import resolve_geometry
 from .checks import SECTION_CHECKS, check_isotope_name
@@ -100,8 +101,8 @@ def _example(key: Key) -> str:
 
 def _parse_toml(path: Path) -> tuple[str, dict]:
     try:
-        text = path.read_text()
-    except (OSError, UnicodeDecodeError) as err:
+        text = read_bounded_text(path, MAX_GEOMETRY_BYTES)
+    except (OSError, UnicodeDecodeError, ValueError) as err:
         raise InputError(Diagnostic(f"cannot read geometry file: {err}", str(path))) from None
     try:
         return text, tomllib.loads(text)
@@ -170,7 +171,11 @@ def _convert(key: Key, value: Any, path: KeyPath, ctx: _Context) -> Any:
     if key.kind != "path":
         return convert_value(key, value)
     name = convert_value(key, value)
-    file = (ctx.base_dir(path) / name).resolve()
+    try:
+        file = (ctx.base_dir(path) / name).resolve()
+    except (OSError, ValueError) as err:  # a NUL character, a symlink loop
+        raise ValueProblem(f"{key.name} = {name!r} is not a usable file path: {err}",
+                           expected="a path relative to the geometry file") from None
     return str(file), read_table(file)
 
 

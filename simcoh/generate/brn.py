@@ -43,20 +43,27 @@ _TREC = ("released CsI 2021 brnTrec (arXiv:2110.07730 ancillary files) minus the
 #: /process/brn/... options (keys ``brn.<field>`` in RunConfig.process_options, internal units in the names).
 PARAMS = spectrum_options("brn", ("power_law", "exponential", "table"), 0.1, 100.0, _FIT) + (
     Param("brn.index", "/process/brn/index", "float", "Index alpha of the power-law spectrum dN/dE ~ E^-alpha.",
-          default=None, label="brn power-law index", arg="ALPHA", arg_help="power-law index"),
+          default=None, label="brn power-law index", arg="ALPHA", arg_help="power-law index",
+          min=-100.0, max=100.0, why="fitted power-law indices are of order 1"),
     Param("brn.e0_mev", "/process/brn/slope", "quantity", "Slope E0 of the exponential spectrum dN/dE ~ exp(-E/E0).",
-          default=None, unit="MeV", example="2 MeV", min=0.0, min_open=True, label="brn slope E0", arg="E0"),
+          default=None, unit="MeV", example="2 MeV", min=0.0, min_open=True, label="brn slope E0", arg="E0",
+          max=1e4, why="SNS neutrons are below the 1 GeV proton energy"),
     Param("brn.rate_per_gwh", "/process/brn/rate", "float",
           "Normalisation of the physics model: BRN recoils in the target per GWh of beam energy.\n"
           "The csi-2021 value is tuned to the published CsI 2021 BRN count (18.4 in PE<60, t<6 us after the "
           "efficiencies, arXiv:2110.07730).", default=None, min=0.0,
-          label="brn rate (recoils per GWh)", arg="R", arg_help="recoils per GWh of beam (all recoil energies)"),
+          label="brn rate (recoils per GWh)", arg="R", arg_help="recoils per GWh of beam (all recoil energies)",
+          max=1e9, why="measured BRN rates are a few per GWh (CsI: 6.19); 1e9 bounds the expected event "
+              "count"),
     Param("brn.delay_mean_ns", "/process/brn/delayMean", "quantity",
           "Mean delay of the neutron arrival after the proton-pulse time (Gaussian delay).", default=None,
-          unit="ns", example="189 ns", label="brn delay mean", arg="T"),
+          unit="ns", example="189 ns", label="brn delay mean", arg="T",
+          min=-1e9, max=1e9, why="SNS pulses come every 16.7 ms (60 Hz); times within 1 s cover "
+              "any time frame"),
     Param("brn.delay_sigma_ns", "/process/brn/delaySigma", "quantity",
           "Width (standard deviation) of the Gaussian arrival delay.", default=None, unit="ns", example="67 ns",
-          min=0.0, label="brn delay width", arg="T"),
+          min=0.0, label="brn delay width", arg="T",
+          max=1e9, why="SNS pulses come every 16.7 ms (60 Hz); times within 1 s cover any time frame"),
 ) + template_options("brn", ("csi-2021", "csi-2017"))
 
 #: Values that a detector's [background.brn] section holds have no default here: a run takes them from the

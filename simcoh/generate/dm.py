@@ -54,7 +54,8 @@ _YIELDS = "SNS Geant4 simulation quoted in PHYSICS.md section 5 (pyCEvNS: 0.106 
 
 def _mass(key: str, command: str, help: str, label: str, example: str, **kw) -> Param:
     return Param(key, command, "quantity", help, unit="MeV", example=example, min=0.0, min_open=True,
-                 label=label, arg="M", **kw)
+                 label=label, arg="M", max=1e4, why="pi0 and eta decays at the SNS make particles below 548 MeV; "
+                 "10 GeV bounds any mass reachable at a 1 GeV proton beam", **kw)
 
 
 #: /process/dm/... options (keys ``dm.<field>`` in RunConfig.process_options). η: 0 by default, because 1 GeV
@@ -69,22 +70,27 @@ PARAMS = (
     Param("dm.epsilon", "/process/dm/epsilon", "float",
           "Kinetic mixing epsilon of the dark photon with the photon; required when dm is enabled.\n"
           "Event counts scale as epsilon^4 (production and detection each epsilon^2).", min=0.0, label="epsilon",
-          arg="EPS", arg_help="kinetic mixing", example="1e-4", initial="none: required for dm"),
+          arg="EPS", arg_help="kinetic mixing", example="1e-4", initial="none: required for dm",
+          max=1.0, why="a kinetic-mixing parameter; experiments probe 1e-5..1e-3"),
     Param("dm.alpha_d", "/process/dm/alphaD", "float", "Dark coupling alpha_D = g_D^2 / 4 pi.",
           default=DEFAULT_ALPHA_D, min=0.0, min_open=True, label="alpha_D", arg="ALPHA",
           arg_help="dark coupling g_D^2/4pi", source="benchmark value of the vector-portal literature (PHYSICS.md "
-          "section 5)"),
+          "section 5)",
+          max=10.0, why="perturbative dark couplings are below ~1"),
     Param("dm.pi0_per_pot", "/process/dm/pi0PerPOT", "float",
           "Neutral pions produced per proton on target (SNS Geant4 value, PHYSICS.md section 5).", default=0.105,
-          min=0.0, label="pi0_per_pot", arg_help="pi0 per POT", source=_YIELDS),
+          min=0.0, label="pi0_per_pot", arg_help="pi0 per POT", source=_YIELDS,
+          max=10.0, why="a 1 GeV proton makes ~0.1 pi0"),
     Param("dm.pi_minus_per_pot", "/process/dm/piMinusPerPOT", "float",
           "Negative pions captured at rest per proton on target (PHYSICS.md section 5).", default=0.04, min=0.0,
-          label="pi_minus_per_pot", arg_help="captured pi- per POT", source=_YIELDS),
+          label="pi_minus_per_pot", arg_help="captured pi- per POT", source=_YIELDS,
+          max=10.0, why="a 1 GeV proton makes ~0.04 pi-"),
     Param("dm.eta_per_pot", "/process/dm/etaPerPOT", "float",
           "Eta mesons per proton on target (decaying at rest).\n"
           "Default 0: 1 GeV protons are below the free-nucleon threshold (1.256 GeV); set a value to include "
           "eta -> gamma A' (the only source for m_A' above 138 MeV).", default=0.0, min=0.0,
-          label="eta_per_pot", arg_help="eta per POT", example="1e-3"),
+          label="eta_per_pot", arg_help="eta per POT", example="1e-3",
+          max=10.0, why="a 1 GeV proton makes far fewer than one eta"),
     Param("dm.capture_fraction", "/process/dm/captureFraction", "float",
           "Fraction of pi- captures that emit A' at rate epsilon^2 (pi- p -> n A').\n"
           "1 follows pyCEvNS; 0.392 = 1/(1 + Panofsky ratio) for free protons.", default=1.0, min=0.0, max=1.0,
@@ -99,7 +105,9 @@ PARAMS = (
           arg="WIDTH", arg_help="full width in cos(theta)"),
     Param("dm.setup_decays", "/process/dm/setupDecays", "int",
           "Meson decays simulated at set-up to build the chi energy spectrum at the detector.", default=2_000_000,
-          min=1000, label="setup decays", arg="N", arg_help="meson decays"),
+          min=1000, label="setup decays", arg="N", arg_help="meson decays",
+          max=100_000_000, why="two chi energies (16 bytes) per decay are held in memory at set-up: 1e8 decays are "
+          "1.6 GB, and the default 2e6 already gives percent-level statistics"),
     Param("dm.meson_kinematics", "/process/dm/mesonKinematics", "choice",
           "pi0 momenta from the SNS Geant4 pi0 sample, or all mesons at rest.", default="sample",
           choices=("sample", "rest"), label="meson kinematics", arg="MODE"),

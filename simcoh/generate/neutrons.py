@@ -29,6 +29,7 @@ from scipy import special
 
 from ..constants import MUON_LIFETIME_NS, NEUTRON_MASS_MEV, PION_LIFETIME_NS
 from ..declare import Param
+from ..limits import read_bounded_text
 from ..errors import InputError
 from ..rng import draw_exponential, draw_normal, draw_uniform, stage_key, stream_start
 from ..source.timing import inverse_cdf_table, make_pulse
@@ -154,8 +155,8 @@ def maxwellian(t_mev: float, e_min_mev: float = 0.0, e_max_mev: float = 20.0,
 def tabulated(path: str, size: int = TABLE_SIZE) -> NeutronSpectrum:
     """Two columns: bin-centre energy (MeV, increasing, > 0 spacing) and weight (>= 0); '#' comments."""
     try:
-        data = np.loadtxt(path, comments="#", ndmin=2, delimiter=None)
-    except (OSError, ValueError) as exc:
+        data = np.loadtxt(read_bounded_text(path).splitlines(), comments="#", ndmin=2, delimiter=None)
+    except (OSError, ValueError, UnicodeDecodeError) as exc:
         raise InputError(f"cannot read neutron spectrum table '{path}': {exc}") from None
     if data.shape[1] < 2 or len(data) < 2:
         raise InputError(f"neutron spectrum table '{path}': expected two columns (E_MeV, weight) and >= 2 rows")
@@ -203,10 +204,12 @@ def spectrum_options(process: str, spectra: tuple[str, ...], e_min_mev: float, e
               choices=spectra, label=f"{process} spectrum", arg="SHAPE", source=source),
         Param(f"{process}.e_min_mev", cmd + "eMin", "quantity", "Lower cut-off of the neutron energy spectrum.",
               default=e_min_mev, unit="MeV", example="0.1 MeV", min=0.0,
-              label=f"{process} minimum neutron energy", arg="E", source=source),
+              label=f"{process} minimum neutron energy", arg="E", source=source,
+              max=1e4, why="SNS neutrons stay below the 1 GeV proton energy; evaporation neutrons have a few MeV"),
         Param(f"{process}.e_max_mev", cmd + "eMax", "quantity", "Upper cut-off of the neutron energy spectrum.",
               default=e_max_mev, unit="MeV", example="100 MeV", min=0.0, min_open=True,
-              label=f"{process} maximum neutron energy", arg="E", source=source),
+              label=f"{process} maximum neutron energy", arg="E", source=source,
+              max=1e4, why="SNS neutrons stay below the 1 GeV proton energy; evaporation neutrons have a few MeV"),
         Param(f"{process}.table", cmd + "table", "path",
               "Neutron energy table for spectrum 'table' (relative to the macro's directory).", default=None,
               label=f"{process} spectrum table", arg="PATH", arg_help="two columns: E_MeV (bin centre), weight",

@@ -49,23 +49,29 @@ _FIT = "fitted to the released CsI 2021 ninPE shape through the CsI 2021 respons
 PARAMS = spectrum_options("nin", ("evaporation", "maxwellian", "table"), 0.0, 20.0, _FIT) + (
     Param("nin.temperature_mev", "/process/nin/temperature", "quantity",
           "Temperature T of the evaporation (E exp(-E/T)) or Maxwellian (sqrt(E) exp(-E/T)) neutron spectrum.",
-          default=None, unit="MeV", example="0.8 MeV", min=0.0, min_open=True, label="nin temperature", arg="T"),
+          default=None, unit="MeV", example="0.8 MeV", min=0.0, min_open=True, label="nin temperature", arg="T",
+          max=1e3, why="evaporation temperatures are ~1 MeV"),
     Param("nin.sigma_cc_cm2", "/process/nin/sigmaCC", "quantity",
           "Flux-averaged 208Pb(nu_e, e-) cross section for the Michel nu_e spectrum.", default=SIGMA_CC_PB208_CM2,
           unit="cm^2", example="3.62e-39 cm^2", min=0.0, label="nin CC cross section", arg="SIGMA",
-          source="Kolbe & Langanke, PRC 63, 025802 (2001), nucl-th/0003060"),
+          source="Kolbe & Langanke, PRC 63, 025802 (2001), nucl-th/0003060",
+          max=1e-30, why="neutrino-nucleus cross sections at SNS energies are below 1e-38 cm^2"),
     Param("nin.neutrons_per_cc", "/process/nin/neutronsPerCC", "float",
           "Mean number of neutrons emitted per charged-current interaction.", default=1.0, min=0.0,
-          label="nin neutrons per CC interaction", arg="M", arg_help="mean neutrons per CC interaction"),
+          label="nin neutrons per CC interaction", arg="M", arg_help="mean neutrons per CC interaction",
+          max=100.0, why="a lead nucleus emits a few neutrons per interaction"),
     Param("nin.sigma_nc_cm2", "/process/nin/sigmaNC", "quantity",
           "Per-flavour flux-averaged neutral-current neutron-emission cross section on 208Pb (0: NC off).\n"
           "Applied to nu_e, nu_mu (prompt timing) and nu_mu_bar alike.", default=0.0, unit="cm^2",
-          example="1e-40 cm^2", min=0.0, label="nin NC cross section", arg="SIGMA", initial="0 cm^2 (off)"),
+          example="1e-40 cm^2", min=0.0, label="nin NC cross section", arg="SIGMA", initial="0 cm^2 (off)",
+          max=1e-30, why="neutrino-nucleus cross sections at SNS energies are below 1e-38 cm^2"),
     Param("nin.neutrons_per_nc", "/process/nin/neutronsPerNC", "float",
           "Mean number of neutrons emitted per neutral-current interaction.", default=1.0, min=0.0,
-          label="nin neutrons per NC interaction", arg="M", arg_help="mean neutrons per NC interaction"),
+          label="nin neutrons per NC interaction", arg="M", arg_help="mean neutrons per NC interaction",
+          max=100.0, why="a lead nucleus emits a few neutrons per interaction"),
     Param("nin.lead_mass_kg", "/process/nin/leadMass", "quantity", "Mass of the lead shielding (taken as 208Pb).",
-          default=None, unit="kg", example="2.5 t", min=0.0, label="nin lead mass", arg="M"),
+          default=None, unit="kg", example="2.5 t", min=0.0, label="nin lead mass", arg="M",
+          max=10000000.0, why="shields weigh tonnes (CsI: 2.5 t); 10 kt bounds any shield"),
     Param("nin.reach_probability", "/process/nin/reachProbability", "float",
           "Probability that an emitted neutron scatters in the target: the normalisation factor.\n"
           "The csi-2021 value is tuned to the published CsI 2021 NIN count (5.6 in PE<60, t<6 us after the "
@@ -73,7 +79,9 @@ PARAMS = spectrum_options("nin", ("evaporation", "maxwellian", "table"), 0.0, 20
           arg_help="probability", example="9.33e-4"),
     Param("nin.delay_ns", "/process/nin/delay", "quantity",
           "Constant added to NIN arrival times (neutron flight from the shield).", default=None, unit="ns",
-          example="20 ns", label="nin delay", arg="T"),
+          example="20 ns", label="nin delay", arg="T",
+          min=-1e9, max=1e9, why="SNS pulses come every 16.7 ms (60 Hz); times within 1 s cover "
+              "any time frame"),
 ) + template_options("nin", ("csi-2021",))
 
 #: Values that a detector's [background.nin] section holds have no default here: a run takes them from the

@@ -32,6 +32,7 @@ import numpy as np
 from scipy import optimize
 
 from ..declare import Group, Param, flatten, resolve
+from ..limits import read_bounded_text
 from ..errors import InputError
 from ..rng import stage_key
 from ..source.timing import inverse_cdf_table
@@ -59,40 +60,54 @@ PARAMS = (
           "or a table.", default=None, choices=SPECTRA, label="ss spectrum", arg="SHAPE"),
     Group("/process/ss/shape", (
         Param("ss.excess", None, "float", "low-PE excess amplitude", default=None, min=0.0,
-              label="ss low-PE excess a", arg="A", arg_help="low-PE excess amplitude"),
+              label="ss low-PE excess a", arg="A", arg_help="low-PE excess amplitude",
+              max=1e9, why="fitted amplitudes are of order 1"),
         Param("ss.slope_pe", None, "float", "excess slope in PE", default=None, min=0.0, min_open=True,
-              label="ss slope lambda (PE)", arg="LAMBDA", arg_help="excess slope in PE"),
+              label="ss slope lambda (PE)", arg="LAMBDA", arg_help="excess slope in PE",
+              max=1e6, why="a PE scale; waveforms saturate far below 1e6 PE"),
         Param("ss.turn_on_pe", None, "float", "turn-on position in PE", default=None,
-              label="ss turn-on position x0 (PE)", arg="X0", arg_help="turn-on position in PE"),
+              label="ss turn-on position x0 (PE)", arg="X0", arg_help="turn-on position in PE",
+              min=-1e6, max=1e6, why="a PE scale; waveforms saturate far below 1e6 PE"),
         Param("ss.turn_on_width_pe", None, "float", "turn-on width in PE", default=None, min=0.0, min_open=True,
-              label="ss turn-on width w (PE)", arg="W", arg_help="turn-on width in PE"),
+              label="ss turn-on width w (PE)", arg="W", arg_help="turn-on width in PE",
+              max=1e6, why="a PE scale; waveforms saturate far below 1e6 PE"),
     ), "Parameters of the parametric spectrum (1 + A exp(-x/LAMBDA)) / (1 + exp(-(x - X0)/W)).",
         initial="1.815 16.89 9.313 0.7218 (fit to the CsI 2021 AC events)"),
     Param("ss.pe_max", "/process/ss/peMax", "float",
           "Upper end of the parametric spectrum; the rate refers to 0 <= PE < X.", default=None, min=0.0,
-          min_open=True, label="ss maximum PE", arg_help="PE", initial=f"{AC_PE_MAX:g} PE"),
+          min_open=True, label="ss maximum PE", arg_help="PE", initial=f"{AC_PE_MAX:g} PE",
+          max=1e6, why="a PE scale; waveforms saturate far below 1e6 PE"),
     Param("ss.table", "/process/ss/table", "path", "PE table for spectrum 'table' (relative to the macro's directory).",
           default=None, label="ss table", arg="PATH", arg_help="two columns: PE (bin centre), weight",
           example="ss-pe.txt"),
     Param("ss.rate_hz", "/process/ss/rate", "quantity",
           "Steady-state rate of selected events per second of open window (live time).", default=None,
-          unit="Hz", example="0.3776 Hz", min=0.0, label="ss rate", arg="R"),
+          unit="Hz", example="0.3776 Hz", min=0.0, label="ss rate", arg="R",
+          max=1e9, why="selected steady-state rates are below 1 Hz (CsI: 0.38 Hz); 1 GHz bounds the "
+              "expected event count"),
     Group("/process/ss/window", (
         Param("ss.window_start_ns", None, "quantity", "", default=None, unit="ns", example="0 us",
-              label="ss window start", arg="START"),
+              label="ss window start", arg="START",
+              min=-1e9, max=1e9, why="SNS pulses come every 16.7 ms (60 Hz); times within 1 s "
+                  "cover any time frame"),
         Param("ss.window_end_ns", None, "quantity", "", default=None, unit="ns", example="6 us",
-              label="ss window end", arg="END"),
+              label="ss window end", arg="END",
+              min=-1e9, max=1e9, why="SNS pulses come every 16.7 ms (60 Hz); times within 1 s "
+                  "cover any time frame"),
     ), "Time window (source frame) in which steady-state events are uniform; its width enters the live time."),
     Param("ss.beam_power_mw", "/process/ss/beamPower", "quantity",
           "Beam power used to turn the exposure into beam spills (N = E_beam x f_rep / P).",
           default=SNS_BEAM_POWER_MW, unit="MW", example="1.4 MW", min=0.0, min_open=True, label="ss beam power",
-          arg="P", source=_SNS),
+          arg="P", source=_SNS,
+          max=1e3, why="the SNS delivers 1.4-2.8 MW; 1 GW bounds any proton beam"),
     Param("ss.repetition_hz", "/process/ss/repetitionRate", "quantity",
           "Beam repetition rate used to turn the exposure into beam spills.", default=SNS_REPETITION_HZ, unit="Hz",
-          example="60 Hz", min=0.0, min_open=True, label="ss repetition rate", arg="F", source=_SNS),
+          example="60 Hz", min=0.0, min_open=True, label="ss repetition rate", arg="F", source=_SNS,
+          max=1e6, why="the SNS pulses at 60 Hz"),
     Param("ss.live_time_s", "/process/ss/liveTime", "quantity",
           "Live time (open-window seconds) given directly instead of from the exposure.", default=None, unit="s",
-          example="12951 s", min=0.0, label="ss live time", arg="T", initial="from the exposure"),
+          example="12951 s", min=0.0, label="ss live time", arg="T", initial="from the exposure",
+          max=1e10, why="1e10 s is three centuries of running"),
 )
 
 #: Values that a detector's [background.ss] section holds have no default here: a run takes them from the
@@ -151,8 +166,8 @@ def fit_shape(pe: np.ndarray, pe_max: float = AC_PE_MAX) -> tuple[float, float, 
 
 def read_pe_table(path: str) -> tuple[np.ndarray, np.ndarray]:
     try:
-        data = np.loadtxt(path, comments="#", ndmin=2)
-    except (OSError, ValueError) as exc:
+        data = np.loadtxt(read_bounded_text(path).splitlines(), comments="#", ndmin=2)
+    except (OSError, ValueError, UnicodeDecodeError) as exc:
         raise InputError(f"cannot read steady-state PE table '{path}': {exc}") from None
     if data.shape[1] < 2 or len(data) < 2 or np.any(np.diff(data[:, 0]) <= 0) or np.any(data[:, 1] < 0) \
             or data[:, 1].sum() <= 0:

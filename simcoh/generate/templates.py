@@ -145,11 +145,14 @@ def template_options(process: str, names: tuple[str, ...]) -> tuple[Param, ...]:
         Param(f"{process}.template_scale", cmd + "templateScale", "float",
               "Scale the template's published normalisation (e.g. for its uncertainty).", default=1.0, min=0.0,
               label=f"{process} template scale", arg_help="factor on the published normalisation",
-              example="1.25"),
+              example="1.25",
+              max=1e6, why="a scale of the published template; 1e6 bounds the expected event count"),
         Param(f"{process}.time_shift_ns", cmd + "timeShift", "quantity",
               "Add a constant to template times (the 2021 t_rec frame is the default source frame;\n"
               "+218 ns moves it to the frame of the default 690-ns proton pulse, docs/backgrounds.md).",
-              default=0.0, unit="ns", example="218 ns", label=f"{process} template time shift", arg="T"),
+              default=0.0, unit="ns", example="218 ns", label=f"{process} template time shift", arg="T",
+              min=-1e9, max=1e9, why="SNS pulses come every 16.7 ms (60 Hz); times within 1 s "
+                  "cover any time frame"),
     )
 
 

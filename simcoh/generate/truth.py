@@ -11,6 +11,8 @@ chunking, thread count or sharding gives identical events, and a single event ca
 
 from __future__ import annotations
 
+import math
+
 import zlib
 
 import numba as nb
@@ -50,6 +52,17 @@ def _pick_processes(key, first, n, cum, codes, out):
         out[j] = codes[k]
 
 
+def check_expected_count(total: float, expected: dict) -> None:
+    """The expected number of events must be a finite count a run can hold (a Poisson draw of more than ~1e19
+    fails, and 1e15 events are 10 PB): each input has a physical range, but their product may still be absurd."""
+    from ..config import MAX_EVENTS
+
+    if not (math.isfinite(total) and total <= MAX_EVENTS):
+        detail = ", ".join(f"{name} {value:.3g}" for name, value in expected.items())
+        raise InputError(f"the run expects {total:.3g} events ({detail}), more than the {MAX_EVENTS:g} a run can hold",
+                         ) from None
+
+
 class TruthGenerator:
     """Builds the processes of a run once, then generates any range of events."""
 
@@ -76,6 +89,7 @@ class TruthGenerator:
         self.processes = {name: build_process(name, ctx) for name in processes}
         self.expected = {name: p.expected for name, p in self.processes.items()}
         total = sum(self.expected.values())
+        check_expected_count(total, self.expected)
         rates = np.array([self.expected[n] for n in processes], float)
         if rates.sum() <= 0:  # no exposure: template runs mix processes by their per-POT rates
             rates = np.array([getattr(self.processes[n], "relative_rate", 1.0) for n in processes], float)

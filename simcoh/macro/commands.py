@@ -11,12 +11,15 @@ from __future__ import annotations
 
 import re
 
-from ..config import PHYSICS_PARAMS, RUN_PARAMS, SOURCE_PARAMS, parse_nsi_key
+from ..config import MAX_EVENTS, PHYSICS_PARAMS, RUN_PARAMS, SOURCE_PARAMS, parse_nsi_key
 from ..errors import InputError
 from ..units import DIMENSIONLESS, ENERGY
 from .declared import commands as declared_commands
 from .params import Float, Int, KeyValue, Path, Quantity, String, Text
 from .registry import REGISTRY, Command, Invocation
+
+#: Largest /run/exposure, in POT or in MeV of beam energy (see its ``why``); RunConfig checks the POT.
+MAX_EXPOSURE = 1e33
 
 _ALIAS_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.\-]*$")
 
@@ -116,7 +119,9 @@ COMMANDS = declared_commands([_RUN["/random/setSeed"]]) + [
     # run
     Command("/run/exposure",
             (Quantity("AMOUNT", dims={ENERGY: "MeV", DIMENSIONLESS: "POT"}, count_units=("POT",),
-                      example="13.99 GWh", min=0.0, min_open=True),),
+                      example="13.99 GWh", min=0.0, min_open=True, max=MAX_EXPOSURE,
+                      why="the SNS delivers ~1e23 POT (~10 GWh) a year; 1e30 POT (1e33 MeV at 1 GeV) is ten "
+                      "million years of it"),),
             "Exposure as integrated beam energy (GWh, MWh, ...) or as protons on target (POT).\n"
             "Beam energy is converted with the proton energy in effect when the run is built "
             "(N_POT = E_beam / E_p), wherever /source/protonEnergy appears.",
@@ -125,7 +130,9 @@ COMMANDS = declared_commands([_RUN["/random/setSeed"]]) + [
             examples=("/run/exposure 13.99 GWh", "/run/exposure 3.198e23 POT")),
 ] + declared_commands([p for p in RUN_PARAMS if p.command.startswith("/run/")]) + [
     Command("/run/initialize", (), "Accepted for Geant4 compatibility; has no effect.", apply=_nothing),
-    Command("/run/beamOn", (Int("N", "number of events; omit for physical mode", min=0, default=None),),
+    Command("/run/beamOn", (Int("N", "number of events; omit for physical mode", min=0, max=MAX_EVENTS,
+                                default=None, why="event indices are 64-bit and 1e15 events of even 10 bytes "
+                                "are 10 PB; simcoh check prints the output size"),),
             "Start the run; must be the last command other than /control/....\n"
             "With N: exactly N events, weighted to the exposure. Without N: physical mode, a Poisson "
             "number of events for the exposure (then /run/exposure is required).",

@@ -18,11 +18,11 @@ def argument(p: Declared, name: str | None = None) -> Param:
     """The macro argument that reads declaration ``p``."""
     name = name or p.arg
     default = p.omitted
-    bounds = dict(min=p.min, max=p.max, min_open=p.min_open, max_open=p.max_open)
+    bounds = dict(min=p.min, max=p.max, min_open=p.min_open, max_open=p.max_open, why=p.why)
     if p.kind == "float":
         return Float(name, p.arg_help, default=default, **bounds)
     if p.kind == "int":
-        return Int(name, p.arg_help, default=default, min=p.min, max=p.max)
+        return Int(name, p.arg_help, default=default, min=p.min, max=p.max, why=p.why)
     if p.kind == "quantity":
         return Quantity(name, p.arg_help, default=default, dims=p.dimension, unit=p.unit,
                         example=p.example or f"{p.default:g} {p.unit}", **bounds)

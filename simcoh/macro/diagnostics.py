@@ -66,13 +66,18 @@ class MacroProblem(Exception):
         self.problem = problem
 
 
+#: Problems reported at most; a macro with more (a generated one, a bomb) gets a count of the rest.
+MAX_PROBLEMS = 200
+
+
 class ProblemList:
     """Collects problems and diagnostics; the same problem seen again (for example in every
-    iteration of a loop) is kept once."""
+    iteration of a loop) is kept once, and at most :data:`MAX_PROBLEMS` are kept."""
 
     def __init__(self):
         self._items: list[Diagnostic] = []
         self._seen: set[tuple] = set()
+        self._dropped = 0
 
     def add(self, location: Location, message: str, expected: str | None = None,
             suggestion: str | None = None) -> None:
@@ -82,18 +87,25 @@ class ProblemList:
         loc = problem.location
         key = (loc.file, loc.line, loc.column, problem.message)
         if key not in self._seen:
-            self._seen.add(key)
-            self._items.append(problem.to_diagnostic())
+            self._keep(key, problem.to_diagnostic())
 
     def add_diagnostic(self, diagnostic: Diagnostic) -> None:
         key = (diagnostic.file, diagnostic.line, diagnostic.column, diagnostic.message)
         if key not in self._seen:
-            self._seen.add(key)
-            self._items.append(diagnostic)
+            self._keep(key, diagnostic)
+
+    def _keep(self, key: tuple, diagnostic: Diagnostic) -> None:
+        if len(self._items) >= MAX_PROBLEMS:
+            self._dropped += 1
+            return
+        self._seen.add(key)
+        self._items.append(diagnostic)
 
     def __len__(self) -> int:
         return len(self._items)
 
     def raise_if_any(self) -> None:
         if self._items:
-            raise InputError(list(self._items))
+            more = [Diagnostic(f"{self._dropped:,} more problems not shown", self._items[-1].file,
+                               suggestion="fix the problems above first")] if self._dropped else []
+            raise InputError(list(self._items) + more)

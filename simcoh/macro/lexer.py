@@ -35,7 +35,7 @@ def strip_comment(text: str) -> str:
 
 
 def substitute_aliases(
-    text: str, aliases: dict[str, str], location: Location
+    text: str, aliases: dict[str, str], location: Location, max_chars: int | None = None
 ) -> tuple[str, list[int], list[Problem]]:
     """Replace every ``{NAME}`` by its alias value.
 
@@ -71,6 +71,12 @@ def substitute_aliases(
                 suggestion=_alias_suggestion(name, aliases),
             ))
             value = text[i:close + 1]
+        if max_chars is not None and len(columns) + len(value) > max_chars:
+            problems.append(Problem(location.at(i + 1), f"the line is longer than {max_chars:,} characters after "
+                                    f"replacing aliases (alias '{{{name}}}' is {len(value):,} characters)",
+                                    expected="aliases that expand to a line of reasonable length",
+                                    suggestion="check /control/alias lines that use the alias in its own value"))
+            break
         out.append(value)
         columns.extend([i + 1] * len(value))
         i = close + 1

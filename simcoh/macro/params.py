@@ -81,7 +81,9 @@ def _check_range(value, token, param, unit: str = "") -> None:
     """The declared range rule (:func:`simcoh.declare.in_bounds`), reported at ``token``."""
     if not in_bounds(value, param.min, param.max, param.min_open, param.max_open):
         shown = f"{value:g}{' ' + unit if unit else ''}"
-        raise ArgError(f"{param.name} = {shown} is out of range", token, expected=param.expected())
+        why = getattr(param, "why", "")
+        raise ArgError(f"{param.name} = {shown} is out of range", token,
+                       expected=param.expected() + (f" (the range is physical: {why})" if why else ""))
 
 
 @dataclass(frozen=True)
@@ -116,6 +118,7 @@ class Param:
 class Int(Param):
     min: int | None = None
     max: int | None = None
+    why: str = ""  # the reason for the range (shown with a value out of it)
     min_open = False
     max_open = False
     kind = "integer"
@@ -140,6 +143,7 @@ class Int(Param):
 class Float(Param):
     min: float | None = None
     max: float | None = None
+    why: str = ""
     min_open: bool = False
     max_open: bool = False
     kind = "number"
@@ -231,6 +235,7 @@ class Quantity(Param):
     count_units: tuple[str, ...] = ()
     min: float | None = None
     max: float | None = None
+    why: str = ""
     min_open: bool = False
     max_open: bool = False
     kind = "quantity"
@@ -271,14 +276,18 @@ class Quantity(Param):
         try:
             _, dim = parse_unit(token.text)
         except UnitError as err:
-            raise ArgError(f"unknown unit '{token.text}'", token, expected=self.expected(),
+            known = str(err).startswith("unknown unit") or str(err).startswith("cannot read")
+            raise ArgError(f"unknown unit '{token.text}'" if known else str(err), token, expected=self.expected(),
                            suggestion=did_you_mean(token.text, self.accepted_units())) from err
         if dim not in targets or (dim == DIMENSIONLESS and self.count_units
                                   and token.text not in self.count_units):
             raise ArgError(f"'{token.text}' is {_a(dimension_name(dim))} unit, not accepted here", token,
                            expected=self.expected(), suggestion=did_you_mean(token.text, self.accepted_units()))
         target = targets[dim]
-        converted = to_internal(value, token.text, dim) / parse_unit(target)[0]
+        try:
+            converted = to_internal(value, token.text, dim) / parse_unit(target)[0]
+        except UnitError as err:
+            raise ArgError(str(err), token, expected=self.expected()) from err
         _check_range(converted, token, self, target)
         return converted if not isinstance(self.dims, dict) else (converted, target)
 
@@ -304,6 +313,10 @@ class Path(Param):
         return f"a file path (relative paths start from {where})"
 
     def convert(self, token: Token, ctx: ParseContext) -> ResolvedPath:
+        bad = next((c for c in token.text if ord(c) < 32 or ord(c) == 127), None)
+        if bad is not None:
+            raise ArgError(f"file path {token.text!r} contains the control character {bad!r}", token,
+                           expected=self.expected(), suggestion="write the path with printable characters only")
         text = os.path.expanduser(token.text)
         if os.path.isabs(text) or self.relative_to == "cwd":
             resolved = ResolvedPath(os.path.normpath(text), os.path.abspath(text))

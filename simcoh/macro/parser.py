@@ -12,13 +12,23 @@ from __future__ import annotations
 import math
 import os
 
+from ..limits import read_bounded_text
 from .diagnostics import Location, ProblemList
 from .lexer import end_column, strip_comment, substitute_aliases, tokenize
 from .params import ParseContext, ResolvedPath
 from .registry import Invocation, Registry
 
-#: Guard against runaway loops: at most this many commands after expansion.
+
+#: Guard against runaway loops: at most this many lines read after expansion, every kind counted (control
+#: commands, comments and blank lines too), so that a loop of loops fails before it is expanded.
 MAX_COMMANDS = 1_000_000
+#: Longest line after alias substitution (characters): real lines are far below 1,000 characters; doubling
+#: aliases (/control/alias x {x}{x}) reach this bound after a few lines instead of exhausting memory.
+MAX_LINE_CHARS = 100_000
+#: Total characters of all expanded lines (a million commands of 64 characters).
+MAX_TOTAL_CHARS = 64_000_000
+#: Largest macro file read (bytes); a macro is text written by hand or by a short script.
+MAX_MACRO_BYTES = 10_000_000
 
 
 class MacroReader:
@@ -34,6 +44,8 @@ class MacroReader:
         self._open_files: list[tuple[str, str]] = []  # (real path, displayed path) of the include chain
         self.failed_paths: set[str] = set()  # commands that appeared with bad arguments
         self._too_many = False
+        self._lines = 0  # lines read so far, every kind
+        self._chars = 0  # characters of those lines after alias substitution
 
     # --- files ------------------------------------------------------------------------------------
     def read_text(self, text: str, display: str, context: ParseContext, via: tuple[str, ...] = ()) -> None:
@@ -53,9 +65,8 @@ class MacroReader:
                               suggestion="remove this line or the line that includes this macro")
             return
         try:
-            with open(path.absolute, encoding="utf-8") as handle:
-                text = handle.read()
-        except (OSError, UnicodeDecodeError) as err:
+            text = read_bounded_text(path.absolute, MAX_MACRO_BYTES)
+        except (OSError, UnicodeDecodeError, ValueError) as err:
             self.problems.add(at, f"cannot read macro '{path.display}': {err}", expected="a readable text file")
             return
         directory = ParseContext(os.path.dirname(path.absolute), os.path.dirname(path.display) or ".")
@@ -73,15 +84,19 @@ class MacroReader:
     # --- lines ------------------------------------------------------------------------------------
     def read_line(self, raw: str, location: Location, context: ParseContext, aliases: bool = True) -> None:
         """Read one line: skip blanks and comments, substitute aliases, check and run or keep it."""
+        if not self._count(location, len(raw)):
+            return
         code = strip_comment(raw)
         if not code.strip():
             return
         text, columns = code, list(range(1, len(code) + 1))
         if aliases:
-            text, columns, problems = substitute_aliases(code, self.aliases, location)
+            text, columns, problems = substitute_aliases(code, self.aliases, location, MAX_LINE_CHARS)
             if problems:
                 for problem in problems:
                     self.problems.add_problem(problem)
+                return
+            if not self._count(location, len(text) - len(raw), line=False):
                 return
         tokens, problems = tokenize(text, columns, location)
         for problem in problems:
@@ -101,15 +116,32 @@ class MacroReader:
             return
         if command.control:
             self._control(invocation)
-        elif len(self.invocations) >= MAX_COMMANDS:
-            self._too_many = True
-            self.problems.add(here, f"more than {MAX_COMMANDS} commands after expanding loops and includes",
-                              expected="a macro that expands to fewer commands",
-                              suggestion="check the FIRST, LAST and STEP of /control/loop")
         else:
             self.invocations.append(invocation)
 
+    def _count(self, location: Location, chars: int, line: bool = True) -> bool:
+        """Count one line (and its characters) against the expansion bounds; False once they are exceeded."""
+        self._lines += line
+        self._chars += chars
+        if self._too_many:
+            return False
+        if self._lines > MAX_COMMANDS or self._chars > MAX_TOTAL_CHARS:
+            self._stop()
+            what = f"{MAX_COMMANDS:,} lines" if self._lines > MAX_COMMANDS else f"{MAX_TOTAL_CHARS:,} characters"
+            self.problems.add(location, f"the macro expands to more than {what} (loops, includes and aliases "
+                              "expanded; control commands count)", expected="a macro that expands to fewer commands",
+                              suggestion="check the FIRST, LAST and STEP of /control/loop and nested loops")
+            return False
+        return True
+
+    def _stop(self) -> None:
+        """Stop reading; the commands not read (/detector/load, /run/beamOn) are then not reported missing."""
+        self._too_many = True
+        self.failed_paths.update(("/run/beamOn", "/detector/load"))
+
     def _unknown(self, word: str, here: Location) -> None:
+        if len(word) > 80:
+            word = f"{word[:60]}... ({len(word):,} characters)"
         if not word.startswith("/"):
             close = self.registry.suggestion("/" + word)
             self.problems.add(here, f"'{word}' is not a command", expected="a command starting with '/'",
@@ -133,15 +165,24 @@ class MacroReader:
         elif name == "foreach":
             for value in values["VALUES"].split():
                 self._run_with_alias(inv, values["ALIAS"], value)
+                if self._too_many:
+                    return
 
     def _loop(self, inv: Invocation) -> None:
         first, last, step = inv.values["FIRST"], inv.values["LAST"], inv.values["STEP"]
         if step == 0:
             self.problems.add(inv.at("STEP"), "loop STEP is zero", expected="a non-zero STEP")
             return
-        count = math.floor((last - first) / step + 1e-9) + 1
-        if count > MAX_COMMANDS:
-            self.problems.add(inv.location, f"loop of {count} iterations", expected=f"at most {MAX_COMMANDS}")
+        span = (last - first) / step + 1e-9  # may be infinite: 0 to 2 in steps of 1e-308
+        count = 0 if span < 0 else math.floor(span) + 1 if span < MAX_COMMANDS else MAX_COMMANDS + 1
+        left = MAX_COMMANDS - self._lines
+        if count > left:  # each iteration reads at least one line: refuse before expanding anything
+            shown = f"{count:,}" if count <= MAX_COMMANDS else f"more than {MAX_COMMANDS:,}"
+            self.problems.add(inv.location, f"loop of {shown} iterations would expand the macro past "
+                              f"{MAX_COMMANDS:,} lines ({max(left, 0):,} left at this point)",
+                              expected=f"at most {max(left, 0):,} iterations here",
+                              suggestion="check FIRST, LAST and STEP, and loops around this one")
+            self._stop()
             return
         for k in range(max(count, 0)):
             value = first + k * step  # written with 12 significant digits: 0.2 + 2 * 0.05 gives "0.3"

@@ -248,6 +248,8 @@ def command_reference_markdown(registry: Registry = REGISTRY) -> str:
             for p in c.params:
                 omitted = format_value(p.default, p) if p.optional else "required"
                 meaning = f"{p.help}: {p.expected()}" if p.help else p.expected()
+                if getattr(p, "why", ""):
+                    meaning += f" (why: {p.why})"
                 out.append(f"| `{p.usage()}` | {p.kind} | {_cell(meaning)} | {_cell(omitted)} |")
             out.append("")
         if c.initial_text() is not None:

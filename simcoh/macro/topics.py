@@ -60,6 +60,8 @@ def _key_text(section: str, k: schema.Key) -> str:
              f"type:     {_type(k)}"]
     if allowed:
         lines.append(f"allowed:  {allowed}{' ' + k.unit if k.unit and not k.choices else ''}")
+    if k.why:
+        lines.append(f"why:      {k.why}")
     attr = "det" if section == "detector" else f"det.{section}"
     field = f"{attr}.{k.field_name}" + ("_path, _data" if k.kind == "path" else "")
     lines += [f"default:  {_default(k)}", f"field:    {field}", "",

@@ -36,7 +36,12 @@ def helm_radius_fm(a: int, skin_fm: float = 0.9, neutron_rms_radius_fm: float | 
         return math.sqrt(r2)
     c = 1.23 * a ** (1.0 / 3.0) - 0.60
     a_diffuse = 0.52
-    return math.sqrt(c * c + 7.0 / 3.0 * math.pi**2 * a_diffuse**2 - 5.0 * skin_fm**2)
+    r2 = c * c + 7.0 / 3.0 * math.pi**2 * a_diffuse**2 - 5.0 * skin_fm**2
+    if r2 <= 0:
+        raise InputError(f"Helm skin {skin_fm} fm is too thick for a nucleus of A = {a}: R0^2 = c^2 + 7/3 pi^2 a^2 "
+                         f"- 5 s^2 would be {r2:.3g} fm^2 (need s < {math.sqrt((r2 + 5 * skin_fm**2) / 5):.3g} fm; "
+                         "Lewin-Smith use s = 0.9 fm)")
+    return math.sqrt(r2)
 
 
 def klein_nystrand_radius_fm(a: int) -> float:

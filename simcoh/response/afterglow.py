@@ -24,6 +24,7 @@ from __future__ import annotations
 import numba as nb
 import numpy as np
 
+from ..errors import InputError
 from ..rng import draw_gamma, draw_poisson, draw_uniform, stream_start
 from .photon import PEList, allocate_pe, as_event_arrays, count_pe, fill_pe
 from .spe import SPETable, build_spe_table, draw_spe_charge
@@ -85,7 +86,18 @@ def fill_afterglow_pe(n_pe, state, start, window_ns, quantiles, tail_rate, t_out
         charge_total_out[i] = total
 
 
+#: Largest mean afterglow PE per window: counts are int32, and [afterglow] rate and the window lengths have physical
+#: ranges (rate <= 100 MHz, windows <= 1 ms) that keep the mean below 1e6 even for bright windows; this guard turns
+#: any other combination into an error instead of a silent integer overflow.
+MAX_MEAN_PE_PER_WINDOW = 1e7
+
+
 def count_afterglow(event_index, key, afterglow, window_ns: float):
+    if afterglow_on(afterglow):
+        mean = afterglow.rate_per_ns * max(afterglow.bright_factor, 1.0) * window_ns
+        if not mean <= MAX_MEAN_PE_PER_WINDOW:
+            raise InputError(f"[afterglow] rate {afterglow.rate_per_ns * 1e6:g} kHz over a {window_ns / 1e3:g} us "
+                             f"window gives {mean:.3g} photoelectrons per window, more than {MAX_MEAN_PE_PER_WINDOW:g}")
     n = np.empty(event_index.size, np.int32)
     state = np.empty(event_index.size, np.uint64)
     if not afterglow_on(afterglow):

@@ -21,6 +21,7 @@ import numpy as np
 
 from ..config import SourceConfig
 from ..constants import MUON_LIFETIME_NS, PION_LIFETIME_NS
+from ..limits import read_bounded_text
 from ..errors import InputError
 
 TABLE_SIZE = 16385
@@ -85,8 +86,8 @@ class PulseModel:
 def read_pulse_table(path: str) -> tuple[np.ndarray, np.ndarray]:
     """Two columns (t_ns, weight) giving the pulse shape at bin centres; returns (edges, weights)."""
     try:
-        data = np.loadtxt(path, comments="#", ndmin=2)
-    except (OSError, ValueError) as exc:
+        data = np.loadtxt(read_bounded_text(path).splitlines(), comments="#", ndmin=2)
+    except (OSError, ValueError, UnicodeDecodeError) as exc:
         raise InputError(f"cannot read pulse table '{path}': {exc}") from None
     if data.shape[1] < 2 or len(data) < 2 or np.any(np.diff(data[:, 0]) <= 0) or np.any(data[:, 1] < 0):
         raise InputError(
