@@ -124,6 +124,8 @@ def _apply(path, damage) -> None:
                 owner.attrs[key] = value
         elif kind == "set_value":
             d = f[datasets[a % len(datasets)]]
+            if not d.shape or d.shape[0] == 0:  # an earlier damage emptied it: nothing to change
+                return
             number = value if isinstance(value, (int, float)) and not isinstance(value, bool) else b - 500
             try:
                 with np.errstate(all="ignore"):
