@@ -20,7 +20,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from .declare import Param, by_field, check, defaults
+from .declare import TIME_BOUND_NS, TIME_BOUND_WHY, Param, by_field, check, defaults
 from .errors import InputError
 from .units import suggest
 
@@ -62,8 +62,7 @@ SOURCE_PARAMS = (
           default=690.0, unit="ns", example="690 ns", label="pulse mean", arg="T",
           source="reproduces the CsI 2017 released arrival-time PDFs (arXiv:1708.01294 data release) with "
           "the pi and mu lifetimes; the flight time is absorbed in it", initial=_from_beam("690 ns"),
-          min=-1e9, max=1e9, why="SNS pulses come every 16.7 ms (60 Hz); times within 1 s cover "
-              "any time frame"),
+          min=-TIME_BOUND_NS, max=TIME_BOUND_NS, why=TIME_BOUND_WHY),
     Param("source.pulse_sigma_ns", "/source/pulse/sigma", "quantity",
           "Standard deviation of the Gaussian proton pulse.", default=140.0, unit="ns", example="140 ns",
           min=0.0, label="pulse sigma", arg="T", source="as the pulse mean (arXiv:1708.01294 data release)",

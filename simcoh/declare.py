@@ -52,6 +52,11 @@ def in_bounds(value, low, high, low_open: bool, high_open: bool) -> bool:
                 or (high is not None and (value > high or (high_open and value == high))))
 
 
+#: Bound of a time in the source frame, in ns, and its reason (used by every time parameter and geometry key).
+TIME_BOUND_NS = 1e9
+TIME_BOUND_WHY = "SNS beam pulses come every 16.7 ms (60 Hz); times within 1 s cover any time frame"
+
+
 @dataclass(frozen=True)
 class Param:
     """One configurable quantity.

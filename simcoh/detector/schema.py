@@ -27,6 +27,7 @@ from typing import Any
 
 from .. import units
 from ..config import SOURCE_PARAMS
+from ..declare import TIME_BOUND_NS, TIME_BOUND_WHY
 
 #: Marks a key that must be given (or, with ``when``, must be given when the condition holds).
 REQUIRED = "<required>"
@@ -225,11 +226,10 @@ _BRN_KEYS = (
        maximum=1e9, why="measured rates are a few per GWh (CsI: 6.19)"),
     _k(_BRN, "delay_mean", "quantity", "spectrum model: mean neutron arrival delay after the proton-pulse time.",
        unit="ns", field="delay_mean_ns", default=None,
-       minimum=-1e9, maximum=1e9, why="SNS beam pulses come every 16.7 ms; times within 1 s cover "
-           "any time frame"),
+       minimum=-TIME_BOUND_NS, maximum=TIME_BOUND_NS, why=TIME_BOUND_WHY),
     _k(_BRN, "delay_sigma", "quantity", "spectrum model: width of the Gaussian arrival delay.", unit="ns",
        field="delay_sigma_ns", default=None, minimum=0,
-       maximum=1e9, why="SNS beam pulses come every 16.7 ms; times within 1 s cover any time frame"),
+       maximum=TIME_BOUND_NS, why=TIME_BOUND_WHY),
     _k(_BRN, "template", "choice", "template model: the released PE-time template of this data set.",
        choices=TEMPLATES["brn"], default=None),
 )
@@ -249,8 +249,7 @@ _NIN_KEYS = (
        "target (the normalisation).", default=None, minimum=0, maximum=1),
     _k(_NIN, "delay", "quantity", "spectrum model: constant added to NIN arrival times.", unit="ns",
        field="delay_ns", default=None,
-       minimum=-1e9, maximum=1e9, why="SNS beam pulses come every 16.7 ms; times within 1 s cover "
-           "any time frame"),
+       minimum=-TIME_BOUND_NS, maximum=TIME_BOUND_NS, why=TIME_BOUND_WHY),
     _k(_NIN, "template", "choice", "template model: the released PE-time template of this data set.",
        choices=TEMPLATES["nin"], default=None),
 )
@@ -279,12 +278,10 @@ _SS_KEYS = (
        maximum=1e9, why="selected rates are below 1 Hz (CsI: 0.38 Hz)"),
     _k(_SS, "window_start", "quantity", "Start of the time window (source frame) the events fill uniformly.",
        unit="ns", field="window_start_ns", default=None,
-       minimum=-1e9, maximum=1e9, why="SNS beam pulses come every 16.7 ms; times within 1 s cover "
-           "any time frame"),
+       minimum=-TIME_BOUND_NS, maximum=TIME_BOUND_NS, why=TIME_BOUND_WHY),
     _k(_SS, "window_end", "quantity", "End of that window; its width enters the live time.", unit="ns",
        field="window_end_ns", default=None,
-       minimum=-1e9, maximum=1e9, why="SNS beam pulses come every 16.7 ms; times within 1 s cover "
-           "any time frame"),
+       minimum=-TIME_BOUND_NS, maximum=TIME_BOUND_NS, why=TIME_BOUND_WHY),
     _k(_SS, "ac_data", "choice", "Released anti-coincidence events of this data set (for `ac-histogram`).",
        choices=TEMPLATES["ss"], default=None),
 )
@@ -361,7 +358,7 @@ KEYS: tuple[Key, ...] = (
     _k(_ET, "t0", "quantity", "Time after which the efficiency falls (CsI[Na] 2021: 0.52 us, "
        "arXiv:2110.07730).", unit="ns", field="t0_ns", minimum=0,
        when=_model("exp_after"),
-       maximum=1e9, why="SNS beam pulses come every 16.7 ms; times within 1 s cover any time frame"),
+       maximum=TIME_BOUND_NS, why=TIME_BOUND_WHY),
     _k(_ET, "rate", "quantity", "Exponential fall-off rate (CsI[Na] 2021: 0.0494 /us, arXiv:2110.07730).",
        unit="1/ns", field="rate_per_ns", minimum=0,
        when=_model("exp_after"),
@@ -494,7 +491,7 @@ KEYS: tuple[Key, ...] = (
        maximum=1e6, why="waveforms saturate far below 1e6 PE"),
     _k(_C, "t_max", "quantity", "Reconstructed time must be below this.", unit="ns", field="t_max_ns", default=None,
        minimum=0, min_open=True,
-       maximum=1e9, why="SNS beam pulses come every 16.7 ms; times within 1 s cover any time frame"),
+       maximum=TIME_BOUND_NS, why=TIME_BOUND_WHY),
     *_BEAM_KEYS,
     *_DATASET_KEYS,
     *_BRN_KEYS,

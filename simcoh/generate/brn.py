@@ -30,7 +30,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..declare import Param, flatten, resolve
+from ..declare import TIME_BOUND_NS, TIME_BOUND_WHY, Param, flatten, resolve
 from .neutrons import TIME_BEAM, NeutronRecoilProcess, make_spectrum, spectrum_options
 from .detector_models import detector_options, per_detector, supports
 from .process import BuildContext, Process, ProcessSpec
@@ -58,12 +58,11 @@ PARAMS = spectrum_options("brn", ("power_law", "exponential", "table"), 0.1, 100
     Param("brn.delay_mean_ns", "/process/brn/delayMean", "quantity",
           "Mean delay of the neutron arrival after the proton-pulse time (Gaussian delay).", default=None,
           unit="ns", example="189 ns", label="brn delay mean", arg="T",
-          min=-1e9, max=1e9, why="SNS pulses come every 16.7 ms (60 Hz); times within 1 s cover "
-              "any time frame"),
+          min=-TIME_BOUND_NS, max=TIME_BOUND_NS, why=TIME_BOUND_WHY),
     Param("brn.delay_sigma_ns", "/process/brn/delaySigma", "quantity",
           "Width (standard deviation) of the Gaussian arrival delay.", default=None, unit="ns", example="67 ns",
           min=0.0, label="brn delay width", arg="T",
-          max=1e9, why="SNS pulses come every 16.7 ms (60 Hz); times within 1 s cover any time frame"),
+          max=TIME_BOUND_NS, why=TIME_BOUND_WHY),
 ) + template_options("brn", ("csi-2021", "csi-2017"))
 
 #: Values that a detector's [background.brn] section holds have no default here: a run takes them from the

@@ -29,7 +29,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..constants import ATOMIC_MASS_UNIT_MEV
-from ..declare import Param, flatten, resolve
+from ..declare import TIME_BOUND_NS, TIME_BOUND_WHY, Param, flatten, resolve
 from ..physics.nuclei import isotope
 from ..source.flux import flux_per_cm2
 from .neutrons import TIME_NEUTRINO, NeutronRecoilProcess, make_spectrum, spectrum_options
@@ -80,8 +80,7 @@ PARAMS = spectrum_options("nin", ("evaporation", "maxwellian", "table"), 0.0, 20
     Param("nin.delay_ns", "/process/nin/delay", "quantity",
           "Constant added to NIN arrival times (neutron flight from the shield).", default=None, unit="ns",
           example="20 ns", label="nin delay", arg="T",
-          min=-1e9, max=1e9, why="SNS pulses come every 16.7 ms (60 Hz); times within 1 s cover "
-              "any time frame"),
+          min=-TIME_BOUND_NS, max=TIME_BOUND_NS, why=TIME_BOUND_WHY),
 ) + template_options("nin", ("csi-2021",))
 
 #: Values that a detector's [background.nin] section holds have no default here: a run takes them from the
