@@ -116,7 +116,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--threads", type=int, default=None, help="numba threads")
     p.add_argument("--noise-mode", default=None, choices=("gaussian", "gaussian_fast", "table"),
                    help="override the digitizer noise mode")
+    for module in _command_modules():
+        module.add_parser(sub)
     return parser
+
+
+# Subcommands with a module of their own in simcoh/commands/ (NAME, add_parser(subparsers), run(args)).
+COMMAND_MODULES: tuple[str, ...] = ()
+
+
+def _command_modules():
+    import importlib
+
+    return [importlib.import_module(f".commands.{name}", __package__) for name in COMMAND_MODULES]
 
 
 def _load(args):
@@ -392,8 +404,9 @@ def main(argv=None) -> int:
         parser.print_help()
         return 0
     try:
+        command = COMMANDS.get(args.command) or {m.NAME: m.run for m in _command_modules()}[args.command]
         with _stoppable(args.command):
-            return COMMANDS[args.command](args)
+            return command(args)
     except InputError as exc:
         print(str(exc), file=sys.stderr)
         return EXIT_INPUT
@@ -413,7 +426,8 @@ def main(argv=None) -> int:
 def _stoppable(command: str):
     """For the commands that write files: SIGTERM and SIGHUP stop them as Ctrl-C does (engine.signals). The
     others keep the default handlers (and do not import the engine)."""
-    if command not in ("run", "merge", "efficiency"):
+    writers = {"run", "merge", "efficiency"} | {m.NAME for m in _command_modules() if getattr(m, "WRITES_FILES", False)}
+    if command not in writers:
         import contextlib
 
         return contextlib.nullcontext()
