@@ -1,5 +1,5 @@
 """Shared helpers of the validation cases: the run context, simcoh runs in memory, availability of optional
-pieces, released-data loaders, weighted histograms with statistical errors, χ² and plotting."""
+pieces, released-data loaders, weighted histograms with statistical errors and χ² (plot helpers: plotting.py)."""
 
 from __future__ import annotations
 
@@ -202,56 +202,3 @@ def fmt(x, digits: int = 3) -> str:
     if ax >= 100:
         return f"{x:.1f}" if digits > 3 else f"{x:.0f}" if ax >= 1000 else f"{x:.1f}"
     return f"{x:.{digits}g}"
-
-
-# --- plotting ------------------------------------------------------------------------------------------------
-def pyplot():
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    plt.rcParams.update({"figure.dpi": 110, "font.size": 9, "axes.grid": True, "grid.alpha": 0.3,
-                         "legend.fontsize": 8})
-    return plt
-
-
-def spectrum_panel(fig, spec, edges, data, data_err, stack, stack_err, xlabel, ylabel, title,
-                   data_label="data", residual="pull"):
-    """A main panel (data points over a stacked simcoh prediction) with a residual panel below it.
-
-    ``stack``: list of (label, counts per bin, colour). ``stack_err``: simcoh statistical error of the total.
-    residual "pull": (data − prediction)/√(σ_data² + σ_sim²); "diff": data − prediction with error bars."""
-    gs = spec.subgridspec(2, 1, height_ratios=[3, 1], hspace=0.05)
-    ax = fig.add_subplot(gs[0])
-    axr = fig.add_subplot(gs[1], sharex=ax)
-    centres = 0.5 * (edges[1:] + edges[:-1])
-    bottom = np.zeros(len(edges) - 1)
-    for label, counts, colour in stack:
-        ax.stairs(bottom + counts, edges, baseline=bottom, fill=True, alpha=0.55, color=colour, label=label)
-        bottom = bottom + counts
-    ax.stairs(bottom, edges, color="k", lw=1.0, label="simcoh total")
-    if stack_err is not None:
-        ax.bar(centres, 2 * stack_err, bottom=bottom - stack_err, width=np.diff(edges), color="none",
-               edgecolor="0.4", hatch="////", lw=0, label="simcoh stat. ±1σ")
-    if data is not None:
-        ax.errorbar(centres, data, yerr=data_err, fmt="o", color="k", ms=3.5, capsize=1.5, label=data_label)
-        sig = np.sqrt(np.asarray(data_err) ** 2 + (0 if stack_err is None else np.asarray(stack_err)) ** 2)
-        if residual == "pull":
-            pull = np.where(sig > 0, (data - bottom) / np.where(sig > 0, sig, 1), 0.0)
-            axr.axhline(0, color="k", lw=0.8)
-            axr.bar(centres, pull, width=np.diff(edges) * 0.9, color="tab:gray")
-            axr.set_ylabel("pull (σ)")
-            lim = max(3.0, float(np.nanmax(np.abs(pull))) * 1.15 if len(pull) else 3.0)
-            axr.set_ylim(-lim, lim)
-        else:
-            axr.axhline(0, color="k", lw=0.8)
-            axr.errorbar(centres, data - bottom, yerr=sig, fmt="o", color="k", ms=3)
-            axr.set_ylabel("data − sim")
-    ax.set_ylabel(ylabel)
-    ax.set_title(title, fontsize=9)
-    ax.legend(loc="best")
-    ax.tick_params(labelbottom=False)
-    axr.set_xlabel(xlabel)
-    ax.set_ylim(bottom=min(0.0, float(np.min(data - np.asarray(data_err))) * 1.1) if data is not None else 0.0)
-    return ax, axr

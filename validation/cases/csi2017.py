@@ -14,8 +14,8 @@ import time
 import numpy as np
 
 from .. import published as P
-from ..common import (CaseResult, Comparison, chi2, load_csv, pyplot, simulate, spectrum_panel, weighted_sum,
-                      whist)
+from ..common import CaseResult, Comparison, chi2, load_csv, simulate, weighted_sum, whist
+from ..plotting import pyplot, save_figure, spectrum_panel
 
 KEY = "csi2017"
 TITLE = "CsI[Na] first observation (2017 model)"
@@ -103,18 +103,18 @@ def run(ctx) -> CaseResult:
         stack = [("prompt neutrons (2017 release model)", neu, "tab:green"), ("simcoh CEvNS", cev[0], "tab:orange")]
         spectrum_panel(fig, outer[0, col], edges, diff, err, stack, cev[1], xl,
                        f"events / {edges[1] - edges[0]:g} {unit}",
-                       "beam-on C − AC (released) vs simcoh CEvNS + prompt neutrons", data_label="released C − AC")
+                       "beam-on C − AC (released) vs simcoh CEvNS + prompt neutrons", data_label="released C − AC",
+                       legend=col == 1)
         x2, nb = chi2(diff, cev[0] + neu, dc + dac + cev[1] ** 2)
         rows.append([f"C − AC vs CEvNS + neutrons ({name})", f"{x2:.1f}", str(nb), f"{x2 / nb:.2f}"])
         res.data[f"chi2_{name}"] = (x2, nb)
     fig.suptitle(f"CsI[Na] 2017 model, 7.47594 GWh: simcoh parametric ({sim.n_events:,} weighted events) vs "
                  "released data (arXiv:1804.09459)", fontsize=10)
-    path = ctx.plotdir / "csi2017_spectra.png"
-    fig.savefig(path, bbox_inches="tight")
+    path = save_figure(fig, ctx.plotdir / "csi2017_spectra.png")
     plt.close(fig)
     res.plots.append((f"plots/{path.name}", "Released beam-on coincidence minus anti-coincidence counts (1 ≤ PE ≤ 49, "
                       "t < 12 µs) with simcoh CEvNS and the released prompt-neutron model stacked; residuals "
-                      "(data − prediction)/σ."))
+                      "(data − prediction)/σ with ±1σ (green) and ±2σ (yellow) bands; hatched band: simcoh statistical ±1σ."))
     res.tables.append(("χ² of the released C − AC spectra against the prediction (no fit; σ² = C + AC + σ_sim²)",
                        ["comparison", "χ²", "bins", "χ²/bin"], rows))
     res.notes.append("Analysis region: the 2017 release does not state one beyond its grid (PE 1–49, t 0–12 µs; "

@@ -12,8 +12,9 @@ import time
 import numpy as np
 
 from .. import published as P
-from ..common import (CaseResult, Comparison, chi2, load_ws, process_available, pyplot, run_sigma_cm2,
-                      simulate, spectrum_panel, weighted_sum, whist)
+from ..common import (CaseResult, Comparison, chi2, load_ws, process_available, run_sigma_cm2, simulate,
+                      weighted_sum, whist)
+from ..plotting import legend_beside, pyplot, save_figure, spectrum_panel
 
 KEY = "csi2021"
 TITLE = "CsI[Na] full dataset (2021 analysis model)"
@@ -142,7 +143,7 @@ def run(ctx) -> CaseResult:
     table_rows = []
     plt = pyplot()
     fig = plt.figure(figsize=(11, 8.2))
-    outer = fig.add_gridspec(2, 2, hspace=0.32, wspace=0.22)
+    outer = fig.add_gridspec(2, 2, hspace=0.32, wspace=0.22, top=0.92)
     full_model = all(p in procs for p in BACKGROUNDS)
     missing_txt = ", ".join(LABELS[p] for p in BACKGROUNDS if p not in procs)
     for col, (name, edges, comp, dc, dac, xl) in enumerate((
@@ -157,11 +158,13 @@ def run(ctx) -> CaseResult:
         title = "beam-on coincident events vs simcoh " + ("CEvNS + BRN + NIN + SS" if full_model else
                                                           f"(missing: {missing_txt})")
         ax_top, _ = spectrum_panel(fig, outer[0, col], edges, dc, np.sqrt(dc), stack, tot_err, xl,
-                                   f"events / {width:g} {unit}", title, data_label=f"released C events ({len(c)})")
+                                   f"events / {width:g} {unit}", title, data_label=f"released C events ({len(c)})",
+                                   legend=False)
         if "ss" not in comp:  # context only: the in-situ steady-state measurement, not part of the prediction
             ax_top.stairs(dac, edges, color="tab:blue", ls="--", lw=1.0,
-                          label="released AC events (steady-state measurement; not simcoh)")
-            ax_top.legend(loc="best")
+                          label="released AC events\n(steady-state measurement;\nnot simcoh)")
+        if col == 1:  # one legend per row, beside the right panel (both panels show the same components)
+            legend_beside(ax_top)
         if full_model:
             x2, nb = chi2(dc, total, total + tot_err ** 2)
             table_rows.append([f"C vs CEvNS+BRN+NIN+SS ({name})", f"{x2:.1f}", str(nb), f"{x2 / nb:.2f}"])
@@ -173,20 +176,20 @@ def run(ctx) -> CaseResult:
         diff, diff_err = dc - dac, np.sqrt(dc + dac)
         spectrum_panel(fig, outer[1, col], edges, diff, diff_err, stack_b, b_err, xl, f"events / {width:g} {unit}",
                        "C − AC (beam-related) vs simcoh " + " + ".join(LABELS[p] for p in beam),
-                       data_label="released C − AC")
+                       data_label="released C − AC", legend=col == 1)
         x2, nb = chi2(diff, b_tot, dc + dac + b_err ** 2)
         table_rows.append([f"C − AC vs {' + '.join(LABELS[p] for p in beam)} ({name})", f"{x2:.1f}", str(nb),
                            f"{x2 / nb:.2f}"])
         res.data[f"chi2_cac_{name}"] = (x2, nb)
     fig.suptitle(f"CsI[Na] 2021 model, 3.198e23 POT: simcoh parametric ({sim.n_events:,} weighted events) vs "
                  "released data (arXiv:2110.07730)", fontsize=10)
-    path = ctx.plotdir / "csi2021_spectra.png"
-    fig.savefig(path, bbox_inches="tight")
+    path = save_figure(fig, ctx.plotdir / "csi2021_spectra.png")
     plt.close(fig)
     res.plots.append((f"plots/{path.name}",
                       "Top: released coincident (C) events with the simcoh prediction stacked; bottom: C − AC "
                       "(steady state subtracted using the AC window) with the simcoh beam-related prediction. "
-                      "Residual panels: (data − simcoh)/√(σ_data² + σ_sim²)."))
+                      "Residual panels: (data − simcoh)/√(σ_data² + σ_sim²), with ±1σ (green) and ±2σ (yellow) bands; "
+                      "hatched band: simcoh statistical ±1σ."))
     if not full_model:
         res.not_run.append(f"χ² of the full C prediction (CEvNS + BRN + NIN + SS): missing {missing_txt}")
     cac_obs = len(c) - len(ac)

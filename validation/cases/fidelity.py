@@ -14,7 +14,8 @@ import time
 
 import numpy as np
 
-from ..common import CaseResult, Comparison, chi2, fidelity_available, pyplot, simulate, weighted_sum, whist
+from ..common import CaseResult, Comparison, chi2, fidelity_available, simulate, weighted_sum, whist
+from ..plotting import legend_beside, pyplot, residual_points, save_figure, stat_band
 from .csi2021 import PE_EDGES, PE_MAX, T_EDGES, T_MAX_US
 
 KEY = "fidelity"

@@ -15,7 +15,8 @@ import time
 import numpy as np
 
 from .. import published as P
-from ..common import CaseResult, Comparison, load_csv, pyplot, simulate
+from ..common import CaseResult, Comparison, load_csv, simulate
+from ..plotting import legend_beside, pyplot, residual_points, save_figure
 
 KEY = "flux"
 TITLE = "Neutrino flux: normalisation and arrival-time distributions"

@@ -15,7 +15,8 @@ import time
 import numpy as np
 
 from .. import published as P
-from ..common import CaseResult, Comparison, build_generator, flux_averaged_sigma_cm2, pyplot
+from ..common import CaseResult, Comparison, build_generator, flux_averaged_sigma_cm2
+from ..plotting import pyplot, save_figure
 
 KEY = "n2"
 TITLE = "N² scaling of the flux-averaged cross section"
