@@ -21,6 +21,7 @@ from .csi2021 import PE_EDGES, PE_MAX, T_EDGES, T_MAX_US
 KEY = "fidelity"
 TITLE = "Fidelity consistency (parametric / photon / waveform)"
 REL_TOL = 0.03  # criterion on the efficiency-corrected count, see the note in run()
+RATIO_RANGE = (0.8, 1.2)  # y range of the ratio panels; ratios beyond it are drawn as triangles at the edge
 WAVEFORM_PE_COLUMNS = ("pe_integrated",)  # simcoh.reco: charge within 3 µs of the reconstructed onset
 WAVEFORM_T_COLUMNS = ("t_rec_ns",)  # reconstructed onset from the ROI start
 
@@ -128,14 +129,15 @@ def run(ctx) -> CaseResult:
         hists[label] = (hpe, epe, ht, et)
         for col, (h, err, edges) in enumerate(((hpe, epe, PE_EDGES), (ht, et, T_EDGES))):
             axes[0, col].stairs(h, edges, color=colours[i % 4], lw=1.4 if i == 0 else 1.1, label=label)
+            stat_band(axes[0, col], edges, h, err, color=colours[i % 4], hatch=None)
             if i > 0:
                 r0 = hists[next(iter(hists))][0 if col == 0 else 2]
                 e0 = hists[next(iter(hists))][1 if col == 0 else 3]
                 ratio = np.where(r0 > 0, h / np.where(r0 > 0, r0, 1), np.nan)
                 rerr = ratio * np.sqrt((err / np.where(h > 0, h, 1)) ** 2 + (e0 / np.where(r0 > 0, r0, 1)) ** 2)
                 c = 0.5 * (edges[1:] + edges[:-1])
-                axes[1, col].errorbar(c + (i - 1.5) * 0.06 * (edges[1] - edges[0]), ratio, yerr=rerr, fmt="o",
-                                      ms=3, color=colours[i % 4])
+                residual_points(axes[1, col], c + (i - 2) * 0.12 * (edges[1] - edges[0]), ratio, rerr,
+                                *RATIO_RANGE, color=colours[i % 4])
         if i == 0:
             continue
         ds, de = weighted_sum(f - f_ref)  # paired: same truth events
@@ -158,17 +160,20 @@ def run(ctx) -> CaseResult:
     for col, (xl, unit, edges) in enumerate((("reconstructed energy [PE]", "PE", PE_EDGES),
                                              ("arrival time [µs]", "µs", T_EDGES))):
         axes[0, col].set_ylabel(f"expected events / {edges[1] - edges[0]:g} {unit}")
-        axes[0, col].legend(fontsize=7)
+        axes[0, col].set_ylim(bottom=0)
         axes[1, col].axhline(1, color="k", lw=0.8)
+        axes[1, col].axhspan(1 - REL_TOL, 1 + REL_TOL, color="0.5", alpha=0.2, lw=0)
         axes[1, col].set_ylabel("ratio to parametric")
         axes[1, col].set_xlabel(xl)
-        axes[1, col].set_ylim(0.8, 1.2)
+    legend_beside(axes[0, 1], title="bands: stat. ±1σ", fontsize=7.5)
+    fig.subplots_adjust(top=0.92, hspace=0.06)
     fig.suptitle(f"CsI 2021 CEvNS at each fidelity (same truth, {n:,} events; published ε_E ε_T applied)", fontsize=10)
-    path = ctx.plotdir / "fidelity_spectra.png"
-    fig.savefig(path, bbox_inches="tight")
+    path = save_figure(fig, ctx.plotdir / "fidelity_spectra.png")
     plt.close(fig)
     res.plots.append((f"plots/{path.name}", "Efficiency-corrected CEvNS spectra in the analysis region at each "
-                      "fidelity, and their ratio to the parametric level (statistical errors)."))
+                      "fidelity with their statistical ±1σ bands, and their ratio to the parametric level (statistical errors; "
+                      f"grey band: ±{100 * REL_TOL:.0f} %, the criterion on the total count; triangles: ratios outside the "
+                      "panel)."))
     res.tables.append(("Efficiency-corrected counts and spectra relative to parametric (same truth events; the χ² "
                        "treats the two histograms as independent, so it is conservative)",
                        ["fidelity", "count ± stat", "− parametric (paired)", "relative", "χ²/bins PE",

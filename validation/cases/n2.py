@@ -21,6 +21,7 @@ from ..plotting import pyplot, save_figure
 KEY = "n2"
 TITLE = "N² scaling of the flux-averaged cross section"
 TARGETS = ("Na", "Ar", "Ge", "I", "Cs", "Xe")  # elements; CsI is the mean of Cs and I per nucleus
+LABEL_OFFSETS_PT = {"I": (-22, -16), "Xe": (2, -26), "Cs": (18, -4)}  # plot labels of the close heavy targets
 SLOPE_TOL_NO_FF = 0.1  # criterion: with F = 1 the slope d ln σ / d ln N is 2 within this
 
 
@@ -109,7 +110,8 @@ def run(ctx) -> CaseResult:
                         "⟨σ⟩ Helm / N² [1e-42 cm²]"], rows))
 
     plt = pyplot()
-    fig, (ax, axr) = plt.subplots(2, 1, figsize=(6.4, 6.2), sharex=True, gridspec_kw={"height_ratios": [3, 1]})
+    fig, (ax, axr) = plt.subplots(2, 1, figsize=(6.4, 6.2), sharex=True,
+                                   gridspec_kw={"height_ratios": [3, 1], "hspace": 0.06})
     xs = np.array([nn[m] for m in TARGETS])
     grid = np.linspace(8, 90, 200)
     # the N² line through the F = 1 points (least squares with slope fixed at 2)
@@ -118,8 +120,12 @@ def run(ctx) -> CaseResult:
     ax.plot(xs, [sig["none"][m] / 1e-40 for m in TARGETS], "s", mfc="none", color="tab:gray",
             label=f"simcoh, F = 1 (slope {s0:.3f})")
     ax.plot(xs, [sig["helm"][m] / 1e-40 for m in TARGETS], "o", color="tab:blue", label=f"simcoh, Helm (slope {s1:.3f})")
-    for m, x in zip(TARGETS, xs):
-        ax.annotate(m, (x, sig["helm"][m] / 1e-40), textcoords="offset points", xytext=(5, -10), fontsize=8)
+    for m, x in zip(TARGETS, xs):  # I, Xe and Cs lie within 5 % in N: labels spread out, with leader lines
+        dxy = LABEL_OFFSETS_PT.get(m, (5, -10))
+        ax.annotate(m, (x, sig["helm"][m] / 1e-40), textcoords="offset points", xytext=dxy, fontsize=8,
+                    ha="right" if dxy[0] < 0 else "left", va="center",
+                    arrowprops=dict(arrowstyle="-", lw=0.5, color="0.4", shrinkA=0, shrinkB=3) if m in
+                    LABEL_OFFSETS_PT else None)
     ax.errorbar([nn["CsI"]], [P.CSI2021_SIGMA.value], yerr=[P.CSI2021_SIGMA.unc], fmt="D", color="tab:red", ms=5,
                 capsize=3, label="CsI SM prediction 189 ± 6 [P20]")
     ax.errorbar([nn["Ar"]], [P.AR_SIGMA.value * 10], yerr=[P.AR_SIGMA.unc * 10], fmt="^", color="tab:green", ms=6,
@@ -133,11 +139,11 @@ def run(ctx) -> CaseResult:
         axr.plot(xs, [sig[ff][m] / (k2 * nn[m] ** 2) for m in TARGETS], mk, color=col, mfc="none" if ff == "none" else col)
     axr.axhline(1, color="k", ls="--", lw=1)
     axr.set_ylabel("⟨σ⟩ / N² line")
+    axr.set_ylim(0.6, 1.08)
     axr.set_xlabel("mean neutron number N")
     axr.set_xticks([10, 20, 40, 80])
     axr.set_xticklabels(["10", "20", "40", "80"])
-    path = ctx.plotdir / "n2_scaling.png"
-    fig.savefig(path, bbox_inches="tight")
+    path = save_figure(fig, ctx.plotdir / "n2_scaling.png")
     plt.close(fig)
     res.plots.append((f"plots/{path.name}", "simcoh flux-averaged cross sections against the N² line, with the "
                       "published CsI prediction and the argon measurement; bottom: ratio to the N² line."))
