@@ -15,6 +15,7 @@ Writes validation/plots/dm_counts_vs_mass.png and prints the table.
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -45,9 +46,11 @@ def main():
     ap.add_argument("--out", type=Path, default=OUT)
     args = ap.parse_args()
 
-    import matplotlib
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    if not __package__:  # run as a script (python validation/dm_scan.py): the repository root is not on sys.path
+        sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    from validation.plotting import pyplot, save_figure
+
+    plt = pyplot()
 
     # extra points resolve the thresholds m_A' = m_π0 (m_χ = 44.99 MeV) and 138.28 MeV (m_χ = 46.09 MeV)
     masses = np.unique(np.concatenate([np.logspace(0, 2, args.points), [40.0, 43.0, 44.9, 45.5, 46.0, 46.5]]))
@@ -70,7 +73,9 @@ def main():
         return np.where(y > 0, y, np.nan)
 
     ax.plot(rows[:, 0], positive(rows[:, 1]), "-", color="C0", label="all recoils (π⁰ + π⁻ capture)")
-    ax.plot(rows[:, 0], positive(rows[:, 2]), "-", color="C1", label=f"recoils ≥ {THRESHOLD_KEV} keVnr")
+    # drawn wide under the dashed η curve, which coincides with it below m_χ = 45 MeV
+    ax.plot(rows[:, 0], positive(rows[:, 2]), "-", color="C1", lw=4, alpha=0.6,
+            label=f"recoils ≥ {THRESHOLD_KEV} keVnr")
     ax.plot(rows[:, 0], positive(rows[:, 3]), "--", color="C2",
             label=f"≥ {THRESHOLD_KEV} keVnr, + η → γA′ at an illustrative {ETA_ILLUSTRATIVE_PER_POT:g} η/POT")
     lm, ln = zip(*PUBLISHED_LIMITS)
@@ -83,12 +88,11 @@ def main():
                  f"ε = {args.epsilon:g}, α_D = {args.alpha_d:g}, m_A′ = 3 m_χ, detector at 90° to the beam",
                  fontsize=10)
     ax.grid(True, which="both", alpha=0.3)
-    ax.legend(fontsize=8, loc="upper right")
+    ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.13), ncol=2)  # below the axes, off the data
     ax.annotate("π⁰ → γA′ closes at m_A′ = m_π⁰ (m_χ = 45.0 MeV),\nπ⁻p → nA′ at m_A′ = 138.3 MeV (m_χ = 46.1 MeV)",
                 xy=(44.0, 0.3), fontsize=8, ha="right")
-    fig.tight_layout()
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(args.out, dpi=130)
+    save_figure(fig, args.out, dpi=130)
     print(f"wrote {args.out}")
 
 

@@ -71,10 +71,25 @@ def _save(fig, path: Path) -> Path:
 
 
 def plot_efficiency(result, det, outdir: Path) -> dict[str, Path]:
-    """efficiency_pe.png (ε_E) and efficiency_time.png (ε_T), each with its residual panel; returns the paths."""
+    """Write efficiency_pe.png (ε_E) and efficiency_time.png (ε_T) into ``outdir``; returns the paths."""
     plt = _pyplot()
     outdir = Path(outdir)
     paths = {}
+    for key, fig in efficiency_figures(result, det).items():
+        paths[key] = _save(fig, outdir / FILE_NAMES[key])
+        plt.close(fig)
+    return paths
+
+
+#: File name of each figure of :func:`efficiency_figures`.
+FILE_NAMES = {"plot_pe": "efficiency_pe.png", "plot_time": "efficiency_time.png"}
+
+
+def efficiency_figures(result, det) -> dict:
+    """The figures (matplotlib) of an EfficiencyResult: "plot_pe" (ε_E vs PE) and "plot_time" (ε_T vs time),
+    each with its residual panel toy − published; a scan without points gives no figure."""
+    plt = _pyplot()
+    figs = {}
     if result.eff_pe.size:
         fig, ax, axr = _two_panels(plt)
         x = np.linspace(0, max(60.0, float(result.pe_rec_mean.max()) * 1.1), 400)
@@ -90,8 +105,7 @@ def plot_efficiency(result, det, outdir: Path) -> dict[str, Path]:
         _residual_panel(axr, result.pe_rec_mean, result.eff_pe - result.expected_pe,
                         result.eff_pe - result.eff_pe_lo, result.eff_pe_hi - result.eff_pe,
                         "mean reconstructed energy [PE] (3-µs integral from the onset)")
-        paths["plot_pe"] = _save(fig, outdir / "efficiency_pe.png")
-        plt.close(fig)
+        figs["plot_pe"] = fig
     if result.eff_t.size:
         fig, ax, axr = _two_panels(plt)
         t = np.linspace(0, max(15_000.0, float(result.t_points_ns.max())), 400)
@@ -106,9 +120,8 @@ def plot_efficiency(result, det, outdir: Path) -> dict[str, Path]:
         _residual_panel(axr, result.t_points_ns / 1e3, result.eff_t - result.expected_t,
                         result.eff_t - result.eff_t_lo, result.eff_t_hi - result.eff_t,
                         "recoil time after the ROI start [µs]")
-        paths["plot_time"] = _save(fig, outdir / "efficiency_time.png")
-        plt.close(fig)
-    return paths
+        figs["plot_time"] = fig
+    return figs
 
 
 def energy_scan_t0_us(det) -> float:
