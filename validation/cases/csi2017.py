@@ -114,7 +114,8 @@ def run(ctx) -> CaseResult:
     plt.close(fig)
     res.plots.append((f"plots/{path.name}", "Released beam-on coincidence minus anti-coincidence counts (1 ≤ PE ≤ 49, "
                       "t < 12 µs) with simcoh CEvNS and the released prompt-neutron model stacked; residuals "
-                      "(data − prediction)/σ with ±1σ (green) and ±2σ (yellow) bands; hatched band: simcoh statistical ±1σ."))
+                      "(data − prediction)/σ with ±1σ (green) and ±2σ (yellow) bands; hatched band: simcoh "
+                      "statistical ±1σ."))
     res.tables.append(("χ² of the released C − AC spectra against the prediction (no fit; σ² = C + AC + σ_sim²)",
                        ["comparison", "χ²", "bins", "χ²/bin"], rows))
     res.notes.append("Analysis region: the 2017 release does not state one beyond its grid (PE 1–49, t 0–12 µs; "

@@ -171,9 +171,9 @@ def run(ctx) -> CaseResult:
     path = save_figure(fig, ctx.plotdir / "fidelity_spectra.png")
     plt.close(fig)
     res.plots.append((f"plots/{path.name}", "Efficiency-corrected CEvNS spectra in the analysis region at each "
-                      "fidelity with their statistical ±1σ bands, and their ratio to the parametric level (statistical errors; "
-                      f"grey band: ±{100 * REL_TOL:.0f} %, the criterion on the total count; triangles: ratios outside the "
-                      "panel)."))
+                      "fidelity with their statistical ±1σ bands, and their ratio to the parametric level "
+                      f"(statistical errors; grey band: ±{100 * REL_TOL:.0f} %, the criterion on the total count; "
+                      "triangles: ratios outside the panel)."))
     res.tables.append(("Efficiency-corrected counts and spectra relative to parametric (same truth events; the χ² "
                        "treats the two histograms as independent, so it is conservative)",
                        ["fidelity", "count ± stat", "− parametric (paired)", "relative", "χ²/bins PE",
