@@ -34,7 +34,7 @@ from .meta import read_meta
 STEP_BYTES = 64 * 2**20
 
 
-def _positive_step(step) -> int:
+def check_step(step) -> int:
     if isinstance(step, (bool, np.bool_)) or not isinstance(step, (int, np.integer)) or step < 1:
         raise InputError(f"step={step!r}: the number of events per chunk must be a positive integer (such as "
                          "step=100_000; leave it out for chunks of about 64 MiB)")
@@ -252,7 +252,7 @@ class EventFile:
         :data:`STEP_BYTES` of uncompressed data (:meth:`default_step`). Reading in order from event 0 also checks
         each dataset against its checksum, as a whole read does."""
         fields = self._check_fields(columns)
-        step = self.default_step(fields) if step is None else _positive_step(step)
+        step = self.default_step(fields) if step is None else check_step(step)
         first, last = self._range(start, stop)
         for begin in range(first, last, step):
             yield self.read(fields, begin, min(begin + step, last))
@@ -282,11 +282,12 @@ class EventFile:
         contents = []
         for name in fields:
             column = self.columns[name]
+            form = ak.forms.NumpyForm(ak.types.numpytype.dtype_to_primitive(column.dtype))
             if column.jagged:
-                contents.append(structure.jagged_form(self.path, self._file[EVENTS][name], f"/{EVENTS}/{name}"))
-            else:
-                primitive = ak.types.numpytype.dtype_to_primitive(column.dtype)
-                contents.append(ak.forms.NumpyForm(primitive, inner_shape=column.shape))
+                form = ak.forms.ListOffsetForm("i64", form)
+            for size in reversed(column.shape):  # ak.zip turns an (n, *shape) NumPy array into regular lists
+                form = ak.forms.RegularForm(form, size)
+            contents.append(form)
         return ak.forms.RecordForm(contents, fields)
 
     def to_root(self, path: str | os.PathLike | None = None, columns=None, overwrite: bool = False, step: int | None = None):
