@@ -179,15 +179,17 @@ def write_root(events, path: str | os.PathLike | None = None, columns=None, over
 # -------------------------------------------------------------------------------------------------- Parquet
 
 def _arrow_type(pa, column: Column):
+    """The Arrow type of a column; list items are never null (so awkward reads ``var * float32``, not ``?float32``)."""
     kind = pa.from_numpy_dtype(column.dtype)
     if column.jagged:
-        return pa.list_(kind)
+        return pa.list_(pa.field("item", kind, nullable=False))
     for size in reversed(column.shape):
-        kind = pa.list_(kind, size)
+        kind = pa.list_(pa.field("item", kind, nullable=False), size)
     return kind
 
 
 def _arrow_values(pa, values: ak.Array, column: Column):
+    kind = _arrow_type(pa, column)
     if column.jagged:
         layout = ak.to_packed(values).layout
         offsets = np.asarray(layout.offsets)
@@ -196,11 +198,13 @@ def _arrow_values(pa, values: ak.Array, column: Column):
                              "list column takes at once; export with a smaller step")
         data = layout.content.data if isinstance(layout.content, ak.contents.NumpyArray) else []
         return pa.ListArray.from_arrays(pa.array(offsets.astype(np.int32)),
-                                        pa.array(np.asarray(data, dtype=column.dtype)))
-    array = ak.to_numpy(values)
-    out = pa.array(array.reshape(-1))
-    for size in reversed(column.shape):
-        out = pa.FixedSizeListArray.from_arrays(out, size)
+                                        pa.array(np.asarray(data, dtype=column.dtype)), type=kind)
+    out = pa.array(ak.to_numpy(values).reshape(-1))
+    types = [kind]
+    for _ in column.shape:
+        types.append(types[-1].value_type)
+    for list_type in reversed(types[:-1]):  # innermost list first
+        out = pa.FixedSizeListArray.from_arrays(out, type=list_type)
     return out
 
 
