@@ -137,8 +137,29 @@ def test_dask_collection_equals_the_concatenated_read(production, monkeypatch):
     assert events.form == whole.layout.form and subset.fields == ["pe_t_ns", "weight"]
     assert _same(events.compute(), whole)
     assert _same(subset.compute(), whole[["pe_t_ns", "weight"]])
+
+
+def test_dask_partitions_read_only_the_columns_a_computation_needs(production, monkeypatch):
+    dak = pytest.importorskip("dask_awkward")
+    from simcoh.io.dask import from_files
+
+    directory, _, merged = production
+    whole = simcoh.read_events(merged)
+    events = from_files(str(directory / "run.shards" / "*.h5"), step=50)
+    reads = []
+    original = EventFile.read
+
+    def recording(self, fields=None, start=0, stop=None):
+        reads.append(tuple(fields))
+        return original(self, fields, start, stop)
+
+    monkeypatch.setattr(EventFile, "read", recording)
     assert float(dak.sum(events.weight, axis=0).compute()) == pytest.approx(float(np.sum(whole.weight)), rel=1e-12)
-    assert int(dak.sum(dak.num(events.pe_t_ns, axis=1), axis=0).compute()) == int(ak.sum(ak.num(whole.pe_t_ns)))
+    assert reads == [("weight",)] * events.npartitions
+    reads.clear()
+    late = events[events.t_ns > 1000].pe_t_ns
+    assert _same(late.compute(), whole[whole.t_ns > 1000].pe_t_ns)
+    assert set(reads) == {("t_ns", "pe_t_ns")} and len(reads) == events.npartitions
 
 
 def test_dask_collection_of_a_file_without_events_has_one_empty_partition(tmp_path):

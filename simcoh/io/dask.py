@@ -5,7 +5,8 @@
     total = events.weight.sum().compute()
 
 One partition is one chunk of ``step`` events of one file; building the collection reads only the files' headers
-(the form of each partition comes from the column declarations, so no events are read until ``compute``).
+(the form of each partition comes from the column declarations, so no events are read until ``compute``), and
+dask-awkward's column projection makes each partition read only the columns a computation uses.
 """
 
 from __future__ import annotations
@@ -15,20 +16,41 @@ import itertools
 import awkward as ak
 
 from .export import require
+
+try:
+    from dask_awkward.lib.io.columnar import ColumnProjectionMixin as _ColumnProjection
+except ImportError:  # simcoh[dask] is not installed: from_files says how to install it
+    _ColumnProjection = object
 from .multi import FileHeader, scan
 from .reader import check_step, open_events
 
 
-class ReadChunk:
-    """Reads one partition, ``(path, start, stop)``, of the chosen columns (picklable, for distributed workers)."""
+class ReadChunk(_ColumnProjection):
+    """Reads one partition, ``(path, start, stop)``, of the chosen columns (picklable, for distributed workers).
 
-    def __init__(self, fields: list[str]):
+    With dask-awkward's column projection (``ColumnProjectionMixin``), a computation that needs only some of the
+    columns makes each partition read only those."""
+
+    behavior = None
+    attrs = None
+    use_optimization = True
+
+    def __init__(self, fields: list[str], form: ak.forms.RecordForm):
         self.fields = list(fields)
+        self.form = form
 
     def __call__(self, part: tuple[str, int, int]) -> ak.Array:
         path, start, stop = part
         with open_events(path) as events:
             return events.read(self.fields, start, stop)
+
+    def project_columns(self, columns: frozenset[str]) -> ReadChunk:
+        """The same reader for only ``columns`` (at least one column, so that partitions keep their length)."""
+        fields = [name for name in self.fields if name in columns] or self.fields[:1]
+        return ReadChunk(fields, self.form.select_columns(fields))
+
+    def __dask_tokenize__(self):
+        return (type(self).__name__, tuple(self.fields))
 
 
 def partitions(headers: list[FileHeader], step: int) -> list[tuple[str, int, int]]:
@@ -47,6 +69,6 @@ def from_files(paths_or_glob, columns=None, step: int | None = None, allow_diffe
     headers = scan(paths_or_glob, columns, allow_different_configurations)
     step = headers[0].step if step is None else check_step(step)
     parts = partitions(headers, step)
-    meta = ak.Array(headers[0].form.length_zero_array().to_typetracer(forget_length=True))
     divisions = tuple(itertools.accumulate((stop - start for _, start, stop in parts), initial=0))
-    return dak.from_map(ReadChunk(headers[0].fields), parts, label="simcoh-read", meta=meta, divisions=divisions)
+    return dak.from_map(ReadChunk(headers[0].fields, headers[0].form), parts, label="simcoh-read",
+                        divisions=divisions)
