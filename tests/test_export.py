@@ -215,6 +215,8 @@ def test_cli_errors_are_input_errors(truth_file, tmp_path, capsys, monkeypatch):
     assert "not a simcoh event file" in capsys.readouterr().err
     assert main(["export", str(tmp_path / "missing.h5"), "--to", "root"]) == 2
     assert main(["export", str(truth_file), "--to", "root", "--columns", "t_ns,,weight"]) == 2
+    assert main(["export", str(truth_file), "--to", "root", "--step", "0"]) == 2
+    assert "--step 0: the number of events per chunk must be at least 1" in capsys.readouterr().err
     monkeypatch.setitem(__import__("sys").modules, "uproot", None)  # as if simcoh[root] were not installed
     assert main(["export", str(truth_file), "--to", "root", "--output", str(tmp_path / "y.root")]) == 2
     assert "pip install 'simcoh[root]'" in capsys.readouterr().err

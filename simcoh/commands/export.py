@@ -51,6 +51,9 @@ def _open(path: str):
 
 def run(args) -> int:
     columns = parse_columns(args.columns)
+    if args.step is not None and args.step < 1:
+        raise InputError(f"--step {args.step}: the number of events per chunk must be at least 1 (leave --step out "
+                         "for chunks of about 64 MiB)")
     with _open(args.file) as events:
         if args.to == "root":
             out = events.to_root(args.output, columns=columns, overwrite=args.overwrite, step=args.step)

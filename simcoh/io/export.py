@@ -128,11 +128,6 @@ def as_json(value) -> str:
         return json.dumps(value, sort_keys=True, separators=(",", ":"))
 
 
-def _chunks(events, fields: list[str], step: int | None):
-    step = events.default_step(fields) if step is None else step
-    return events.iterate(step, fields)
-
-
 # ----------------------------------------------------------------------------------------------------- ROOT
 
 def _root_branch_type(column: Column):
@@ -167,7 +162,7 @@ def write_root(events, path: str | os.PathLike | None = None, columns=None, over
             tree = f.mktree(TREE, {c.name: _root_branch_type(c) for c in exported},
                             title="simcoh events (units and descriptions: the TObjString 'columns')",
                             counter_name=lambda name: COUNTER_PREFIX + name)
-            for chunk in _chunks(events, fields, step):
+            for chunk in events.iterate(step, fields):
                 tree.extend({c.name: chunk[c.name] if c.jagged else ak.to_numpy(chunk[c.name]) for c in exported})
             f["columns"] = as_json(records)
             f["provenance"] = as_json(events.provenance)
@@ -232,8 +227,8 @@ def write_parquet(events, path: str | os.PathLike | None = None, columns=None, o
     })
     with _atomic(out) as tmp:
         with pq.ParquetWriter(tmp, schema) as writer:
-            for chunk in _chunks(events, fields, step):
-                writer.write_table(pa.Table.from_arrays([_arrow_values(pa, chunk[c.name], c) for c in exported],
-                                                        schema=schema))
+            for chunk in events.iterate(step, fields):
+                table = pa.Table.from_arrays([_arrow_values(pa, chunk[c.name], c) for c in exported], schema=schema)
+                writer.write_table(table, row_group_size=max(len(table), 1))
     return out
 

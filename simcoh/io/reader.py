@@ -290,17 +290,20 @@ class EventFile:
             contents.append(form)
         return ak.forms.RecordForm(contents, fields)
 
-    def to_root(self, path: str | os.PathLike | None = None, columns=None, overwrite: bool = False, step: int | None = None):
+    def to_root(self, path: str | os.PathLike | None = None, columns=None, overwrite: bool = False,
+                step: int | None = None) -> Path:
         """Write the chosen columns (default: all) to a ROOT file with uproot (needs ``simcoh[root]``): a TTree
-        ``events`` and the provenance (default path: this file's with ``.root``); see :func:`simcoh.io.export.write_root`. Returns the path written."""
+        ``events`` and the provenance. ``path`` defaults to this file's with ``.root``; ``step`` events at a time.
+        See :mod:`simcoh.io.export` for the layout. Returns the path written."""
         from .export import write_root
 
         return write_root(self, path, columns=columns, overwrite=overwrite, step=step)
 
-    def to_parquet(self, path: str | os.PathLike | None = None, columns=None, overwrite: bool = False, step: int | None = None):
+    def to_parquet(self, path: str | os.PathLike | None = None, columns=None, overwrite: bool = False,
+                   step: int | None = None) -> Path:
         """Write the chosen columns (default: all) to a Parquet file with pyarrow (needs ``simcoh[parquet]``), one
-        row group per chunk, units and descriptions in the field metadata (default path: this file's with ``.parquet``); see :func:`simcoh.io.export.write_parquet`.
-        Returns the path written."""
+        row group per chunk of ``step`` events, units and descriptions in the field metadata. ``path`` defaults to
+        this file's with ``.parquet``. See :mod:`simcoh.io.export` for the layout. Returns the path written."""
         from .export import write_parquet
 
         return write_parquet(self, path, columns=columns, overwrite=overwrite, step=step)
