@@ -92,6 +92,7 @@ def test_many_files_read_as_the_merged_file(production):
     subset = list(simcoh.iterate([str(s) for s in shards], columns=["event_id", "pe_label"]))
     assert len(subset) == N_SHARDS and _same(ak.concatenate(subset), whole[["event_id", "pe_label"]])
     assert _same(ak.concatenate(list(simcoh.iterate(merged, step=1000))), whole)
+    assert _same(ak.concatenate(list(simcoh.iterate(directory / "run.shards"))), whole)  # a production directory
 
 
 def test_files_of_other_configurations_or_overlapping_events_are_refused(production, tmp_path):

@@ -43,12 +43,14 @@ class FileHeader:
 
 
 def expand_paths(paths_or_glob) -> list[Path]:
-    """Paths from a path, a glob pattern (``prod.shards/*.h5``) or a list of either, in the order given (each
-    pattern's matches sorted by name)."""
+    """Paths from a path, a directory (its ``*.h5`` files, e.g. a production's shards), a glob pattern
+    (``run.shards/*.h5``) or a list of these, in the order given (a directory's or pattern's files sorted by name)."""
     items = [paths_or_glob] if isinstance(paths_or_glob, (str, os.PathLike)) else list(paths_or_glob)
     out: list[Path] = []
     for item in items:
         text = os.fspath(item)
+        if os.path.isdir(text):
+            text = os.path.join(glob.escape(text), "*.h5")
         if any(c in text for c in _GLOB_CHARACTERS):
             matches = sorted(glob.glob(os.path.expanduser(text)))
             if not matches:
