@@ -5,6 +5,7 @@ from ..columns import Column
 from .format import FORMAT, FORMAT_VERSION, EventFileError, IncompleteFileError
 from .info import describe_file
 from .memory import MemoryWriter
+from .multi import iterate
 from .reader import EventFile, open_events, read_events
 from .writer import EventWriter
 
@@ -18,6 +19,7 @@ __all__ = [
     "IncompleteFileError",
     "MemoryWriter",
     "describe_file",
+    "iterate",
     "open_events",
     "read_events",
 ]

@@ -30,6 +30,17 @@ from .checksum import DATASET_ATTR, as_text, crc32, dataset_checksum
 from .meta import read_meta
 
 
+#: Uncompressed bytes per chunk that :meth:`EventFile.iterate` and the exports aim at by default.
+STEP_BYTES = 64 * 2**20
+
+
+def check_step(step) -> int:
+    if isinstance(step, (bool, np.bool_)) or not isinstance(step, (int, np.integer)) or step < 1:
+        raise InputError(f"step={step!r}: the number of events per chunk must be a positive integer (such as "
+                         "step=100_000; leave it out for chunks of about 64 MiB)")
+    return int(step)
+
+
 def _open_hdf5(path: Path) -> h5py.File:
     if not path.exists():
         raise FileNotFoundError(f"{path}: no such file")
@@ -234,6 +245,68 @@ class EventFile:
         fields = self._check_fields(fields)
         first, last = self._range(start, stop)
         return {name: self._slice(name, first, last) for name in fields}
+
+    def iterate(self, step: int | None = None, columns=None, start: int | None = 0, stop: int | None = None):
+        """Yield events [start, stop) as awkward record arrays (as :meth:`read` returns them) of at most ``step``
+        events each, in order; only one chunk is in memory at a time. ``step`` defaults to about
+        :data:`STEP_BYTES` of uncompressed data (:meth:`default_step`). Reading in order from event 0 also checks
+        each dataset against its checksum, as a whole read does."""
+        fields = self._check_fields(columns)
+        step = self.default_step(fields) if step is None else check_step(step)
+        first, last = self._range(start, stop)
+        for begin in range(first, last, step):
+            yield self.read(fields, begin, min(begin + step, last))
+
+    def bytes_per_event(self, columns=None) -> float:
+        """Average uncompressed bytes of one event of the chosen columns (from the datasets' shapes: nothing is
+        read). Jagged columns count their numbers and their offsets."""
+        total = 0.0
+        for name in self._check_fields(columns):
+            column, obj = self.columns[name], self._file[EVENTS][name]
+            if column.jagged:
+                numbers = obj[DATA].shape[0] / max(self.n_events, 1)
+                total += numbers * column.dtype.itemsize + np.dtype(np.int64).itemsize
+            else:
+                total += column.dtype.itemsize * int(np.prod(column.shape, dtype=np.int64))
+        return total
+
+    def default_step(self, columns=None) -> int:
+        """Events per chunk of :meth:`iterate` and the exports: about :data:`STEP_BYTES` of uncompressed data,
+        at least one event."""
+        return max(1, int(STEP_BYTES // max(self.bytes_per_event(columns), 1.0)))
+
+    def form(self, columns=None) -> ak.forms.RecordForm:
+        """The awkward form of the record arrays that :meth:`read` returns for ``columns``, from the column
+        declarations alone (nothing is read)."""
+        fields = self._check_fields(columns)
+        contents = []
+        for name in fields:
+            column = self.columns[name]
+            form = ak.forms.NumpyForm(ak.types.numpytype.dtype_to_primitive(column.dtype))
+            if column.jagged:
+                form = ak.forms.ListOffsetForm("i64", form)
+            for size in reversed(column.shape):  # ak.zip turns an (n, *shape) NumPy array into regular lists
+                form = ak.forms.RegularForm(form, size)
+            contents.append(form)
+        return ak.forms.RecordForm(contents, fields)
+
+    def to_root(self, path: str | os.PathLike | None = None, columns=None, overwrite: bool = False,
+                step: int | None = None) -> Path:
+        """Write the chosen columns (default: all) to a ROOT file with uproot (needs ``simcoh[root]``): a TTree
+        ``events`` and the provenance. ``path`` defaults to this file's with ``.root``; ``step`` events at a time.
+        See :mod:`simcoh.io.export` for the layout. Returns the path written."""
+        from .export import write_root
+
+        return write_root(self, path, columns=columns, overwrite=overwrite, step=step)
+
+    def to_parquet(self, path: str | os.PathLike | None = None, columns=None, overwrite: bool = False,
+                   step: int | None = None) -> Path:
+        """Write the chosen columns (default: all) to a Parquet file with pyarrow (needs ``simcoh[parquet]``), one
+        row group per chunk of ``step`` events, units and descriptions in the field metadata. ``path`` defaults to
+        this file's with ``.parquet``. See :mod:`simcoh.io.export` for the layout. Returns the path written."""
+        from .export import write_parquet
+
+        return write_parquet(self, path, columns=columns, overwrite=overwrite, step=step)
 
     def stored_bytes(self, name: str) -> int:
         """Bytes that column ``name`` takes on disk (after compression)."""
