@@ -151,11 +151,13 @@ def report(model, result) -> str:
         s = ex["significance"]
         lines.append(f"  significance of {s['poi']} > 0: {s['z']:.2f} σ (q0 = {s['q0']:.2f}; profile likelihood "
                      "ratio, Wilks)")
-    pe = ex.get("poi_events")
-    if pe:
+    for pe in ex.get("poi_events", {}).values():
+        if not pe:
+            continue
         held = f"; {', '.join(pe['held_at_best_fit'])} held at best fit" if pe["held_at_best_fit"] else ""
-        lines.append(f"  fitted {' + '.join(pe['samples'])}: {pe['events']:.1f} {pe['lower']:+.1f} {pe['upper']:+.1f}"
-                     f" events{held}")
+        lines.append(f"  fitted {' + '.join(pe['samples'])}: {pe['events']:.1f} {pe['lower']:+.1f} "
+                     f"{pe['upper']:+.1f} events{held} (statistical only: {pe['stat_lower']:+.1f} "
+                     f"{pe['stat_upper']:+.1f})")
     xs = ex.get("cross_section")
     if xs:
         lines.append(f"  flux-averaged cross section: {xs['value']:.1f} {xs['lower']:+.1f} {xs['upper']:+.1f} × 1e-40 cm²"

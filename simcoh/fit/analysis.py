@@ -43,8 +43,7 @@ def analyse(model: FitModel, *, minos: bool = True, scan_points: int = 31, with_
         grid = np.linspace(max(v - span, bounds[0]), min(v + span, bounds[1]), scan_points)
         say(f"profile of {poi} ({scan_points} points)")
         extra["profile"] = {"parameter": poi, "values": grid, "q": profile(lik, poi, grid, best=result)}
-    if poi is not None:
-        extra["poi_events"] = poi_events(lik, result, poi)
+    extra["poi_events"] = {name: poi_events(lik, result, name) for name in model.pois}
     detector = model.info.get("detector")
     if poi is not None and detector:
         from .crosssection import predicted_sigma_cm2
@@ -84,8 +83,16 @@ def poi_events(lik: Likelihood, result: FitResult, poi: str) -> dict:
     else:
         lo, hi = result.interval(poi)
     rel_lo, rel_hi = (lo / v, hi / v) if v > 0 else (math.nan, math.nan)
+    # statistical part: every constrained nuisance held at its best-fit value (free normalisations still float)
+    constrained = [p.name for p in model.parameters if p.constraint is not None]
+    if constrained and v > 0:
+        r = fit(lik, init=result.values, fixed={p: result.values[p] for p in constrained}, minos=[poi])
+        slo, shi = r.interval(poi)
+    else:
+        slo, shi = lo, hi
     return {"samples": [f"{c}/{s.name}" for c, s in scaled], "events": n_fit, "lower": n_fit * rel_lo,
-            "upper": n_fit * rel_hi, "held_at_best_fit": held}
+            "upper": n_fit * rel_hi, "held_at_best_fit": held,
+            "stat_lower": n_fit * slo / v if v > 0 else math.nan, "stat_upper": n_fit * shi / v if v > 0 else math.nan}
 
 
 def window_counts(model: FitModel, result: FitResult, channel: str, axis: str, lo: float, hi: float,
