@@ -79,7 +79,7 @@ class NormSys:
         return self.hi ** alpha if alpha >= 0 else self.lo ** (-alpha)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # holds arrays: compared by identity
 class HistoSys:
     """Constrained shape+normalisation: expected counts ``lo`` at α = −1, ``hi`` at α = +1 (same binning as the
     sample, flattened), linear interpolation per bin."""
@@ -99,7 +99,7 @@ class HistoSys:
 Modifier = NormFactor | NormSys | HistoSys
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # holds arrays: compared by identity
 class Sample:
     """Expected counts of one process in one channel (flattened in C order over the channel's axes).
 
@@ -124,7 +124,7 @@ class Sample:
             raise InputError(Diagnostic(f"sample '{self.name}': expected counts must be finite and >= 0"))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # holds arrays: compared by identity
 class Channel:
     """Observed ``data`` (counts per bin, flattened in C order over ``axes``) and the samples predicting it."""
 
@@ -187,7 +187,7 @@ class Parameter:
             object.__setattr__(self, "bounds", (float(self.bounds[0]), float(self.bounds[1])))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # holds arrays: compared by identity
 class FitModel:
     """A complete binned model: channels and parameters. ``poi`` names the main parameter of interest (used for
     significance and the profile plot); every parameter with ``poi=True`` is reported as a POI."""
