@@ -169,7 +169,9 @@ class Channel:
 @dataclass(frozen=True)
 class Parameter:
     """A fit parameter. ``constraint`` None: free (normalisation factors, POIs); "normal": α ~ N(0, 1).
-    ``bounds`` (lo, hi) or None; ``source`` names where a constraint comes from (paper, arXiv id)."""
+    ``bounds`` (lo, hi) or None; ``source`` names where a constraint comes from (paper, arXiv id). ``aux``: the
+    centre of the Gaussian constraint, N(aux | α, 1) (the global observable; 0 for the real data, drawn from
+    N(α, 1) for a frequentist pseudo-experiment, see :meth:`FitModel.with_aux`)."""
 
     name: str
     init: float = 1.0
@@ -178,6 +180,7 @@ class Parameter:
     poi: bool = False
     description: str = ""
     source: str = ""
+    aux: float = 0.0
 
     def __post_init__(self):
         if self.constraint not in (None, "normal"):
@@ -260,6 +263,17 @@ class FitModel:
 
         chans = tuple(dataclasses.replace(c, data=data[c.name]) if c.name in data else c for c in self.channels)
         return dataclasses.replace(self, channels=chans)
+
+    def with_aux(self, aux: dict) -> "FitModel":
+        """The same model with other centres of the Gaussian constraints (``{parameter: value}``), e.g. the global
+        observables of a pseudo-experiment."""
+        import dataclasses
+
+        unknown = set(aux) - {p.name for p in self.parameters if p.constraint is not None}
+        if unknown:
+            raise KeyError(f"not constrained parameters: {sorted(unknown)}")
+        params = tuple(dataclasses.replace(p, aux=float(aux[p.name])) if p.name in aux else p for p in self.parameters)
+        return dataclasses.replace(self, parameters=params)
 
     def with_samples(self, channel: str, samples) -> "FitModel":
         """The same model with ``samples`` added to (or replacing same-named samples of) ``channel``."""
