@@ -82,6 +82,18 @@ PHYSICS_PARAMS = (
           "Nuclear form factor: Helm (Lewin-Smith), Klein-Nystrand, or none (F = 1).", default="helm",
           choices=("helm", "klein_nystrand", "none"), label="form factor", arg="MODEL",
           source="Helm: Lewin & Smith, Astropart. Phys. 6, 87 (1996)"),
+    Param("physics.helm_radius", "/physics/helmRadius", "choice",
+          "Helm box radius R0: Lewin-Smith (c = 1.23 A^1/3 - 0.60 fm, a = 0.52 fm), or COHERENT's rate code\n"
+          "(R0 = 1.2 A^1/3 fm). Used for protons, and for neutrons unless /physics/neutronRadii gives r_n.",
+          default="lewin_smith", choices=("lewin_smith", "coherent"), label="Helm radius", arg="SET",
+          source="Lewin & Smith, Astropart. Phys. 6, 87 (1996); COHERENT's public rate code "
+          "(github.com/BarbeauGroup/cohfit, form_factors.py)"),
+    Param("physics.neutron_radii", "/physics/neutronRadii", "choice",
+          "Per-isotope neutron rms radii: same (one form factor for protons and neutrons), or coherent\n"
+          "(separate Helm F_n from r_n = 5.104 fm for Cs133, 4.8 fm for I127; G_V = Z g_p F_p + N g_n F_n).",
+          default="same", choices=("same", "coherent"), label="neutron radii", arg="SET",
+          source="COHERENT's public CsI rate code configuration (github.com/BarbeauGroup/cohfit, "
+          "examples/config/csi.json)"),
     Param("physics.couplings", "/physics/couplings", "choice",
           "Weak couplings: tree level, or radiatively corrected (PDG) with neutrino charge radii.",
           default="radiative", choices=("tree", "radiative"), label="couplings", arg="SET",
@@ -208,6 +220,9 @@ class PhysicsConfig:
 
     - form_factor: Helm (Lewin & Smith, Astropart. Phys. 6, 87 (1996)) by default;
       Klein–Nystrand (PRC 60, 014903 (1999)); or none.
+    - helm_radius: the Helm box radius, Lewin–Smith (default) or COHERENT's rate code, R₀ = 1.2 A^{1/3} fm.
+    - neutron_radii: "same" (one form factor) or "coherent": separate proton and neutron Helm form factors,
+      the neutron one from per-isotope rms radii (simcoh.physics.formfactors.NEUTRON_RMS_RADII_FM).
     - couplings: "radiative" (default) uses the PDG radiatively corrected g_p^V = 0.0298,
       g_n^V = -0.5117; "tree" uses g_p = 1/2 - 2 sin²θ_W, g_n = -1/2.
     - charge_radius: flavour-dependent neutrino charge-radius terms (PHYSICS.md §2, the "Giunti" set:
@@ -226,6 +241,8 @@ class PhysicsConfig:
     sin2_theta_w: float = _PHYSICS["sin2_theta_w"]
     charge_radius: bool = _PHYSICS["charge_radius"]
     axial: bool = _PHYSICS["axial"]
+    helm_radius: str = _PHYSICS["helm_radius"]
+    neutron_radii: str = _PHYSICS["neutron_radii"]
     helm_skin_fm: float = _PHYSICS["helm_skin_fm"]
     neutron_rms_radius_fm: float | None = _PHYSICS["neutron_rms_radius_fm"]  # set: R0 = sqrt(5/3 r_n^2 - 5 s^2)
     kn_range_fm: float = _PHYSICS["kn_range_fm"]
