@@ -293,6 +293,19 @@ def beam_source_fields(detector: Any) -> dict[str, Any]:
     return {name: getattr(beam, name) for name in BEAM_SOURCE_FIELDS if getattr(beam, name, None) is not None}
 
 
+#: /physics parameters a data set may fix in its [physics] section (the model conventions of its published prediction).
+PHYSICS_DATASET_FIELDS = ("form_factor", "helm_radius", "neutron_radii", "helm_skin_fm")
+
+
+def physics_data_fields(detector: Any) -> dict[str, Any]:
+    """PhysicsConfig keyword arguments given by the detector's ``[physics]`` section (keys it leaves out are
+    absent); explicit settings (``/physics/...``, ``--set``) override them."""
+    physics = getattr(detector, "physics", None)
+    if physics is None:
+        return {}
+    return {name: getattr(physics, name) for name in PHYSICS_DATASET_FIELDS if getattr(physics, name, None) is not None}
+
+
 def default_exposure_pot(detector: Any, proton_energy_mev: float) -> float | None:
     """The data set's exposure in POT (its ``pot``, else ``beam_energy`` / ``proton_energy_mev``); None without a
     ``[dataset]`` section."""
@@ -314,7 +327,7 @@ class RunConfig:
 
     detector: Any
     source: SourceConfig | None = None  # None: the detector data set's [beam] (beam_source_fields)
-    physics: PhysicsConfig = field(default_factory=PhysicsConfig)
+    physics: PhysicsConfig | None = None  # None: the detector data set's [physics] (physics_data_fields)
     processes: tuple[str, ...] = ("cevns",)
     exposure_pot: float | None = None  # None: the data set's exposure (default_exposure_pot), else 0
     mode: str = "fixed"  # fixed: n_events with weights; physical: Poisson(expected)
@@ -333,6 +346,8 @@ class RunConfig:
     def __post_init__(self):
         if self.source is None:  # built in Python without a source: the detector's data set gives it
             object.__setattr__(self, "source", SourceConfig(**beam_source_fields(self.detector)))
+        if self.physics is None:  # likewise the data set's model conventions
+            object.__setattr__(self, "physics", PhysicsConfig(**physics_data_fields(self.detector)))
         if self.exposure_pot is None:
             exposure = default_exposure_pot(self.detector, self.source.proton_energy_mev)
             object.__setattr__(self, "exposure_pot", 0.0 if exposure is None else float(exposure))

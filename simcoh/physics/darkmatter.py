@@ -168,7 +168,9 @@ def channel_params(dark: DarkSector, isotope, physics) -> np.ndarray:
     if physics.form_factor == "klein_nystrand":
         p[P_RADIUS], p[P_FFPAR] = klein_nystrand_radius_fm(isotope.a), physics.kn_range_fm
     else:
-        p[P_RADIUS] = helm_radius_fm(isotope.a, physics.helm_skin_fm, physics.neutron_rms_radius_fm)
+        # χ scatters on the charge: the proton Helm radius (physics.neutron_radii does not apply)
+        p[P_RADIUS] = helm_radius_fm(isotope.a, physics.helm_skin_fm, physics.neutron_rms_radius_fm,
+                                     physics.helm_radius)
         p[P_FFPAR] = physics.helm_skin_fm
     return p
 
