@@ -63,8 +63,14 @@ def _mass(key: str, command: str, help: str, label: str, example: str, **kw) -> 
 #: is not given by the project's sources, so it is left to the user. Detector direction 90° to the beam: the
 #: pyCEvNS default (detector_direction cos θ = 0); the surveyed CsI angle is not among the project's references.
 PARAMS = (
-    _mass("dm.m_chi_mev", "/process/dm/mChi", "Dark-matter (scalar chi) mass; required when the dm process is "
+    _mass("dm.m_chi_mev", "/process/dm/mChi", "Dark-matter (chi) mass; required when the dm process is "
           "enabled.", "m_chi", "10 MeV", initial="none: required for dm"),
+    Param("dm.chi_spin", "/process/dm/chiSpin", "choice",
+          "Spin of chi: complex scalar (default) or Dirac fermion; sets the chi-nucleus cross section\n"
+          "(scalar: x1.13 events in CsI over all recoils at m_chi = 10 MeV, m_A' = 30 MeV; docs/darkmatter.md).",
+          default="scalar", choices=("scalar", "fermion"), label="chi spin", arg="SPIN",
+          source="scalar chi: the model of COHERENT's CsI dark-matter search, arXiv:2110.11453; fermion: pyCEvNS "
+          "(Dutta et al., arXiv:1906.10745)"),
     _mass("dm.m_aprime_mev", "/process/dm/mAprime", "Dark-photon mass; must exceed 2 m_chi (on-shell decay "
           "A' -> chi chi*).", "m_A'", "30 MeV", default=None, initial="3 m_chi"),
     Param("dm.epsilon", "/process/dm/epsilon", "float",
@@ -115,7 +121,7 @@ PARAMS = (
 
 #: Option key -> default (REQUIRED: must be given), derived from PARAMS.
 OPTIONS = {p.key: p.default for p in PARAMS}
-_SECTOR = ("m_chi_mev", "epsilon", "alpha_d", "m_aprime_mev")  # options that make the DarkSector
+_SECTOR = ("m_chi_mev", "epsilon", "alpha_d", "m_aprime_mev", "chi_spin")  # options that make the DarkSector
 _SETTINGS = tuple(p for p in PARAMS if p.field not in _SECTOR)
 _D = defaults(_SETTINGS)
 
@@ -142,7 +148,8 @@ class DmSettings:
         """From RunConfig.process_options (keys ``dm.*``; other processes' keys are ignored)."""
         o = {k[len("dm."):]: v for k, v in resolve("dm", options, PARAMS).items()}
         dark = DarkSector(m_chi_mev=float(o.pop("m_chi_mev")), epsilon=float(o.pop("epsilon")),
-                          alpha_d=float(o.pop("alpha_d")), m_aprime_mev=o.pop("m_aprime_mev"))
+                          alpha_d=float(o.pop("alpha_d")), m_aprime_mev=o.pop("m_aprime_mev"),
+                          chi_spin=o.pop("chi_spin"))
         return cls(dark=dark, **o)
 
 
