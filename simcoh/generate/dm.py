@@ -60,8 +60,10 @@ def _mass(key: str, command: str, help: str, label: str, example: str, **kw) -> 
 
 #: /process/dm/... options (keys ``dm.<field>`` in RunConfig.process_options). η: 0 by default, because 1 GeV
 #: protons are below the free-NN threshold T_p = 2m_η + m_η²/2m_p = 1.256 GeV; sub-threshold production in Hg
-#: is not given by the project's sources, so it is left to the user. Detector direction 90° to the beam: the
-#: pyCEvNS default (detector_direction cos θ = 0); the surveyed CsI angle is not among the project's references.
+#: is not given by the project's sources, so it is left to the user. Detector direction 90° to the beam: simcoh's
+#: assumption of a detector broadside to the target (the surveyed angles are not among the project's references).
+#: It is not a pyCEvNS convention: pyCEvNS's angular cut is disabled, so its flux is the 4π average, which
+#: angular_band = 2 reproduces (docs/darkmatter.md).
 PARAMS = (
     _mass("dm.m_chi_mev", "/process/dm/mChi", "Dark-matter (chi) mass; required when the dm process is "
           "enabled.", "m_chi", "10 MeV", initial="none: required for dm"),
@@ -104,7 +106,9 @@ PARAMS = (
     Param("dm.detector_angle_deg", "/process/dm/detectorAngle", "float",
           "Direction of the detector seen from the target, as the angle to the proton beam (degrees).",
           default=90.0, min=0.0, max=180.0, label="detector angle (deg)", arg="DEG",
-          arg_help="polar angle to the proton beam in degrees", source=_PYCEVNS),
+          arg_help="polar angle to the proton beam in degrees",
+          source="assumption: a detector broadside to the beam (surveyed angles not in simcoh's references); "
+          "'/process/dm/angularBand 2' gives the 4pi average that pyCEvNS uses"),
     Param("dm.angular_band", "/process/dm/angularBand", "float",
           "Width in cos(theta) of the band around the detector direction used to estimate the pi0/eta "
           "chi flux per solid angle.", default=0.2, min=0.0, max=2.0, min_open=True, label="angular band",
