@@ -32,6 +32,11 @@ MAX_EXPOSURE_POT = 1e30
 #: Largest number of events of a run: event indices are 64-bit; 1e15 events of 10 bytes are 10 PB.
 MAX_EVENTS = 10**15
 
+def _from_physics(default_text: str) -> str:
+    """'When not used' text of a physics parameter that the detector's data set may fix ([physics])."""
+    return f"the detector's [physics] value (geometry file); {default_text} if it gives none"
+
+
 def _from_beam(default_text: str) -> str:
     """'When not used' text of a source parameter that the detector's data set sets first."""
     return f"the detector's [beam] value (geometry file); {default_text} if it gives none"
@@ -81,19 +86,19 @@ PHYSICS_PARAMS = (
     Param("physics.form_factor", "/physics/formFactor", "choice",
           "Nuclear form factor: Helm (Lewin-Smith), Klein-Nystrand, or none (F = 1).", default="helm",
           choices=("helm", "klein_nystrand", "none"), label="form factor", arg="MODEL",
-          source="Helm: Lewin & Smith, Astropart. Phys. 6, 87 (1996)"),
+          source="Helm: Lewin & Smith, Astropart. Phys. 6, 87 (1996)", initial=_from_physics("helm")),
     Param("physics.helm_radius", "/physics/helmRadius", "choice",
           "Helm box radius R0: Lewin-Smith (c = 1.23 A^1/3 - 0.60 fm, a = 0.52 fm), or COHERENT's rate code\n"
           "(R0 = 1.2 A^1/3 fm). Used for protons, and for neutrons unless /physics/neutronRadii gives r_n.",
           default="lewin_smith", choices=("lewin_smith", "coherent"), label="Helm radius", arg="SET",
-          source="Lewin & Smith, Astropart. Phys. 6, 87 (1996); COHERENT's public rate code "
-          "(github.com/BarbeauGroup/cohfit, form_factors.py)"),
+          source="Lewin & Smith, Astropart. Phys. 6, 87 (1996); coherent: COHERENT's public rate code "
+          "(github.com/BarbeauGroup/cohfit, form_factors.py)", initial=_from_physics("lewin_smith")),
     Param("physics.neutron_radii", "/physics/neutronRadii", "choice",
           "Per-isotope neutron rms radii: same (one form factor for protons and neutrons), or coherent\n"
           "(separate Helm F_n from r_n = 5.104 fm for Cs133, 4.8 fm for I127; G_V = Z g_p F_p + N g_n F_n).",
           default="same", choices=("same", "coherent"), label="neutron radii", arg="SET",
-          source="COHERENT's public CsI rate code configuration (github.com/BarbeauGroup/cohfit, "
-          "examples/config/csi.json)"),
+          source="coherent: COHERENT's public CsI rate code configuration (github.com/BarbeauGroup/cohfit, "
+          "examples/config/csi.json)", initial=_from_physics("same")),
     Param("physics.couplings", "/physics/couplings", "choice",
           "Weak couplings: tree level, or radiatively corrected (PDG) with neutrino charge radii.",
           default="radiative", choices=("tree", "radiative"), label="couplings", arg="SET",
@@ -109,6 +114,7 @@ PHYSICS_PARAMS = (
     Param("physics.helm_skin_fm", "/physics/helmSkin", "quantity", "Helm form factor skin thickness s.",
           default=0.9, unit="fm", example="0.9 fm", min=0.0, min_open=True, label="Helm skin thickness",
           arg="S", arg_help="skin thickness s", source="Lewin & Smith, Astropart. Phys. 6, 87 (1996)",
+          initial=_from_physics("0.9 fm"),
           max=2.0, why="nuclear surface thicknesses are ~1 fm (Lewin-Smith: 0.9 fm); thicker skins make the Helm "
               "radius of light nuclei imaginary"),
     Param("physics.neutron_rms_radius_fm", "/physics/neutronRadius", "quantity",
