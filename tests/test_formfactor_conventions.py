@@ -76,7 +76,7 @@ def test_neutron_radii_do_not_touch_isotopes_without_a_radius():
 
 
 def test_larger_neutron_radius_lowers_the_cross_section():
-    """Cs133: r_n = 5.104 fm is larger than the Lewin-Smith Helm rms radius (sqrt(3/5 R0² + 3 s²) = 4.96 fm), so the
+    """Cs133: r_n = 5.104 fm is larger than the Lewin-Smith Helm rms radius (sqrt(3/5 R0² + 3 s²) = 4.80 fm), so the
     coherent conventions give less; a physical ordering, not a stored number."""
     cs = isotope("Cs133")
     r0 = helm_radius_fm(133)
