@@ -32,6 +32,11 @@ MAX_EXPOSURE_POT = 1e30
 #: Largest number of events of a run: event indices are 64-bit; 1e15 events of 10 bytes are 10 PB.
 MAX_EVENTS = 10**15
 
+def _from_physics(default_text: str) -> str:
+    """'When not used' text of a physics parameter that the detector's data set may fix ([physics])."""
+    return f"the detector's [physics] value (geometry file); {default_text} if it gives none"
+
+
 def _from_beam(default_text: str) -> str:
     """'When not used' text of a source parameter that the detector's data set sets first."""
     return f"the detector's [beam] value (geometry file); {default_text} if it gives none"
@@ -81,7 +86,19 @@ PHYSICS_PARAMS = (
     Param("physics.form_factor", "/physics/formFactor", "choice",
           "Nuclear form factor: Helm (Lewin-Smith), Klein-Nystrand, or none (F = 1).", default="helm",
           choices=("helm", "klein_nystrand", "none"), label="form factor", arg="MODEL",
-          source="Helm: Lewin & Smith, Astropart. Phys. 6, 87 (1996)"),
+          source="Helm: Lewin & Smith, Astropart. Phys. 6, 87 (1996)", initial=_from_physics("helm")),
+    Param("physics.helm_radius", "/physics/helmRadius", "choice",
+          "Helm box radius R0: Lewin-Smith (c = 1.23 A^1/3 - 0.60 fm, a = 0.52 fm), or COHERENT's rate code\n"
+          "(R0 = 1.2 A^1/3 fm). Used for protons, and for neutrons unless /physics/neutronRadii gives r_n.",
+          default="lewin_smith", choices=("lewin_smith", "coherent"), label="Helm radius", arg="SET",
+          source="Lewin & Smith, Astropart. Phys. 6, 87 (1996); coherent: COHERENT's public rate code "
+          "(github.com/BarbeauGroup/cohfit, form_factors.py)", initial=_from_physics("lewin_smith")),
+    Param("physics.neutron_radii", "/physics/neutronRadii", "choice",
+          "Per-isotope neutron rms radii: same (one form factor for protons and neutrons), or coherent\n"
+          "(separate Helm F_n from r_n = 5.104 fm for Cs133, 4.8 fm for I127; G_V = Z g_p F_p + N g_n F_n).",
+          default="same", choices=("same", "coherent"), label="neutron radii", arg="SET",
+          source="coherent: COHERENT's public CsI rate code configuration (github.com/BarbeauGroup/cohfit, "
+          "examples/config/csi.json)", initial=_from_physics("same")),
     Param("physics.couplings", "/physics/couplings", "choice",
           "Weak couplings: tree level, or radiatively corrected (PDG) with neutrino charge radii.",
           default="radiative", choices=("tree", "radiative"), label="couplings", arg="SET",
@@ -97,6 +114,7 @@ PHYSICS_PARAMS = (
     Param("physics.helm_skin_fm", "/physics/helmSkin", "quantity", "Helm form factor skin thickness s.",
           default=0.9, unit="fm", example="0.9 fm", min=0.0, min_open=True, label="Helm skin thickness",
           arg="S", arg_help="skin thickness s", source="Lewin & Smith, Astropart. Phys. 6, 87 (1996)",
+          initial=_from_physics("0.9 fm"),
           max=2.0, why="nuclear surface thicknesses are ~1 fm (Lewin-Smith: 0.9 fm); thicker skins make the Helm "
               "radius of light nuclei imaginary"),
     Param("physics.neutron_rms_radius_fm", "/physics/neutronRadius", "quantity",
@@ -208,6 +226,9 @@ class PhysicsConfig:
 
     - form_factor: Helm (Lewin & Smith, Astropart. Phys. 6, 87 (1996)) by default;
       Klein–Nystrand (PRC 60, 014903 (1999)); or none.
+    - helm_radius: the Helm box radius, Lewin–Smith (default) or COHERENT's rate code, R₀ = 1.2 A^{1/3} fm.
+    - neutron_radii: "same" (one form factor) or "coherent": separate proton and neutron Helm form factors,
+      the neutron one from per-isotope rms radii (simcoh.physics.formfactors.NEUTRON_RMS_RADII_FM).
     - couplings: "radiative" (default) uses the PDG radiatively corrected g_p^V = 0.0298,
       g_n^V = -0.5117; "tree" uses g_p = 1/2 - 2 sin²θ_W, g_n = -1/2.
     - charge_radius: flavour-dependent neutrino charge-radius terms (PHYSICS.md §2, the "Giunti" set:
@@ -226,6 +247,8 @@ class PhysicsConfig:
     sin2_theta_w: float = _PHYSICS["sin2_theta_w"]
     charge_radius: bool = _PHYSICS["charge_radius"]
     axial: bool = _PHYSICS["axial"]
+    helm_radius: str = _PHYSICS["helm_radius"]
+    neutron_radii: str = _PHYSICS["neutron_radii"]
     helm_skin_fm: float = _PHYSICS["helm_skin_fm"]
     neutron_rms_radius_fm: float | None = _PHYSICS["neutron_rms_radius_fm"]  # set: R0 = sqrt(5/3 r_n^2 - 5 s^2)
     kn_range_fm: float = _PHYSICS["kn_range_fm"]
@@ -276,6 +299,19 @@ def beam_source_fields(detector: Any) -> dict[str, Any]:
     return {name: getattr(beam, name) for name in BEAM_SOURCE_FIELDS if getattr(beam, name, None) is not None}
 
 
+#: /physics parameters a data set may fix in its [physics] section (the model conventions of its published prediction).
+PHYSICS_DATASET_FIELDS = ("form_factor", "helm_radius", "neutron_radii", "helm_skin_fm")
+
+
+def physics_data_fields(detector: Any) -> dict[str, Any]:
+    """PhysicsConfig keyword arguments given by the detector's ``[physics]`` section (keys it leaves out are
+    absent); explicit settings (``/physics/...``, ``--set``) override them."""
+    physics = getattr(detector, "physics", None)
+    if physics is None:
+        return {}
+    return {name: getattr(physics, name) for name in PHYSICS_DATASET_FIELDS if getattr(physics, name, None) is not None}
+
+
 def default_exposure_pot(detector: Any, proton_energy_mev: float) -> float | None:
     """The data set's exposure in POT (its ``pot``, else ``beam_energy`` / ``proton_energy_mev``); None without a
     ``[dataset]`` section."""
@@ -297,7 +333,7 @@ class RunConfig:
 
     detector: Any
     source: SourceConfig | None = None  # None: the detector data set's [beam] (beam_source_fields)
-    physics: PhysicsConfig = field(default_factory=PhysicsConfig)
+    physics: PhysicsConfig | None = None  # None: the detector data set's [physics] (physics_data_fields)
     processes: tuple[str, ...] = ("cevns",)
     exposure_pot: float | None = None  # None: the data set's exposure (default_exposure_pot), else 0
     mode: str = "fixed"  # fixed: n_events with weights; physical: Poisson(expected)
@@ -316,6 +352,8 @@ class RunConfig:
     def __post_init__(self):
         if self.source is None:  # built in Python without a source: the detector's data set gives it
             object.__setattr__(self, "source", SourceConfig(**beam_source_fields(self.detector)))
+        if self.physics is None:  # likewise the data set's model conventions
+            object.__setattr__(self, "physics", PhysicsConfig(**physics_data_fields(self.detector)))
         if self.exposure_pot is None:
             exposure = default_exposure_pot(self.detector, self.source.proton_energy_mev)
             object.__setattr__(self, "exposure_pot", 0.0 if exposure is None else float(exposure))

@@ -67,7 +67,8 @@ def _helm_independent(q_fm, a_mass, s=0.9):
 
 
 def _dsigma_independent_cm2(e, t, m_chi, m_ap, eps, alpha_d, iso):
-    """PHYSICS.md §5 written out again: e²ε²g_D²Z²F²[...] / [4π(E² − m²)(2MT + m_A'²)²], (ħc)² for cm²."""
+    """PHYSICS.md §5 written out again for a Dirac-fermion χ: e²ε²g_D²Z²F²[...] / [4π(E² − m²)(2MT + m_A'²)²],
+    (ħc)² for cm² (the scalar-χ bracket is derived in tests/test_dm_spin.py)."""
     mass, z = iso.nuclear_mass_mev, iso.z
     e2 = 4 * math.pi / 137.035999084
     gd2 = 4 * math.pi * alpha_d
@@ -80,7 +81,7 @@ def _dsigma_independent_cm2(e, t, m_chi, m_ap, eps, alpha_d, iso):
 
 def test_cross_section_against_independent_formula_and_quadrature():
     cs = isotope("Cs133")
-    dark = DarkSector(10.0, 1e-4)
+    dark = DarkSector(10.0, 1e-4, chi_spin="fermion")
     p = channel_params(dark, cs, PhysicsConfig())
     e = 60.0
     t = np.array([1e-4, 3e-3, 1e-2, 4e-2])

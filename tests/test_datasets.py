@@ -86,9 +86,11 @@ def test_csi2021_gwh_and_pot_exposures_agree():
 
 
 def test_old_default_proton_energy_gave_the_reported_shortfall():
-    """The issue's 2205 vs 2243: 13.99 GWh at 1 GeV is 983/1000 of the data set's POT; N is linear in POT."""
-    by_pot = expected_cevns(load_macro_text(minimal("csi-2021")).config)
-    old = load_macro_text(minimal("csi-2021", "/source/protonEnergy 1 GeV\n/run/exposure 13.99 GWh\n")).config
+    """The issue's 2205 vs 2243: 13.99 GWh at 1 GeV is 983/1000 of the data set's POT; N is linear in POT.
+    (Those numbers were made with the Lewin-Smith Helm form factor, before csi-2021 took COHERENT's conventions.)"""
+    lewin_smith = "/physics/helmRadius lewin_smith\n/physics/neutronRadii same\n"
+    by_pot = expected_cevns(load_macro_text(minimal("csi-2021", lewin_smith)).config)
+    old = load_macro_text(minimal("csi-2021", lewin_smith + "/source/protonEnergy 1 GeV\n/run/exposure 13.99 GWh\n")).config
     ratio = 13.99 * GWH_MEV / 1000.0 / 3.198e23
     assert ratio == pytest.approx(0.98295, abs=1e-5)
     assert expected_cevns(old) / by_pot == pytest.approx(ratio, rel=1e-9)

@@ -40,6 +40,7 @@ CLASS_NAMES = {
     "reco": "RecoConfig",
     "cuts": "CutsConfig",
     "beam": "BeamConfig",
+    "physics": "PhysicsDataConfig",
     "dataset": "DatasetConfig",
     "background.brn": "BrnBackgroundConfig",
     "background.nin": "NinBackgroundConfig",
@@ -179,6 +180,7 @@ class DetectorConfig:
     reco: RecoConfig | None = None  # noqa: F821
     cuts: CutsConfig | None = None  # noqa: F821
     beam: BeamConfig | None = None  # noqa: F821 (the source of the detector's data set)
+    physics: PhysicsDataConfig | None = None  # noqa: F821 (the CEvNS conventions of the data set)
     dataset: DatasetConfig | None = None  # noqa: F821 (the data set and its exposure)
     background: BackgroundConfig = BackgroundConfig()
 

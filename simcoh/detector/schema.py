@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .. import units
-from ..config import SOURCE_PARAMS
+from ..config import PHYSICS_DATASET_FIELDS, PHYSICS_PARAMS, SOURCE_PARAMS
 from ..declare import TIME_BOUND_NS, TIME_BOUND_WHY
 
 #: Marks a key that must be given (or, with ``when``, must be given when the condition holds).
@@ -103,6 +103,9 @@ SECTIONS: dict[str, str] = {
     "beam": "The neutrino source of the detector's data set (SNS beam and time frame). A run takes its source "
     "settings from here; `/source/...` macro commands and `--set` override them. An absent key (or section) "
     "leaves simcoh's generic default (`simcoh.config.SourceConfig`) in place.",
+    "physics": "The CEvNS model conventions of the detector's data set (what its published analysis used). A run "
+    "takes its physics settings from here; `/physics/...` macro commands and `--set` override them. An absent key "
+    "(or section) leaves simcoh's default (`simcoh.config.PhysicsConfig`) in place.",
     "dataset": "The data set the detector's numbers describe and its exposure. `/run/exposure` defaults to it; "
     "a GWh exposure is turned into POT with `beam.proton_energy`. `status = \"nominal\"` marks an exposure "
     "that is an assumption (planned detectors), not a published one.",
@@ -157,6 +160,7 @@ _C = "cuts"
 _R = "reco"
 _B = "beam"
 _DS = "dataset"
+_PH = "physics"
 _BRN = "background.brn"
 _NIN = "background.nin"
 _SS = "background.ss"
@@ -189,6 +193,19 @@ _BEAM_KEYS = (
     _from_source_param("flight_time", "include_flight_time"),
     _k(_B, "time_frame", "str", "Which time frame `pulse_mean` refers to (documentation).", default=""),
 )
+
+def _from_physics_param(field: str) -> Key:
+    """A [physics] key declared by the /physics parameter it sets (config.PHYSICS_PARAMS), like the [beam] keys."""
+    param = next(p for p in PHYSICS_PARAMS if p.field == field)
+    help = param.help.replace("\n", " ") + (f" Source of the /physics default: {param.source}." if param.source else "")
+    name = field[:-3] if field.endswith("_fm") else field
+    return _k(_PH, name, param.kind, f"The data set's `{param.command}`. " + help,
+              unit=param.unit if param.kind == "quantity" else None, field=field, default=None,
+              choices=param.choices, minimum=param.min, maximum=param.max, min_open=param.min_open,
+              max_open=param.max_open, why=param.why)
+
+
+_PHYSICS_KEYS = tuple(_from_physics_param(f) for f in PHYSICS_DATASET_FIELDS)
 
 _DATASET_KEYS = (
     _k(_DS, "name", "str", "Name of the data set."),
@@ -493,6 +510,7 @@ KEYS: tuple[Key, ...] = (
        minimum=0, min_open=True,
        maximum=TIME_BOUND_NS, why=TIME_BOUND_WHY),
     *_BEAM_KEYS,
+    *_PHYSICS_KEYS,
     *_DATASET_KEYS,
     *_BRN_KEYS,
     *_NIN_KEYS,

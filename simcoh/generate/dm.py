@@ -60,11 +60,19 @@ def _mass(key: str, command: str, help: str, label: str, example: str, **kw) -> 
 
 #: /process/dm/... options (keys ``dm.<field>`` in RunConfig.process_options). η: 0 by default, because 1 GeV
 #: protons are below the free-NN threshold T_p = 2m_η + m_η²/2m_p = 1.256 GeV; sub-threshold production in Hg
-#: is not given by the project's sources, so it is left to the user. Detector direction 90° to the beam: the
-#: pyCEvNS default (detector_direction cos θ = 0); the surveyed CsI angle is not among the project's references.
+#: is not given by the project's sources, so it is left to the user. Detector direction 90° to the beam: simcoh's
+#: assumption of a detector broadside to the target (the surveyed angles are not among the project's references).
+#: It is not a pyCEvNS convention: pyCEvNS's angular cut is disabled, so its flux is the 4π average, which
+#: angular_band = 2 reproduces (docs/darkmatter.md).
 PARAMS = (
-    _mass("dm.m_chi_mev", "/process/dm/mChi", "Dark-matter (scalar chi) mass; required when the dm process is "
+    _mass("dm.m_chi_mev", "/process/dm/mChi", "Dark-matter (chi) mass; required when the dm process is "
           "enabled.", "m_chi", "10 MeV", initial="none: required for dm"),
+    Param("dm.chi_spin", "/process/dm/chiSpin", "choice",
+          "Spin of chi: complex scalar (default) or Dirac fermion; sets the chi-nucleus cross section\n"
+          "(scalar: x1.13 events in CsI over all recoils at m_chi = 10 MeV, m_A' = 30 MeV; docs/darkmatter.md).",
+          default="scalar", choices=("scalar", "fermion"), label="chi spin", arg="SPIN",
+          source="scalar chi: the model of COHERENT's CsI dark-matter search, arXiv:2110.11453; fermion: pyCEvNS "
+          "(Dutta et al., arXiv:1906.10745)"),
     _mass("dm.m_aprime_mev", "/process/dm/mAprime", "Dark-photon mass; must exceed 2 m_chi (on-shell decay "
           "A' -> chi chi*).", "m_A'", "30 MeV", default=None, initial="3 m_chi"),
     Param("dm.epsilon", "/process/dm/epsilon", "float",
@@ -98,7 +106,9 @@ PARAMS = (
     Param("dm.detector_angle_deg", "/process/dm/detectorAngle", "float",
           "Direction of the detector seen from the target, as the angle to the proton beam (degrees).",
           default=90.0, min=0.0, max=180.0, label="detector angle (deg)", arg="DEG",
-          arg_help="polar angle to the proton beam in degrees", source=_PYCEVNS),
+          arg_help="polar angle to the proton beam in degrees",
+          source="assumption: a detector broadside to the beam (surveyed angles not in simcoh's references); "
+          "'/process/dm/angularBand 2' gives the 4pi average that pyCEvNS uses"),
     Param("dm.angular_band", "/process/dm/angularBand", "float",
           "Width in cos(theta) of the band around the detector direction used to estimate the pi0/eta "
           "chi flux per solid angle.", default=0.2, min=0.0, max=2.0, min_open=True, label="angular band",
@@ -115,7 +125,7 @@ PARAMS = (
 
 #: Option key -> default (REQUIRED: must be given), derived from PARAMS.
 OPTIONS = {p.key: p.default for p in PARAMS}
-_SECTOR = ("m_chi_mev", "epsilon", "alpha_d", "m_aprime_mev")  # options that make the DarkSector
+_SECTOR = ("m_chi_mev", "epsilon", "alpha_d", "m_aprime_mev", "chi_spin")  # options that make the DarkSector
 _SETTINGS = tuple(p for p in PARAMS if p.field not in _SECTOR)
 _D = defaults(_SETTINGS)
 
@@ -142,7 +152,8 @@ class DmSettings:
         """From RunConfig.process_options (keys ``dm.*``; other processes' keys are ignored)."""
         o = {k[len("dm."):]: v for k, v in resolve("dm", options, PARAMS).items()}
         dark = DarkSector(m_chi_mev=float(o.pop("m_chi_mev")), epsilon=float(o.pop("epsilon")),
-                          alpha_d=float(o.pop("alpha_d")), m_aprime_mev=o.pop("m_aprime_mev"))
+                          alpha_d=float(o.pop("alpha_d")), m_aprime_mev=o.pop("m_aprime_mev"),
+                          chi_spin=o.pop("chi_spin"))
         return cls(dark=dark, **o)
 
 

@@ -99,7 +99,8 @@ def sample_chi_recoil_mev(state, e_chi, p, t_min):
         return state, t_hi
     a = m_ap * m_ap
     b = 2.0 * mass
-    b0 = chi_bracket(e_chi, t_min, mass, m_chi)
+    spin = int(p[8])
+    b0 = chi_bracket(e_chi, t_min, mass, m_chi, spin)
     ff_code = int(p[5])
     radius = p[6]
     t_s = t_hi
@@ -128,7 +129,7 @@ def sample_chi_recoil_mev(state, e_chi, p, t_min):
             envelope = c_tail / (t * t)
         q_fm = math.sqrt(2.0 * mass * t + t * t) / HBARC_MEV_FM
         ff = form_factor(ff_code, q_fm, radius, p[7])
-        target = chi_bracket(e_chi, t, mass, m_chi) / b0 * ff * ff / ((a + b * t) * (a + b * t))
+        target = chi_bracket(e_chi, t, mass, m_chi, spin) / b0 * ff * ff / ((a + b * t) * (a + b * t))
         state, u3 = draw_uniform(state)
         if u3 * envelope <= target:
             return state, t

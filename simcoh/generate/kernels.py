@@ -52,9 +52,12 @@ def form_factor_table(params: np.ndarray, e_max_mev: float, size: int = FF_TABLE
     mass = params[0]
     t = np.linspace(0.0, t_max_mev(e_max_mev, mass), size)
     q = np.sqrt(2.0 * mass * t + t * t) / HBARC_MEV_FM
-    code = int(params[4])
-    model = {0: "none", 1: "helm", 2: "klein_nystrand"}[code]
-    return form_factor_values(model, q, params[5], params[6]) ** 2, t[1] - t[0]
+    from ..physics.formfactors import FF_MODELS
+
+    f2 = form_factor_values(FF_MODELS[int(params[4])], q, params[5], params[6], params[8], params[9]) ** 2
+    if f2.max() > 1.0 + 1e-9:  # the rejection envelope of sample_recoil_mev assumes |F| <= 1
+        raise AssertionError(f"effective form factor exceeds 1 ({f2.max() ** 0.5:.6g})")
+    return f2, t[1] - t[0]
 
 
 @nb.njit(inline="always", cache=True)

@@ -15,7 +15,7 @@ from typing import Any, Callable
 
 from ..config import PhysicsConfig, RunConfig, SourceConfig
 from ..detector import Override, load_geometry
-from ..detector.dataset import beam_source_fields, default_exposure_pot
+from ..detector.dataset import beam_source_fields, default_exposure_pot, physics_data_fields
 from ..errors import Diagnostic, InputError
 from ..generate.registry import NAMES as PROCESSES
 from ..generate.registry import options_problem, unsupported
@@ -240,7 +240,7 @@ def _check_support(b: RunBuilder, detector, anchor: Location) -> None:
 def _make_config(b: RunBuilder, detector) -> RunConfig:
     # the detector's data-set beam first, then what the macro states (/source/..., --set)
     source = SourceConfig(**(beam_source_fields(detector) | b.values["source"]))
-    physics = PhysicsConfig(**b.values["physics"], nsi=tuple(sorted(b.nsi.items())))
+    physics = PhysicsConfig(**(physics_data_fields(detector) | b.values["physics"]), nsi=tuple(sorted(b.nsi.items())))
     n_events, _ = b.beam_on
     run = dict(b.values["run"])
     pot = exposure_pot(b.exposure, source.proton_energy_mev)

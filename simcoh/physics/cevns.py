@@ -30,7 +30,8 @@ import numpy as np
 from .. import constants as C
 from ..config import PhysicsConfig, parse_nsi_key
 from ..errors import InputError
-from .formfactors import FF_CODES, form_factor, helm_radius_fm, klein_nystrand_radius_fm
+from .formfactors import (FF_CODES, NEUTRON_RMS_RADII_FM, form_factor_pn, helm_radius_fm, helm_radius_from_rms_fm,
+                          klein_nystrand_radius_fm)
 from .nuclei import Isotope
 
 #: Axial nucleon couplings at tree level, g_A^p = +1/2, g_A^n = −1/2 (PHYSICS.md §2: "g^A ≈ ±0.5");
@@ -43,8 +44,8 @@ FLAVOUR_LEPTON = {"nu_e": "e", "nu_mu": "mu", "nu_mu_bar": "mu", "nu_e_bar": "e"
 FLAVOUR_IS_ANTI = {"nu_e": False, "nu_mu": False, "nu_mu_bar": True, "nu_e_bar": True, "nu_tau": False, "nu_tau_bar": True}
 
 # indices into the per-channel parameter vector used by the kernels
-P_MASS, P_GV, P_GV2_OFF, P_GA, P_FF, P_RADIUS, P_FFPAR, P_MU = range(8)
-N_PARAMS = 8
+P_MASS, P_GV, P_GV2_OFF, P_GA, P_FF, P_RADIUS, P_FFPAR, P_MU, P_RADIUS_N, P_WEIGHT_N = range(10)
+N_PARAMS = 10
 
 _GF2_OVER_2PI = C.G_FERMI_MEV2**2 / (2.0 * math.pi)
 _HBARC_FM = C.HBARC_MEV_FM
@@ -71,6 +72,12 @@ def nucleon_couplings(flavour: str, physics: PhysicsConfig) -> tuple[float, floa
 
 def weak_charges(isotope: Isotope, flavour: str, physics: PhysicsConfig) -> tuple[float, float, float]:
     """(G_V diagonal, Σ off-diagonal G_V², G_A) without form factors, including NSI."""
+    gv_p, gv_n, gv2_off, ga = _weak_charge_parts(isotope, flavour, physics)
+    return gv_p + gv_n, gv2_off, ga
+
+
+def _weak_charge_parts(isotope: Isotope, flavour: str, physics: PhysicsConfig):
+    """(proton part Z g_p', neutron part N g_n' of G_V, Σ off-diagonal G_V², G_A), NSI included in g'."""
     g_p, g_n = nucleon_couplings(flavour, physics)
     alpha = FLAVOUR_LEPTON[flavour]
     eps = {}
@@ -83,9 +90,8 @@ def weak_charges(isotope: Isotope, flavour: str, physics: PhysicsConfig) -> tupl
     def e(q, a, b):
         return eps.get((q, a, b), 0.0)
 
-    gv = z * (g_p + 2 * e("u", alpha, alpha) + e("d", alpha, alpha)) + n * (
-        g_n + e("u", alpha, alpha) + 2 * e("d", alpha, alpha)
-    )
+    gv_p = z * (g_p + 2 * e("u", alpha, alpha) + e("d", alpha, alpha))
+    gv_n = n * (g_n + e("u", alpha, alpha) + 2 * e("d", alpha, alpha))
     gv2_off = 0.0
     for beta in ("e", "mu", "tau"):
         if beta != alpha:
@@ -95,23 +101,32 @@ def weak_charges(isotope: Isotope, flavour: str, physics: PhysicsConfig) -> tupl
         ga = G_A_PROTON * 2 * isotope.spin_p + G_A_NEUTRON * 2 * isotope.spin_n
         if FLAVOUR_IS_ANTI[flavour]:
             ga = -ga
-    return gv, gv2_off, ga
+    return gv_p, gv_n, gv2_off, ga
 
 
 def channel_params(isotope: Isotope, flavour: str, physics: PhysicsConfig) -> np.ndarray:
     """Parameter vector of one (isotope, flavour) channel for the numba kernels."""
-    gv, gv2_off, ga = weak_charges(isotope, flavour, physics)
+    gv_p, gv_n, gv2_off, ga = _weak_charge_parts(isotope, flavour, physics)
+    gv = gv_p + gv_n
     ff_code = FF_CODES[physics.form_factor]
+    radius_n, weight_n = 0.0, 0.0
     if physics.form_factor == "klein_nystrand":
         radius, par = klein_nystrand_radius_fm(isotope.a), physics.kn_range_fm
     else:
-        radius, par = helm_radius_fm(isotope.a, physics.helm_skin_fm, physics.neutron_rms_radius_fm), physics.helm_skin_fm
+        radius = helm_radius_fm(isotope.a, physics.helm_skin_fm, physics.neutron_rms_radius_fm, physics.helm_radius)
+        par = physics.helm_skin_fm
+        r_n = NEUTRON_RMS_RADII_FM[physics.neutron_radii].get(isotope.name)
+        if physics.form_factor == "helm" and r_n is not None and physics.neutron_rms_radius_fm is None:
+            radius_n = helm_radius_from_rms_fm(r_n, physics.helm_skin_fm)
+            # Q_W weighting: G_V F_eff = Z g_p F_p + N g_n F_n (N g_n dominates; a vanishing G_V leaves F = F_n)
+            weight_n = gv_n / gv if abs(gv) > 1e-12 * (abs(gv_p) + abs(gv_n)) else 1.0
     mu_coef = C.MAGNETIC_MOMENT_PREFACTOR_MEV2 * physics.magnetic_moment_mu_b**2 * isotope.z**2
     p = np.zeros(N_PARAMS)
     p[P_MASS] = isotope.nuclear_mass_mev
     p[P_GV], p[P_GV2_OFF], p[P_GA] = gv, gv2_off, ga
     p[P_FF], p[P_RADIUS], p[P_FFPAR] = ff_code, radius, par
     p[P_MU] = mu_coef
+    p[P_RADIUS_N], p[P_WEIGHT_N] = radius_n, weight_n
     return p
 
 
@@ -134,7 +149,7 @@ def dsigma_dt_natural(e_nu_mev, t_mev, p):
     if t_mev <= 0.0 or e_nu_mev <= 0.0 or t_mev > t_max_mev(e_nu_mev, mass):
         return 0.0
     q = math.sqrt(2.0 * mass * t_mev + t_mev * t_mev) / _HBARC_FM
-    f = form_factor(int(p[4]), q, p[5], p[6])
+    f = form_factor_pn(int(p[4]), q, p[5], p[6], p[8], p[9])
     gv = p[1] * f
     gv2_off = p[2] * f * f
     ga = p[3] * f

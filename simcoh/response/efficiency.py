@@ -5,8 +5,12 @@ Energy efficiency (PHYSICS.md §3): eff(x) = a/(1 + exp(−b(x − c))) + d clip
 arXiv:2110.07730 ``effCoefficients.txt``), times H(x − step) for ``logistic_step`` (CsI[Na] 2017:
 a = 0.6655, b = 0.4942, c = 10.8507 PE, d = 0, step = 5 PE, arXiv:1804.09459 release; the release
 evaluates it at 1-PE bin centres), or a linear interpolation of a table (CENNS-10 LAr
-``CENNS10AnlAEfficiency.txt``, arXiv:2006.12659), zero outside the table. The variable x is the
-reconstructed PE, keVee or keVnr (``variable``).
+``CENNS10AnlAEfficiency.txt``, arXiv:2006.12659). A table is 0 below its first point (its first entry is the
+threshold region, 0 at 0.25 keVee for CENNS-10) and holds its last value beyond its last point: the CENNS-10 table
+ends at 39.75 keVee on a plateau (0.957–0.963 over its last four points, 38.25–39.75 keVee), and nothing in the
+release suggests the acceptance falls above it, so the last value is the extrapolation the source supports
+(before, simcoh set it to 0 there, losing the CEvNS recoils between 39.75 keVee and the ~55 keVee end point).
+The variable x is the reconstructed PE, keVee or keVnr (``variable``).
 
 Time efficiency: 1 for t < t0, exp(−rate (t − t0)) after (CsI[Na] 2021: t0 = 0.52 µs,
 rate = 0.0494/µs), t the reconstructed time after the beam spill (ns).
@@ -48,7 +52,8 @@ def energy_efficiency(x, params) -> np.ndarray:
         return np.ones_like(x)
     if params.model == "table":
         table_x, table_eff = efficiency_table(params)
-        return np.interp(x, table_x, table_eff, left=0.0, right=0.0)
+        # 0 below the table, the last tabulated value (the plateau) above it
+        return np.interp(x, table_x, table_eff, left=0.0, right=table_eff[-1])
     with np.errstate(over="ignore"):
         eff = params.a / (1.0 + np.exp(-params.b * (x - params.c))) + params.d
     if params.model == "logistic_step":
