@@ -7,7 +7,8 @@ Python::
     result = simcoh.simulate(detector="csi-2021", processes=("cevns",), exposure="13.99 GWh", seed=1)
     result.summary.expected_per_process, result.events["t_nr_kev"].to_numpy()
 
-``simcoh.run("file.mac")`` and ``simcoh.run_text("...")`` run macros; ``simcoh.open_events`` reads event files.
+``simcoh.run("file.mac")`` and ``simcoh.run_text("...")`` run macros; ``simcoh.open_events`` reads event files;
+``simcoh.replay("file.h5", 12)`` regenerates event 12 of a file bit for bit, with its intermediate quantities.
 Importing simcoh is cheap: the API is loaded on first use.
 
 Internal units are fixed and carried in names: energies in MeV (``e_nu_mev``) or keV
@@ -18,7 +19,8 @@ from ._version import __version__
 
 #: Public names and the module that defines each (imported when first used).
 _API = {"simulate": "api", "run": "api", "run_text": "api", "Simulation": "api", "open_events": "io",
-        "read_events": "io", "InputError": "errors", "SimcohError": "errors"}
+        "read_events": "io", "InputError": "errors", "SimcohError": "errors",
+        "replay": "engine.replay"}
 
 
 def __getattr__(name: str):

@@ -24,10 +24,10 @@ def add_parser(subparsers) -> None:
 
 def run(args) -> int:
     from ..engine.replay import ReplayMismatchError, mismatch_message, replay
-    from ..engine.replay_dump import check_output_path, write_dump
+    from ..engine.replay_dump import check_dump_path, write_dump
 
     if args.dump is not None:  # a bad --dump is reported before the event is made
-        check_output_path(args.dump, args.overwrite, "replayed event")
+        check_dump_path(args.dump, args.overwrite)
     replayed = replay(args.file, args.event, any_version=args.any_version, verify=False)
     print(describe(replayed))
     if args.dump is not None:

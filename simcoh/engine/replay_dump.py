@@ -70,14 +70,19 @@ def dump_metadata(replayed) -> dict:
             "units": dict(replayed.units), "descriptions": dict(replayed.descriptions)}
 
 
-def write_dump(replayed, path: str | os.PathLike, overwrite: bool = False) -> Path:
-    """Write every quantity of ``replayed`` (engine.replay.ReplayedEvent) to ``path`` (.npz, .h5 or .hdf5)."""
+def check_dump_path(path: str | os.PathLike, overwrite: bool = False) -> Path:
+    """``path`` if a dump can be written there (a known suffix, see :func:`check_output_path`)."""
     path = Path(path)
     if path.suffix.lower() not in DUMP_SUFFIXES:
         raise InputError(Diagnostic(f"--dump {path}: unknown file type '{path.suffix or '(none)'}'", file=str(path),
                                     expected="a file name ending in .npz (NumPy) or .h5 (HDF5)",
                                     suggestion=f"--dump {path.with_suffix('.npz')}"))
-    check_output_path(path, overwrite, "replayed event", "--overwrite")
+    return check_output_path(path, overwrite, "replayed event", "--overwrite")
+
+
+def write_dump(replayed, path: str | os.PathLike, overwrite: bool = False) -> Path:
+    """Write every quantity of ``replayed`` (engine.replay.ReplayedEvent) to ``path`` (.npz, .h5 or .hdf5)."""
+    path = check_dump_path(path, overwrite)
     arrays = {name: np.asarray(value) for name, value in replayed.quantities().items()}
     meta = dump_metadata(replayed)
     with atomic_output(path, overwrite) as temp:
