@@ -65,12 +65,14 @@ def truth_lines(view) -> list[str]:
         lines.append(line("flavour", _FLAVOUR_LABEL.get(view.flavour, view.flavour)))
     if view.isotope is not None:
         lines.append(line("struck isotope", view.isotope))
-    if g("e_nu_mev") is not None:
+    if g("e_nu_mev") is not None and np.isfinite(g("e_nu_mev")):
         lines.append(line(_ENERGY_LABEL.get(view.process, "E (incoming)"), fmt(g("e_nu_mev"), "MeV", ".3f")))
     if g("t_ns") is not None:
         lines.append(line("arrival time t", fmt(g("t_ns"), "ns", ".1f")))
     if g("t_nr_kev") is not None:
-        lines.append(line("recoil T_nr", fmt(g("t_nr_kev"), "keV", ".3f")))
+        template = g("pe_template") is not None and np.isfinite(g("pe_template"))
+        lines.append(line("recoil T_nr", "none (PE template event)" if template and not np.isfinite(g("t_nr_kev"))
+                          else fmt(g("t_nr_kev"), "keV", ".3f")))
     if g("weight") is not None:
         lines.append(line("weight", fmt(g("weight"), "events", ".4g")))
     lines.append(line("event_id / seed", f"{int(g('event_id'))} / {view.seed}"))
