@@ -1,5 +1,5 @@
 """simcoh replay: one event regenerated from its file's provenance equals the file's event bit for bit, at every
-fidelity, for files written in chunks of another size or by two worker processes, and for the csi-2021
+fidelity, for files written in chunks of other sizes, as a shard, or by two worker processes (-m slow), and for the csi-2021
 backgrounds (brn, nin, ss) mixed with CEvNS; what cannot be reproduced is refused.
 
 The reference for every replayed event is the file itself, read here with the ordinary reader and compared byte
@@ -34,7 +34,7 @@ RUNS = {
     "parametric": (["--set", "run/fidelity=parametric", "--set", "run/beamOn=60", "--set", "run/chunkSize=25",
                     "--set", "process/disable=cevns", "--set", "process/enable=brn", "--set", "process/enable=nin",
                     "--set", "process/brn/model=template"], None),
-    "photon": (["--set", "run/fidelity=photon", "--set", "run/beamOn=40", "--workers", "2",
+    "photon": (["--set", "run/fidelity=photon", "--set", "run/beamOn=40", "--set", "run/chunkSize=7",
                 "--set", "process/enable=ss"], None),
     "waveform": (["--set", "run/fidelity=waveform", "--set", "run/beamOn=8", "--set", "run/chunkSize=3",
                   "--set", "run/acWindow=true", "--set", "process/enable=brn", "--set", "process/enable=ss"], None),
@@ -108,13 +108,40 @@ def test_the_background_runs_really_mix_processes(files):
 
 
 def test_replay_is_the_same_for_a_file_split_differently(files, tmp_path):
-    """The same macro and seed written in chunks of one event: the replay of an event equals both files."""
-    options = [o.replace("run/chunkSize=3", "run/chunkSize=1") for o in RUNS["waveform"][0]]
+    """The photon run written in chunks of one event instead of seven: the replay of an event of each process
+    equals both files."""
+    options = [o.replace("run/chunkSize=7", "run/chunkSize=1") for o in RUNS["photon"][0]]
+    assert options != RUNS["photon"][0]
     other = run_file(tmp_path / "chunks1.h5", options)
-    a, b = replay(other, 5), replay(files["waveform"], 5)
-    assert a.identical and b.identical
-    for name in a.columns:
-        assert np.asarray(a.columns[name]).tobytes() == np.asarray(b.columns[name]).tobytes(), name
+    for row in rows_of(other, "photon"):
+        a, b = replay(other, row), replay(files["photon"], row)
+        assert a.identical and b.identical
+        for name in a.columns:
+            assert np.asarray(a.columns[name]).tobytes() == np.asarray(b.columns[name]).tobytes(), name
+
+
+@pytest.mark.slow  # two spawned worker processes import simcoh and numba: ~15 s on a loaded machine
+def test_file_written_by_two_workers(files, tmp_path):
+    """The photon run again with --workers 2 (worker processes generate chunks, this process writes them): its
+    events replay bit for bit and equal the serial file's."""
+    options = [*RUNS["photon"][0], "--workers", "2"]
+    path = run_file(tmp_path / "workers.h5", options)
+    for row in rows_of(path, "photon"):
+        replayed = replay(path, row)
+        assert replayed.identical
+        assert_bitwise_equal(replayed, file_event(path, row))
+        assert_bitwise_equal(replayed, file_event(files["photon"], row))
+
+
+def test_shard_file_rows_are_replayed_by_their_global_event_id(tmp_path):
+    """An array job's shard file (``--shard 1/2``) starts at global event 100: its row 0 is event_id 100."""
+    production = tmp_path / "prod"
+    assert main(["run", str(MACRO), "--seed", "7", "--set", "run/beamOn=200", "--shard", "1/2", "--production-dir",
+                 str(production), "--output", str(tmp_path / "run.h5"), "--no-progress"]) == 0
+    (shard,) = production.glob("shard-0001-*.h5")
+    replayed = replay(shard, 0)
+    assert replayed.event_id == 100 and replayed.identical
+    assert_bitwise_equal(replayed, file_event(shard, 0))
 
 
 def test_intermediates_agree_with_the_file(files):

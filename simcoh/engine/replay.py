@@ -5,8 +5,8 @@ Every stage draws the random numbers of event ``i`` from a stream keyed by (run 
 (:mod:`simcoh.rng`), and the process of each event is picked from its own stream too
 (:mod:`simcoh.generate.truth`). So event ``i`` is the event a run of one event starting at ``i`` makes: a replay
 rebuilds the run from the stored configuration (:mod:`.stored_config`), runs the pipeline on that one event,
-and costs one event plus building the run (about a second; the first call in a process also loads numba's
-compiled kernels), whatever the file's size, chunk size or number of workers.
+and costs one event plus building the run (about a second, once per process and configuration; the first call
+in a process also loads numba's compiled kernels), whatever the file's size, chunk size or number of workers.
 
 The replay compares each regenerated column with the file's, byte for byte; :class:`ReplayedEvent` says what
 differs. A file written by another simcoh version is refused (its code may make other events) unless asked
@@ -28,7 +28,8 @@ from ..config import RunConfig
 from ..errors import Diagnostic, InputError, SimcohError
 from ..io import open_events
 from ..io.provenance import DEPENDENCIES, runtime_versions
-from .prepare import prepare_run
+from ..macro import MacroResult
+from .prepare import prepared_run
 from .stored_config import config_from_provenance
 
 
@@ -99,7 +100,7 @@ def replay(path: str | os.PathLike, event: int, *, any_version: bool = False, ve
         cfg = config_from_provenance(provenance, where)
         stored = {name: _one(values) for name, values in ef.read_numpy(None, index, index + 1).items()}
         file_columns = dict(ef.columns)
-    prepared = prepare_run(cfg)
+    prepared = prepared_run(MacroResult(cfg, {}, []))  # built once per process and configuration
     pipe = prepared.pipeline
     _check_columns(pipe.columns, file_columns, where)
     event_id = int(stored["event_id"])
