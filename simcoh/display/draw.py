@@ -278,7 +278,9 @@ def _draw_parametric_event(plt, view):
                             wspace=0.25)
     ax = fig.add_subplot(grid[0, 0])
     section = energy_section(det)
-    column, xlabel = _EFFICIENCY_VARIABLE.get(getattr(section, "variable", "pe"), ("pe", "PE"))
+    pe = view.get("pe")
+    variable = section.variable if section is not None else ("pe" if pe is not None and np.isfinite(pe) else "kevee")
+    column, xlabel = _EFFICIENCY_VARIABLE[variable]
     x_event = view.get(column)
     x_max = max(60.0, 1.3 * float(x_event)) if x_event is not None and np.isfinite(x_event) else 60.0
     x = np.linspace(0.0, x_max, 600)
