@@ -8,7 +8,8 @@ Python::
     result.summary.expected_per_process, result.events["t_nr_kev"].to_numpy()
 
 ``simcoh.run("file.mac")`` and ``simcoh.run_text("...")`` run macros; ``simcoh.open_events`` reads event files,
-``simcoh.iterate("run.shards/*.h5", step=...)`` reads many in chunks.
+``simcoh.iterate("run.shards/*.h5", step=...)`` reads many in chunks;
+``simcoh.replay("file.h5", 12)`` regenerates event 12 of a file bit for bit, with its intermediate quantities.
 Importing simcoh is cheap: the API is loaded on first use.
 
 Internal units are fixed and carried in names: energies in MeV (``e_nu_mev``) or keV
@@ -19,7 +20,8 @@ from ._version import __version__
 
 #: Public names and the module that defines each (imported when first used).
 _API = {"simulate": "api", "run": "api", "run_text": "api", "Simulation": "api", "open_events": "io",
-        "read_events": "io", "iterate": "io", "InputError": "errors", "SimcohError": "errors"}
+        "read_events": "io", "iterate": "io", "InputError": "errors", "SimcohError": "errors",
+        "replay": "engine.replay"}
 
 
 def __getattr__(name: str):

@@ -56,9 +56,16 @@ class Pipeline:
         return self.generator.allocate(n)
 
     def run_chunk(self, first: int, n: int, buffers=None) -> dict:
+        """The written columns of events [first, first + n)."""
+        chunk = self.run_chunk_all(first, n, buffers)
+        return {c.name: chunk[c.name] for c in self.columns}
+
+    def run_chunk_all(self, first: int, n: int, buffers=None) -> dict:
+        """Every column of events [first, first + n): the written ones and those handed between stages only
+        (``written=False``, e.g. ``waveform`` without /output/waveforms); engine.replay shows them."""
         chunk = dict(self.generator.generate(first, n, out=buffers))
         for stage, needs in zip(self.stages, self._needs):
             out = stage.apply({name: chunk[name] for name in needs})
             check_output(stage, out)
             chunk.update(out)
-        return {c.name: chunk[c.name] for c in self.columns}
+        return chunk
