@@ -110,7 +110,8 @@ def describe_file(path: str | os.PathLike, stage_names: dict[str, list[str]] | N
         generated = (events.summary or {}).get("events_per_process") or {}
         lines.append("  events per process:" + ("" if expected or generated else f" {_MISSING}"))
         if expected or generated:
-            names = list(expected) + [name for name in generated if name not in expected]
+            names = [name for name in processes if name in expected or name in generated]
+            names += [name for name in [*expected, *generated] if name not in names]
             rows = [("process", "generated", "expected (for the exposure)")]
             rows += [(name, f"{generated[name]:,}" if name in generated else "-",
                       f"{expected[name]:.6g}" if name in expected else "-") for name in names]
