@@ -31,7 +31,7 @@ import sys
 from ._version import __version__
 from .errors import InputError, OutputExistsError, SimcohError
 from .limits import check_resources, resource_report
-from .progress import LOGGER, configure_logging
+from .progress import COMPILATION, LOGGER, configure_logging
 
 EXIT_INPUT, EXIT_OUTPUT_EXISTS, EXIT_OTHER = 2, 3, 1
 
@@ -212,6 +212,7 @@ def cmd_run(args) -> int:
     from .engine.allocator import keep_freed_memory
 
     keep_freed_memory()  # a process-wide setting: applied by the command, never by the library (before any fork)
+    COMPILATION.install()  # say so when numba compiles, also while the run is prepared
 
     mode = _production_mode(args)
     shard = None
@@ -227,6 +228,14 @@ def cmd_run(args) -> int:
     cfg = prepared.config
     LOGGER.info(f"simcoh {__version__}: {cfg.detector.name}, {prepared.generator.n_events:,} events "
                 f"({cfg.mode} mode, fidelity {cfg.fidelity}, seed {cfg.seed}) -> {cfg.output_file}")
+    if LOGGER.isEnabledFor(logging.DEBUG):
+        import numba
+
+        from ._version import revision_text
+
+        LOGGER.debug(f"code {revision_text()}; configuration hash {cfg.config_hash()}; processes "
+                      f"{', '.join(cfg.processes)}; expected {dict(prepared.generator.expected)}; numba threads "
+                      f"{numba.get_num_threads()}, cache {numba.config.CACHE_DIR or '__pycache__ beside the modules'}")
     command_line = shlex.join(["simcoh"] + sys.argv[1:])
     if mode == "production" and _streamed_workers(args, cfg.output_file):
         mode = "serial"  # plain --workers N: worker processes generate, this process writes one file
@@ -384,6 +393,7 @@ def cmd_efficiency(args) -> int:
 
     from .efficiency.options import check_arguments
 
+    COMPILATION.install()  # say so when numba compiles the waveform kernels (the first run only)
     detector = load_geometry(args.geometry)
     windows = getattr(detector, "windows", None)
     pe_points, t_points_us = check_arguments(args, windows.roi_ns / 1e3 if windows is not None else None)
@@ -438,12 +448,19 @@ def _main(argv: list[str]) -> int:
         return validate_command(argv[1:])
     parser = build_parser()
     args = parser.parse_args(argv)
-    configure_logging(args.verbosity)
-    if args.verbosity < 0 and hasattr(args, "no_progress"):
-        args.no_progress = True
     if args.command is None:
         parser.print_help()
         return 0
+    if args.verbosity < 0 and hasattr(args, "no_progress"):
+        args.no_progress = True
+    restore_logging = configure_logging(args.verbosity)
+    try:
+        return _run_command(args)
+    finally:
+        restore_logging()
+
+
+def _run_command(args) -> int:
     try:
         command = COMMANDS.get(args.command) or {m.NAME: m.run for m in _command_modules()}[args.command]
         with _stoppable(args.command):

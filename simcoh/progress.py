@@ -38,19 +38,28 @@ class _BarFriendlyHandler(logging.StreamHandler):
             self.handleError(record)
 
 
-def configure_logging(verbosity: int = 0, stream=None) -> None:
+def configure_logging(verbosity: int = 0, stream=None):
     """For the command line: send the ``simcoh`` logger's messages to stderr at the level of ``verbosity``
-    (-1 quiet: warnings and errors, 0: information, 1 verbose: debug). Replaces a handler set earlier."""
+    (-1 quiet: warnings and errors, 0: information, 1 verbose: debug). Returns a function that restores the
+    logger as it was (``simcoh.cli.main`` calls it when the command ends, so library use after it is unchanged)."""
     level = LEVELS[max(-1, min(1, verbosity))]
-    for handler in list(LOGGER.handlers):
-        if getattr(handler, "_simcoh_cli", False):
-            LOGGER.removeHandler(handler)
+    before = (LOGGER.level, LOGGER.propagate, list(LOGGER.handlers))
     handler = _BarFriendlyHandler(stream if stream is not None else sys.stderr)
-    handler._simcoh_cli = True
     handler.setFormatter(logging.Formatter("%(message)s" if level > logging.DEBUG else "%(levelname)s: %(message)s"))
+    for old in before[2]:
+        LOGGER.removeHandler(old)
     LOGGER.addHandler(handler)
     LOGGER.setLevel(level)
     LOGGER.propagate = False  # the command line owns stderr: no second copy through the root logger
+
+    def restore() -> None:
+        LOGGER.removeHandler(handler)
+        LOGGER.setLevel(before[0])
+        LOGGER.propagate = before[1]
+        for old in before[2]:
+            LOGGER.addHandler(old)
+
+    return restore
 
 
 def quiet() -> bool:
