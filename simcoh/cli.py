@@ -213,6 +213,7 @@ def cmd_run(args) -> int:
 
     keep_freed_memory()  # a process-wide setting: applied by the command, never by the library (before any fork)
     COMPILATION.install()  # say so when numba compiles, also while the run is prepared
+    compiled_before = COMPILATION.seconds
 
     mode = _production_mode(args)
     shard = None
@@ -251,6 +252,8 @@ def cmd_run(args) -> int:
                                  directory=args.production_dir, progress=not args.no_progress,
                                  command_line=command_line, keep_shards=args.keep_shards)
     _say(summary.format())
+    if COMPILATION.seconds > compiled_before:  # the time above includes it; later runs load the cached kernels
+        _say(f"  of which numba compilation {COMPILATION.seconds - compiled_before:.1f} s (first run only: cached)")
     return 0
 
 
@@ -413,19 +416,33 @@ repository's macros, published values and released data (validation/). From a cl
     python -m validation {options}
 
 (--fast: parametric fidelity, a few minutes on one core; --outdir DIR; --case KEY; --help for the rest).
-It writes report.md and plots/ (see README, "Validation")."""
+It writes the report to {report} and the plots to {plots} (see README, "Validation"), and says so when done."""
 
 
 def validate_command(argv: list[str]) -> int:
     """``simcoh validate [OPTIONS]``: print how to run the validation from a clone (exit status 2, nothing run);
     ``--help`` prints the same text with status 0."""
     wanted = [a for a in argv if a not in ("-h", "--help")]
-    text = VALIDATE_HOWTO.format(options=shlex.join(wanted) if wanted else "--fast")
+    outdir = _option_value(wanted, "--outdir")
+    where = "validation" if outdir is None else outdir.rstrip("/" + os.sep) or outdir
+    text = VALIDATE_HOWTO.format(options=shlex.join(wanted) if wanted else "--fast",
+                                 report=os.path.join(where, "report.md"), plots=os.path.join(where, "plots", ""))
     if len(wanted) < len(argv):
         print("usage: simcoh validate [OPTIONS]\n\n" + text)
         return 0
     print(f"simcoh validate: {text}", file=sys.stderr)
     return EXIT_INPUT
+
+
+def _option_value(argv: list[str], option: str) -> str | None:
+    """The value of ``option`` in ``argv`` (``--opt VALUE`` or ``--opt=VALUE``; the last one wins), else None."""
+    value = None
+    for i, arg in enumerate(argv):
+        if arg == option and i + 1 < len(argv):
+            value = argv[i + 1]
+        elif arg.startswith(option + "="):
+            value = arg[len(option) + 1:]
+    return value
 
 
 COMMANDS = {"run": cmd_run, "check": cmd_check, "info": cmd_info, "help": cmd_help, "geometries": cmd_geometries,

@@ -162,3 +162,34 @@ def test_log_level_of_quiet_hides_information():
         assert progress.LOGGER.isEnabledFor(logging.WARNING)
     finally:
         restore()
+
+
+def test_validate_says_where_the_report_goes(tmp_path, capsys, monkeypatch):
+    assert main(["validate", "--fast", "--outdir", str(tmp_path / "val")]) == 2
+    err = capsys.readouterr().err
+    assert f"{tmp_path / 'val' / 'report.md'}" in err and f"{tmp_path / 'val' / 'plots'}{os.sep}" in err
+    import validation.command as command
+
+    monkeypatch.setattr(command, "run_validation", lambda **kwargs: [])  # what it ran is not the point here
+    assert command.validate_command(["--outdir", str(tmp_path / "val")]) == 0
+    out = capsys.readouterr().out
+    assert f"report: {tmp_path / 'val' / 'report.md'}" in out and f"plots:  {tmp_path / 'val' / 'plots'}" in out
+
+
+def test_a_run_says_how_long_numba_compiled(tmp_path, capsys, monkeypatch):
+    """The run's time includes a first compilation: the report says how much of it was compilation."""
+    from simcoh.engine import run as engine_run
+
+    original = engine_run._write
+
+    def write_with_a_compilation(*args, **kwargs):
+        @numba.njit(cache=False)
+        def fresh(x):
+            return x * 2
+
+        fresh(1)  # compiled inside the run, as a cold cache does
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(engine_run, "_write", write_with_a_compilation)
+    assert main(["run", str(QUICKSTART), "--output", str(tmp_path / "c.h5"), *SMALL, "--no-progress"]) == 0
+    assert "of which numba compilation" in capsys.readouterr().out
