@@ -252,8 +252,8 @@ def cmd_run(args) -> int:
                                  directory=args.production_dir, progress=not args.no_progress,
                                  command_line=command_line, keep_shards=args.keep_shards)
     _say(summary.format())
-    if COMPILATION.seconds > compiled_before:  # the time above includes it; later runs load the cached kernels
-        _say(f"  of which numba compilation {COMPILATION.seconds - compiled_before:.1f} s (first run only: cached)")
+    if COMPILATION.seconds > compiled_before:  # preparing and running: later runs load the cached kernels
+        _say(f"  numba compilation {COMPILATION.seconds - compiled_before:.1f} s in all (first run only: cached)")
     return 0
 
 

@@ -44,6 +44,8 @@ def _configuration(prov: dict) -> dict:
 
 def _detector_text(config: dict) -> str:
     detector = config.get("detector") or {}
+    if not isinstance(detector, dict):  # a file written by other code: show what it holds
+        return str(detector)
     target = detector.get("target") or {}
     name = detector.get("name") or _MISSING
     try:
@@ -58,7 +60,8 @@ def _exposure_text(exposure_pot, config: dict) -> str:
     if not isinstance(exposure_pot, (int, float)):
         return _MISSING
     text = f"{exposure_pot:.4g} POT"
-    proton_mev = (config.get("source") or {}).get("proton_energy_mev")
+    source = config.get("source")
+    proton_mev = source.get("proton_energy_mev") if isinstance(source, dict) else None
     if isinstance(proton_mev, (int, float)) and proton_mev > 0:
         text += f" ({convert(exposure_pot * proton_mev, 'MeV', 'GWh'):.4g} GWh at {proton_mev:g} MeV per proton)"
     return text
