@@ -486,7 +486,9 @@ def _run_command(args) -> int:
         print(_input_error_text(exc, args), file=sys.stderr)
         return EXIT_INPUT
     except OutputExistsError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        output = getattr(args, "output", None)
+        about = f"--output {output}: " if output and output in str(exc) else ""
+        print(f"{about}error: {exc}", file=sys.stderr)
         return EXIT_OUTPUT_EXISTS
     except (SimcohError, OSError) as exc:
         print(f"error: {exc}", file=sys.stderr)

@@ -145,6 +145,13 @@ def test_option_errors_name_the_option(args, starts, tmp_path, capsys):
     assert "<input>" not in err and "Traceback" not in err
 
 
+def test_an_existing_output_names_the_option(tmp_path, capsys):
+    out = tmp_path / "x.h5"
+    assert main(["run", str(QUICKSTART), "--output", str(out), *SMALL, "-q"]) == 0
+    assert main(["run", str(QUICKSTART), "--output", str(out), *SMALL, "-q"]) == 3
+    assert capsys.readouterr().err.startswith(f"--output {out}: error: {out} already exists")
+
+
 def test_a_byte_order_mark_starts_a_macro_like_nothing(tmp_path):
     text = QUICKSTART.read_text(encoding="utf-8")
     plain, marked = tmp_path / "plain.mac", tmp_path / "bom.mac"
