@@ -200,3 +200,16 @@ def test_a_run_says_how_long_numba_compiled(tmp_path, capsys, monkeypatch):
     monkeypatch.setattr(engine_run, "_write", write_with_a_compilation)
     assert main(["run", str(QUICKSTART), "--output", str(tmp_path / "c.h5"), *SMALL, "--no-progress"]) == 0
     assert "numba compilation" in capsys.readouterr().out
+
+
+@pytest.mark.slow
+def test_a_cold_cache_compiles_once(tmp_path):
+    """A real first run (empty NUMBA_CACHE_DIR) says it compiles and where the cache goes; the second does not."""
+    env = {**os.environ, "NUMBA_CACHE_DIR": str(tmp_path / "cache")}
+    runs = [subprocess.run([sys.executable, "-m", "simcoh", "run", str(QUICKSTART), "--output", str(tmp_path / f"{i}.h5"),
+                            *SMALL, "--no-progress"], capture_output=True, text=True, env=env, timeout=600)
+            for i in range(2)]
+    assert all(r.returncode == 0 for r in runs), runs[0].stderr
+    assert f"compiling numba kernels (first run only, cached in {tmp_path / 'cache'})" in runs[0].stderr
+    assert "numba compilation" in runs[0].stdout
+    assert "compiling" not in runs[1].stderr and "numba compilation" not in runs[1].stdout
