@@ -10,7 +10,12 @@
     simcoh geometries
     simcoh validate                               (prints how to run python -m validation from a clone)
 
-Input errors are printed as ``file:line:column: error: ...`` lines (exit status 2), never as tracebacks.
+Every command takes ``-q/--quiet`` (warnings and errors only, no progress bar) and ``-v/--verbose`` (debug
+detail), before or after the command name; messages go through the ``simcoh`` logger (:mod:`simcoh.progress`).
+Input errors are printed as ``file:line:column: error: ...`` lines (exit status 2), never as tracebacks; an error
+about a command-line option names the option (``--output PATH: ...``). A closed standard output
+(``simcoh help | head -3``) is not an error: the rest of the output is dropped and the command finishes as it
+would have (its own exit status).
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
+import logging
 import os
 import shlex
 import sys
@@ -25,6 +31,7 @@ import sys
 from ._version import __version__
 from .errors import InputError, OutputExistsError, SimcohError
 from .limits import check_resources, resource_report
+from .progress import COMPILATION, LOGGER, configure_logging
 
 EXIT_INPUT, EXIT_OUTPUT_EXISTS, EXIT_OTHER = 2, 3, 1
 
@@ -61,6 +68,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="simcoh", description="Monte Carlo simulation of CEvNS detectors at "
                                      "stopped-pion sources (COHERENT in the SNS Neutrino Alley).")
     parser.add_argument("--version", action="version", version=f"simcoh {__version__}")
+    _add_verbosity(parser, top=True)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     p = sub.add_parser("run", help="run a macro and write an event file")
@@ -118,7 +126,21 @@ def build_parser() -> argparse.ArgumentParser:
                    help="override the digitizer noise mode")
     for module in _command_modules():
         module.add_parser(sub)
+    for command in sub.choices.values():  # -q/-v after the command name too (also for the command modules)
+        _add_verbosity(command, top=False)
     return parser
+
+
+def _add_verbosity(p: argparse.ArgumentParser, top: bool) -> None:
+    """``-q/--quiet`` and ``-v/--verbose``; on a subcommand they default to nothing, so the global ones stay."""
+    if "-q" in p._option_string_actions or "-v" in p._option_string_actions:
+        return  # a command module that defines its own
+    default = 0 if top else argparse.SUPPRESS
+    g = p.add_mutually_exclusive_group()
+    g.add_argument("-q", "--quiet", dest="verbosity", action="store_const", const=-1, default=default,
+                   help="show only warnings and errors (no progress bar)")
+    g.add_argument("-v", "--verbose", dest="verbosity", action="store_const", const=1, default=default,
+                   help="also show debug detail")
 
 
 # Subcommands with a module of their own in simcoh/commands/ (NAME, add_parser(subparsers), run(args)).
@@ -190,6 +212,8 @@ def cmd_run(args) -> int:
     from .engine.allocator import keep_freed_memory
 
     keep_freed_memory()  # a process-wide setting: applied by the command, never by the library (before any fork)
+    COMPILATION.install()  # say so when numba compiles, also while the run is prepared
+    compiled_before = COMPILATION.seconds
 
     mode = _production_mode(args)
     shard = None
@@ -199,12 +223,20 @@ def cmd_run(args) -> int:
         shard = parse_shard_spec(args.shard)
     result = _with_overwrite(_load(args), args.overwrite)
     for text in result.echoes:
-        print(text)
+        _say(text)
     prepared = prepare_run(result)
     check_resources(prepared, force=args.force, share=1 / shard[1] if shard else 1.0)  # memory and disk, first
     cfg = prepared.config
-    print(f"simcoh {__version__}: {cfg.detector.name}, {prepared.generator.n_events:,} events "
-          f"({cfg.mode} mode, fidelity {cfg.fidelity}, seed {cfg.seed}) -> {cfg.output_file}", file=sys.stderr)
+    LOGGER.info(f"simcoh {__version__}: {cfg.detector.name}, {prepared.generator.n_events:,} events "
+                f"({cfg.mode} mode, fidelity {cfg.fidelity}, seed {cfg.seed}) -> {cfg.output_file}")
+    if LOGGER.isEnabledFor(logging.DEBUG):
+        import numba
+
+        from ._version import revision_text
+
+        LOGGER.debug(f"code {revision_text()}; configuration hash {cfg.config_hash()}; processes "
+                      f"{', '.join(cfg.processes)}; expected {dict(prepared.generator.expected)}; numba threads "
+                      f"{numba.get_num_threads()}, cache {numba.config.CACHE_DIR or '__pycache__ beside the modules'}")
     command_line = shlex.join(["simcoh"] + sys.argv[1:])
     if mode == "production" and _streamed_workers(args, cfg.output_file):
         mode = "serial"  # plain --workers N: worker processes generate, this process writes one file
@@ -219,8 +251,16 @@ def cmd_run(args) -> int:
         summary = run_production(prepared, workers=args.workers, dask=args.dask, n_shards=args.shards,
                                  directory=args.production_dir, progress=not args.no_progress,
                                  command_line=command_line, keep_shards=args.keep_shards)
-    print(summary.format())
+    _say(summary.format())
+    if COMPILATION.seconds > compiled_before:  # preparing and running: later runs load the cached kernels
+        _say(f"  numba compilation {COMPILATION.seconds - compiled_before:.1f} s in all (first run only: cached)")
     return 0
+
+
+def _say(text: str) -> None:
+    """A run's report on standard output, unless -q."""
+    if LOGGER.isEnabledFor(logging.INFO):
+        print(text)
 
 
 def _run_one_shard(args, prepared, shard, command_line: str) -> int:
@@ -231,11 +271,11 @@ def _run_one_shard(args, prepared, shard, command_line: str) -> int:
                              command_line=command_line)
     prod = open_or_create(prepared, count, args.production_dir, command_line)
     if record is not None:
-        print(f"wrote shard {index}/{count}: {record['n_events']:,} events to {prod.directory / prod.shards[index].file_name}"
+        _say(f"wrote shard {index}/{count}: {record['n_events']:,} events to {prod.directory / prod.shards[index].file_name}"
               f" ({record['size_bytes'] / 1e6:.2f} MB, sha256 {record['sha256'][:16]}…) in {record['elapsed_s']:.2f} s")
     states = prod.states()
     done = sum(s.done for s in states)
-    print(f"production {prod.directory}: {done} of {count} shards done"
+    _say(f"production {prod.directory}: {done} of {count} shards done"
           + (f"; merge with: simcoh merge {prod.manifest_path}" if done == count else ""))
     return 0
 
@@ -299,7 +339,7 @@ def cmd_merge(args) -> int:
         result = merge_production(args.target, output=args.output, overwrite=args.overwrite,
                                   progress=not args.no_progress, command_line=command_line,
                                   keep_shards=not args.delete_shards)
-    print(f"merged {len(result.shards)} shard(s), {result.n_events:,} events, into {result.path}")
+    _say(f"merged {len(result.shards)} shard(s), {result.n_events:,} events, into {result.path}")
     return 0
 
 
@@ -356,6 +396,7 @@ def cmd_efficiency(args) -> int:
 
     from .efficiency.options import check_arguments
 
+    COMPILATION.install()  # say so when numba compiles the waveform kernels (the first run only)
     detector = load_geometry(args.geometry)
     windows = getattr(detector, "windows", None)
     pe_points, t_points_us = check_arguments(args, windows.roi_ns / 1e3 if windows is not None else None)
@@ -375,19 +416,33 @@ repository's macros, published values and released data (validation/). From a cl
     python -m validation {options}
 
 (--fast: parametric fidelity, a few minutes on one core; --outdir DIR; --case KEY; --help for the rest).
-It writes report.md and plots/ (see README, "Validation")."""
+It writes the report to {report} and the plots to {plots} (see README, "Validation"), and says so when done."""
 
 
 def validate_command(argv: list[str]) -> int:
     """``simcoh validate [OPTIONS]``: print how to run the validation from a clone (exit status 2, nothing run);
     ``--help`` prints the same text with status 0."""
     wanted = [a for a in argv if a not in ("-h", "--help")]
-    text = VALIDATE_HOWTO.format(options=shlex.join(wanted) if wanted else "--fast")
+    outdir = _option_value(wanted, "--outdir")
+    where = "validation" if outdir is None else outdir.rstrip("/" + os.sep) or outdir
+    text = VALIDATE_HOWTO.format(options=shlex.join(wanted) if wanted else "--fast",
+                                 report=os.path.join(where, "report.md"), plots=os.path.join(where, "plots", ""))
     if len(wanted) < len(argv):
         print("usage: simcoh validate [OPTIONS]\n\n" + text)
         return 0
     print(f"simcoh validate: {text}", file=sys.stderr)
     return EXIT_INPUT
+
+
+def _option_value(argv: list[str], option: str) -> str | None:
+    """The value of ``option`` in ``argv`` (``--opt VALUE`` or ``--opt=VALUE``; the last one wins), else None."""
+    value = None
+    for i, arg in enumerate(argv):
+        if arg == option and i + 1 < len(argv):
+            value = argv[i + 1]
+        elif arg.startswith(option + "="):
+            value = arg[len(option) + 1:]
+    return value
 
 
 COMMANDS = {"run": cmd_run, "check": cmd_check, "info": cmd_info, "help": cmd_help, "geometries": cmd_geometries,
@@ -396,6 +451,16 @@ COMMANDS = {"run": cmd_run, "check": cmd_check, "info": cmd_info, "help": cmd_he
 
 def main(argv=None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
+    stdout = sys.stdout
+    sys.stdout = _PipeSafe(stdout)  # `simcoh help | head -3`: a reader that stops early is not an error
+    try:
+        return _main(argv)
+    finally:
+        sys.stdout.flush()
+        sys.stdout = stdout
+
+
+def _main(argv: list[str]) -> int:
     if argv[:1] == ["validate"]:  # any options are those of python -m validation
         return validate_command(argv[1:])
     parser = build_parser()
@@ -403,15 +468,27 @@ def main(argv=None) -> int:
     if args.command is None:
         parser.print_help()
         return 0
+    if args.verbosity < 0 and hasattr(args, "no_progress"):
+        args.no_progress = True
+    restore_logging = configure_logging(args.verbosity)
+    try:
+        return _run_command(args)
+    finally:
+        restore_logging()
+
+
+def _run_command(args) -> int:
     try:
         command = COMMANDS.get(args.command) or {m.NAME: m.run for m in _command_modules()}[args.command]
         with _stoppable(args.command):
             return command(args)
     except InputError as exc:
-        print(str(exc), file=sys.stderr)
+        print(_input_error_text(exc, args), file=sys.stderr)
         return EXIT_INPUT
     except OutputExistsError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        output = getattr(args, "output", None)
+        about = f"--output {output}: " if output and output in str(exc) else ""
+        print(f"{about}error: {exc}", file=sys.stderr)
         return EXIT_OUTPUT_EXISTS
     except (SimcohError, OSError) as exc:
         print(f"error: {exc}", file=sys.stderr)
@@ -421,6 +498,65 @@ def main(argv=None) -> int:
               "was written (a production keeps its finished shards: run the same command again to resume)",
               file=sys.stderr)
         return getattr(exc, "exit_status", 130)
+
+
+#: What a problem without a file says it is about (simcoh.errors.Diagnostic's placeholders).
+_NO_FILE = ("<input>", "<run>")
+
+
+def _input_error_text(exc: InputError, args) -> str:
+    """The error as printed: a problem with no file of its own names what it is about instead of ``<input>``: the
+    option when the message starts with it (``simcoh run: error: --workers 0: ...``), ``--output PATH`` when it
+    is about the path given with --output, else the command (``simcoh run: error: ...``)."""
+    from .errors import Diagnostic
+
+    output = getattr(args, "output", None)
+    diagnostics = []
+    for d in exc.diagnostics:
+        if d.file in _NO_FILE and d.line is None:
+            about = f"simcoh {args.command}"
+            if output and not d.message.startswith("--") and output in d.message:
+                about = f"--output {output}"
+            d = Diagnostic(d.message, about, None, None, d.expected, d.suggestion)
+        diagnostics.append(d)
+    return str(InputError(diagnostics))
+
+
+class _PipeSafe:
+    """Standard output that survives its reader going away (``| head``): after a BrokenPipeError the rest of the
+    output goes to /dev/null (the file descriptor too, so the interpreter's final flush succeeds) and the command
+    carries on; what it writes to files and its exit status do not depend on who reads its output."""
+
+    def __init__(self, stream):
+        self._stream = stream
+        self.broken = False
+
+    def write(self, text: str) -> int:
+        if not self.broken:
+            try:
+                return self._stream.write(text)
+            except BrokenPipeError:
+                self._drop()
+        return len(text)
+
+    def flush(self) -> None:
+        if not self.broken:
+            try:
+                self._stream.flush()
+            except BrokenPipeError:
+                self._drop()
+
+    def _drop(self) -> None:
+        self.broken = True
+        try:
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, self._stream.fileno())
+            os.close(devnull)
+        except (OSError, AttributeError, ValueError):  # not a real file (a test's capture): nothing to redirect
+            pass
+
+    def __getattr__(self, name):
+        return getattr(self._stream, name)
 
 
 def _stoppable(command: str):

@@ -1,6 +1,6 @@
 """The Python API (simcoh.simulate, run, run_text): in-memory runs equal the files the command line writes,
 unit strings and overrides go through the macro commands, errors name the argument, library calls change no
-process-wide setting, and the README's Python snippets run."""
+process-wide setting, and the README's commands and Python snippets run in the README's order."""
 
 import dataclasses
 import os
@@ -174,15 +174,56 @@ def readme_python_snippets() -> list[str]:
     return re.findall(r"```python\n(.*?)```", (ROOT / "README.md").read_text(encoding="utf-8"), flags=re.S)
 
 
-def test_readme_python_snippets_run(tmp_path, monkeypatch, capsys):
-    snippets = readme_python_snippets()
+def readme_blocks() -> list[tuple[str, str]]:
+    """The README's bash and python code blocks, (language, text), in the order a reader meets them."""
+    return re.findall(r"```(bash|python)\n(.*?)```", (ROOT / "README.md").read_text(encoding="utf-8"), flags=re.S)
+
+
+#: README commands the ordered test does not run: installs and the test suite (the CI runs those), commands
+#: that take minutes at their default sizes (the validation, the efficiency study: tested in test_cli.py) and
+#: the production block, whose lines are alternatives to one another (tests/test_production.py runs each mode).
+README_NOT_RUN = ("pip ", "python -m pytest", "python -m validation", "python benchmarks/", "simcoh efficiency")
+README_PRODUCTION = ("--workers", "--dask", "--shard", "simcoh status", "simcoh merge")
+
+
+def readme_commands(text: str) -> list[list[str]]:
+    """The shell commands of a bash block (split at &&, comments dropped), as argument lists."""
+    import shlex
+
+    commands = []
+    for line in text.splitlines():
+        for part in line.split("#", 1)[0].split("&&"):  # the README's commands hold no '#' of their own
+            if argv := shlex.split(part):
+                commands.append(argv)
+    return commands
+
+
+def test_readme_commands_and_snippets_run_in_order(tmp_path, monkeypatch, capsys):
+    """Every README command and Python snippet, in the README's order, in one folder (as a reader following it
+    would): each `simcoh` command exits 0 (so no command finds a file an earlier one wrote in its way, and
+    `simcoh info` finds the file an earlier command wrote) and the snippets read files that hold the columns they
+    ask for. `simcoh run` commands get a small /run/beamOn so the test stays fast; nothing else is changed."""
+    blocks = readme_blocks()
+    snippets = [text for language, text in blocks if language == "python"]
     assert any("simcoh.simulate(" in s for s in snippets) and any("open_events" in s for s in snippets)
-    (tmp_path / "macros").symlink_to(ROOT / "macros")  # the snippets use paths relative to a clone
+    (tmp_path / "macros").symlink_to(ROOT / "macros")  # the commands use paths relative to a clone
     monkeypatch.chdir(tmp_path)
-    namespace = {}
-    for snippet in snippets:
-        exec(compile(snippet, "README.md", "exec"), namespace)
-    assert (tmp_path / "csi.h5").is_file()
+    namespace, ran = {}, []
+    for language, text in blocks:
+        if language == "python":
+            exec(compile(text, "README.md", "exec"), namespace)
+            ran.append("python")
+            continue
+        for argv in readme_commands(text):
+            line = " ".join(argv)
+            if argv[0] != "simcoh" or line.startswith(README_NOT_RUN) or any(p in line for p in README_PRODUCTION):
+                continue
+            small = ["--set", "run/beamOn=300"] if argv[1] == "run" else []
+            assert main(argv[1:] + small) == 0, f"README command failed in order: {line}"
+            ran.append(line)
+    assert ran[0] == "simcoh run macros/quickstart.mac"  # the set-up command comes first and writes quickstart.h5
+    assert "simcoh info quickstart.h5" in ran and ran.count("python") == len(snippets)
+    assert (tmp_path / "csi.h5").is_file() and (tmp_path / "quickstart.h5").is_file()
     assert "configuration hash" in capsys.readouterr().out
 
 

@@ -60,4 +60,6 @@ def validate_command(argv: list[str] | None = None) -> int:
     for r in results:
         extra = f" ({r.reason})" if r.status == NOT_RUN else ""
         print(f"{r.key:<12} {r.status}{extra}  [{r.runtime_s:.1f} s]")
+    out = Path(args.outdir) if args.outdir is not None else HERE
+    print(f"report: {out / 'report.md'}\nplots:  {out / 'plots'}{os.sep}")
     return 1 if any(r.status == FAIL for r in results) else 0

@@ -17,6 +17,7 @@ published expectation (energy) or of the measured ratio (time, both samples' err
 from __future__ import annotations
 
 import csv
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -32,6 +33,31 @@ from .toy import selection_pass
 
 #: Mean PE of the time-scan recoils: high enough that ε_E is on its plateau (ε_E(40 PE) = 0.987).
 TIME_SCAN_PE = 40.0
+
+#: The verdict against the published CsI[Na] 2021 efficiencies (arXiv:2110.07730: ε_E from its ancillary
+#: effCoefficients.txt, ε_T = exp(-0.0494/µs (t - 0.52 µs)); both in geometries/csi-2021.toml): the largest
+#: |ε_E(sim) - ε_E(published)| over the energy-scan points of mean PE in VERDICT_PE_RANGE, the plateau difference
+#: (the reference sample: TIME_SCAN_PE PE, times where ε_T = 1) and the largest |ε_T(sim) - ε_T(published)|.
+VERDICT_PE_RANGE = (5.0, 30.0)
+TOLERANCE_ENERGY, TOLERANCE_PLATEAU, TOLERANCE_TIME = 0.03, 0.01, 0.01
+
+
+@dataclass(frozen=True)
+class Check:
+    """One line of the verdict: |difference| against its tolerance (``value`` None: no point to measure it)."""
+
+    name: str
+    value: float | None
+    tolerance: float
+    detail: str
+
+    @property
+    def status(self) -> str:
+        return "NOT MEASURED" if self.value is None else "PASS" if self.value <= self.tolerance else "FAIL"
+
+    def line(self) -> str:
+        shown = "-" if self.value is None else f"{self.value:.3f}"
+        return f"  {self.status:<4}  {self.name:<38} {shown:>6}  (tolerance {self.tolerance:g}; {self.detail})"
 
 
 @dataclass
@@ -52,6 +78,8 @@ class EfficiencyResult:
     reference_eff: float
     n_per_point: int
     files: dict = field(default_factory=dict)
+    #: published ⟨ε_E(PE_rec)⟩ of the reference sample (its plateau), NaN when not computed
+    reference_expected: float = float("nan")
 
     @property
     def max_diff_pe(self) -> float:
@@ -71,6 +99,31 @@ class EfficiencyResult:
                          f"chi2/point = {self.chi2_t.mean():.2f} ({self.eff_t.size} points; "
                          f"reference plateau {self.reference_eff:.3f})")
         return "\n".join(lines)
+
+    def verdict(self) -> list[Check]:
+        """The three checks against the published curves (see VERDICT_PE_RANGE and the tolerances)."""
+        lo, hi = VERDICT_PE_RANGE
+        inside = (self.pe_points >= lo) & (self.pe_points <= hi)
+        energy = (float(np.max(np.abs(self.eff_pe[inside] - self.expected_pe[inside]))) if inside.any() else None)
+        plateau = (None if np.isnan(self.reference_expected) else abs(self.reference_eff - self.reference_expected))
+        time = self.max_diff_t if self.eff_t.size else None
+        n = self.n_per_point
+        return [
+            Check("energy: max |eps_E(sim) - eps_E(pub)|", energy, TOLERANCE_ENERGY,
+                  f"{int(inside.sum())} points of mean PE {lo:g}..{hi:g}; binomial sd <= {0.5 / np.sqrt(n):.3f}"),
+            Check("plateau: |eps(sim) - eps_E(pub)|", plateau, TOLERANCE_PLATEAU,
+                  f"{TIME_SCAN_PE:g} PE, eps_T = 1; sim {self.reference_eff:.3f} vs published "
+                  f"{self.reference_expected:.3f}"),
+            Check("time: max |eps_T(sim) - eps_T(pub)|", time, TOLERANCE_TIME,
+                  f"{self.eff_t.size} points"),
+        ]
+
+    def verdict_text(self) -> str:
+        checks = self.verdict()
+        failed = [c for c in checks if c.status != "PASS"]
+        head = ("verdict against the published CsI[Na] 2021 efficiency (arXiv:2110.07730): "
+                + ("PASS" if not failed else f"FAIL ({len(failed)} of {len(checks)} checks not met)"))
+        return "\n".join([head] + [c.line() for c in checks])
 
 
 def _published(det):
@@ -98,10 +151,12 @@ def _energy_scan(det, seed, dig, pe_points, n, eff_e, t0_ns, first):
 
 def _time_scan(det, seed, dig, t_points, n, eff_t, t0_ns, first):
     rng_t = np.random.default_rng([seed, 2])
-    ref_pass, _ = selection_pass(det, seed, np.full(n, TIME_SCAN_PE), rng_t.uniform(0.0, t0_ns, n), first, dig)
+    ref_pass, ref_pe_rec = selection_pass(det, seed, np.full(n, TIME_SCAN_PE), rng_t.uniform(0.0, t0_ns, n), first,
+                                          dig)
     first += n
     k_ref = int(ref_pass.sum())
     ref = k_ref / n
+    ref_expected = float(energy_efficiency(ref_pe_rec, energy_section(det)).mean())
     if k_ref == 0:
         raise InputError("no reference recoil passed the selection: the time efficiency cannot be normalised")
     rows = []
@@ -115,7 +170,7 @@ def _time_scan(det, seed, dig, t_points, n, eff_t, t0_ns, first):
         expected = float(time_efficiency(t, eff_t))
         rows.append((ratio, float(lo) / ref, float(hi) / ref, expected, (ratio - expected) ** 2 / (ratio**2 * rel2
                      if ratio > 0 else 1.0 / n)))
-    return np.array(rows).reshape(-1, 5), ref, first
+    return np.array(rows).reshape(-1, 5), ref, ref_expected, first
 
 
 def write_table(result: EfficiencyResult, outdir: Path) -> dict[str, Path]:
@@ -132,7 +187,7 @@ def write_table(result: EfficiencyResult, outdir: Path) -> dict[str, Path]:
         for i, t in enumerate(result.t_points_ns):
             w.writerow(["time_ns", f"{t:g}", "", f"{result.eff_t[i]:.5f}", f"{result.eff_t_lo[i]:.5f}",
                         f"{result.eff_t_hi[i]:.5f}", f"{result.expected_t[i]:.5f}", f"{result.chi2_t[i]:.3f}"])
-    md = ["# Toy-MC selection efficiency", "", "```", result.summary(), "```", "",
+    md = ["# Toy-MC selection efficiency", "", "```", result.summary(), "", result.verdict_text(), "```", "",
           "| mean PE | <PE_rec> | efficiency | 68 % Wilson | published <eps_E(PE_rec)> | chi2 |", "|---|---|---|---|---|---|"]
     md += [f"| {pe:g} | {result.pe_rec_mean[i]:.2f} | {result.eff_pe[i]:.4f} | [{result.eff_pe_lo[i]:.4f}, "
            f"{result.eff_pe_hi[i]:.4f}] | {result.expected_pe[i]:.4f} | {result.chi2_pe[i]:.2f} |"
@@ -164,14 +219,14 @@ def run_efficiency_study(detector, n_per_point: int, pe_points, t_points_ns, see
     try:
         dig = Digitizer(det, seed, noise_mode=noise_mode)
         e_rows, first = _energy_scan(det, seed, dig, pe_points, int(n_per_point), eff_e, eff_t.t0_ns, 0)
-        t_rows, ref, _ = _time_scan(det, seed, dig, t_points, int(n_per_point), eff_t, eff_t.t0_ns, first)
+        t_rows, ref, ref_expected, _ = _time_scan(det, seed, dig, t_points, int(n_per_point), eff_t, eff_t.t0_ns, first)
     finally:
         numba.set_num_threads(previous)
     result = EfficiencyResult(
         pe_points=pe_points, pe_rec_mean=e_rows[:, 0], eff_pe=e_rows[:, 1], eff_pe_lo=e_rows[:, 2],
         eff_pe_hi=e_rows[:, 3], expected_pe=e_rows[:, 4], chi2_pe=e_rows[:, 5], t_points_ns=t_points,
         eff_t=t_rows[:, 0], eff_t_lo=t_rows[:, 1], eff_t_hi=t_rows[:, 2], expected_t=t_rows[:, 3],
-        chi2_t=t_rows[:, 4], reference_eff=ref, n_per_point=int(n_per_point))
+        chi2_t=t_rows[:, 4], reference_eff=ref, n_per_point=int(n_per_point), reference_expected=ref_expected)
     if outdir is not None:
         outdir = Path(outdir)
         result.files.update(write_table(result, outdir))
@@ -184,11 +239,14 @@ def run_efficiency_study(detector, n_per_point: int, pe_points, t_points_ns, see
 
 def efficiency_command(args) -> int:
     """CLI helper: ``args`` with detector, n_per_point, pe_points, t_points_us, seed, outdir, threads;
-    prints the summary and the files written. Returns 0."""
+    prints the summary, the verdict against the published curves and where the report and plots went. Returns 0
+    whatever the verdict (the study ran; the verdict says how it compares)."""
     result = run_efficiency_study(args.detector, args.n_per_point, args.pe_points,
                                   np.asarray(args.t_points_us, float) * 1e3, args.seed, args.outdir,
                                   getattr(args, "threads", None), noise_mode=getattr(args, "noise_mode", None))
     print(result.summary())
+    print(result.verdict_text())
+    print(f"report and plots in {Path(args.outdir).resolve()}{os.sep}:")
     for name, path in result.files.items():
         print(f"  {name}: {path}")
     return 0

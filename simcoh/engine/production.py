@@ -68,22 +68,30 @@ def open_or_create(prepared, n_shards: int | None, directory=None, command_line:
     return Production(prepared, directory, path, manifest, output)
 
 
-def _progress_bar(total: int, initial: int, desc: str, enabled: bool):
-    from tqdm import tqdm
+def _log(text: str, file=None) -> None:
+    """The default ``log`` of the production functions: the ``simcoh`` logger (``file`` is ignored)."""
+    from ..progress import LOGGER
 
-    return tqdm(total=total, initial=initial, unit="ev", unit_scale=True, disable=not enabled, file=sys.stderr,
-                desc=desc, dynamic_ncols=True)
+    LOGGER.info(text)
+
+
+def _progress_bar(total: int, initial: int, desc: str, enabled: bool):
+    from ..progress import Progress
+
+    return Progress(total, desc, enabled=enabled, initial=initial)
 
 
 def run_production(prepared, *, workers: int = 1, dask: str | None = None, n_shards: int | None = None,
                    directory=None, progress: bool = True, command_line: str = "", keep_shards: bool = False,
-                   start_method: str | None = None, log=print) -> RunSummary:
+                   start_method: str | None = None, log=None) -> RunSummary:
     """Run (or resume) a sharded production and merge it into the output file.
 
     ``workers`` local processes, or a Dask cluster at ``dask`` ("local" starts a LocalCluster of ``workers``
     processes; local processes are forked when that is safe, else spawned: ``start_method`` forces one).
-    Raises ProductionError naming the shards that failed; their re-run redoes only those.
+    Raises ProductionError naming the shards that failed; their re-run redoes only those. ``log(text, file=...)``
+    prints its messages (default: the ``simcoh`` logger, at level INFO).
     """
+    log = log or _log
     cfg = prepared.config
     check_destination(Path(cfg.output_file), cfg.overwrite)  # before any work: exit status 3 if it exists
     t0 = time.perf_counter()
@@ -186,9 +194,10 @@ def merge_production(manifest, *, output=None, overwrite: bool = False, progress
 
 
 def run_array_shard(prepared, index: int, count: int, *, directory=None, progress: bool = True,
-                    command_line: str = "", log=print) -> dict | None:
+                    command_line: str = "", log=None) -> dict | None:
     """Run shard ``index`` of ``count`` in this process (an array job); None if it was already complete.
     Refused up front (locks.BusyError), leaving nothing behind, while another process runs the same shard."""
+    log = log or _log
     prod = open_or_create(prepared, count, directory, command_line)
     if prod.manifest["n_shards"] != count:
         raise ProductionError(f"{prod.manifest_path} has {prod.manifest['n_shards']} shards, not {count}")

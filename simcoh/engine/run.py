@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import os
-import sys
 import time
 
 import awkward as ak
@@ -97,15 +96,14 @@ def _generate(prepared: PreparedRun, open_sink, desc: str, first: int, stop: int
 
 def _write(pipe, gen, open_sink, desc, chunk_size, first, stop, progress, on_chunk, pool):
     """The loop of _generate: (what the sink's finish returns, events per process)."""
-    from tqdm import tqdm
+    from ..progress import Progress
 
     counts = np.zeros(max(PROCESS_CODES.values()) + 1, np.int64)
     with open_sink(pipe.columns) as sink:
         background = BackgroundWriter(sink.append, depth=1)
         for _ in range(2 if pool is None else 0):  # double buffering: one set being filled, one being written
             background.free.put(pipe.allocate(chunk_size))
-        bar = tqdm(total=stop - first, unit="ev", unit_scale=True, disable=not progress, file=sys.stderr,
-                   desc=desc, dynamic_ncols=True)
+        bar = Progress(stop - first, desc, enabled=progress)
         finished = False
         try:
             if pool is None:

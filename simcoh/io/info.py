@@ -6,7 +6,9 @@ import json
 import os
 from pathlib import Path
 
+from .._version import revision_text
 from ..columns import describe_chain
+from ..units import convert
 from .reader import open_events
 
 _MISSING = "(not recorded)"
@@ -31,8 +33,54 @@ def _table(rows: list[tuple[str, ...]], indent: str = "    ") -> list[str]:
     return [indent + "  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip() for row in rows]
 
 
+def _configuration(prov: dict) -> dict:
+    """The resolved configuration the file records (``config_json``), or {} when absent or unreadable."""
+    try:
+        config = json.loads(prov.get("config_json") or "{}")
+    except (TypeError, ValueError):
+        return {}
+    return config if isinstance(config, dict) else {}
+
+
+def _detector_text(config: dict) -> str:
+    detector = config.get("detector") or {}
+    if not isinstance(detector, dict):  # a file written by other code: show what it holds
+        return str(detector)
+    target = detector.get("target") or {}
+    name = detector.get("name") or _MISSING
+    try:
+        return (f"{name} ({target['material']}, {target['mass_kg']:g} kg at {target['distance_cm'] / 100:g} m)"
+                if target else name)
+    except (KeyError, TypeError):
+        return name
+
+
+def _exposure_text(exposure_pot, config: dict) -> str:
+    """``3.198e+23 POT (13.99 GWh at 983 MeV per proton)``; the beam energy from the recorded source."""
+    if not isinstance(exposure_pot, (int, float)):
+        return _MISSING
+    text = f"{exposure_pot:.4g} POT"
+    source = config.get("source")
+    proton_mev = source.get("proton_energy_mev") if isinstance(source, dict) else None
+    if isinstance(proton_mev, (int, float)) and proton_mev > 0:
+        text += f" ({convert(exposure_pot * proton_mev, 'MeV', 'GWh'):.4g} GWh at {proton_mev:g} MeV per proton)"
+    return text
+
+
+def _code_text(prov: dict) -> str:
+    """The simcoh version and git revision that wrote the file (``versions.simcoh_git``: commit[+dirty])."""
+    versions = prov.get("versions") or {}
+    version = versions.get("simcoh", _MISSING)
+    git = versions.get("simcoh_git")
+    if not isinstance(git, str) or not git:
+        return f"simcoh {version}, git commit not recorded"
+    commit, dirty = git.removesuffix("+dirty"), git.endswith("+dirty")
+    return f"simcoh {version}, " + revision_text({"commit": commit, "dirty": dirty})
+
+
 def describe_file(path: str | os.PathLike, stage_names: dict[str, list[str]] | None = None) -> str:
-    """Status, events, stage chain, columns (with units and descriptions), provenance highlights and size.
+    """Status, detector, fidelity, processes, exposure, events (generated and expected per process), stage chain,
+    columns (with units and descriptions), code revision, provenance highlights and size.
 
     The stage chain is the one the file records; for a file written before simcoh recorded it,
     ``stage_names`` (fidelity -> stage names, as ``simcoh info`` passes them) gives the names of its stages."""
@@ -45,21 +93,32 @@ def describe_file(path: str | os.PathLike, stage_names: dict[str, list[str]] | N
             if events.complete
             else "INCOMPLETE: the run that wrote it never finished (interrupted or crashed); do not use it"
         )
+        config = _configuration(prov)
+        processes = config.get("processes") or list(prov.get("expected_counts") or {})
         lines = [
             f"simcoh event file {path}",
             f"  status:       {status}",
+            f"  detector:     {_detector_text(config)}",
+            f"  fidelity:     {prov.get('fidelity', _MISSING)}; mode {prov.get('mode', _MISSING)}",
+            f"  processes:    {', '.join(processes) or _MISSING}",
+            f"  exposure:     {_exposure_text(prov.get('exposure_pot'), config)}",
             f"  events:       {events.n_events:,}",
             f"  size:         {_size(path.stat().st_size)}",
             f"  created:      {prov.get('created_utc', _MISSING)}",
+            f"  code:         {_code_text(prov)}",
             f"  config hash:  {prov.get('config_hash', _MISSING)}",
             f"  seed:         {prov.get('seed', _MISSING)}",
         ]
-        exposure = prov.get("exposure_pot")
-        lines.append(f"  exposure:     {_MISSING if exposure is None else f'{exposure:.4g} POT'}")
-        expected = prov.get("expected_counts")
-        lines.append("  expected events per process:" + ("" if expected else f" {_MISSING}"))
-        if expected:
-            lines += _table([(name, f"{count:.6g}") for name, count in expected.items()])
+        expected = prov.get("expected_counts") or {}
+        generated = (events.summary or {}).get("events_per_process") or {}
+        lines.append("  events per process:" + ("" if expected or generated else f" {_MISSING}"))
+        if expected or generated:
+            names = [name for name in processes if name in expected or name in generated]
+            names += [name for name in [*expected, *generated] if name not in names]
+            rows = [("process", "generated", "expected (for the exposure)")]
+            rows += [(name, f"{generated[name]:,}" if name in generated else "-",
+                      f"{expected[name]:.6g}" if name in expected else "-") for name in names]
+            lines += _table(rows)
         fidelity = prov.get("fidelity", "")
         chain = prov.get("stages")
         if chain is None:

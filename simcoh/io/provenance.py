@@ -8,7 +8,7 @@ from importlib import metadata
 
 import h5py
 
-from .._version import __version__
+from .._version import __version__, code_revision
 
 #: Distributions whose versions are recorded when installed (looked up without importing them).
 DEPENDENCIES = ("numpy", "numba", "awkward", "h5py", "scipy")
@@ -18,8 +18,13 @@ WRITER_KEYS = ("versions", "created_utc")
 
 
 def runtime_versions() -> dict[str, str]:
-    """Versions of simcoh, Python, the HDF5 library and each installed dependency."""
+    """Versions of simcoh, Python, the HDF5 library and each installed dependency; ``simcoh_git``: the git commit
+    of the simcoh code that ran, with ``+dirty`` when its checkout had uncommitted changes (see
+    :func:`simcoh._version.code_revision`; absent when unknown, e.g. installed from an sdist built without git)."""
     versions = {"simcoh": __version__, "python": platform.python_version(), "hdf5": h5py.version.hdf5_version}
+    revision = code_revision()
+    if revision["commit"]:
+        versions["simcoh_git"] = revision["commit"] + ("+dirty" if revision["dirty"] else "")
     for name in DEPENDENCIES:
         try:
             versions[name] = metadata.version(name)

@@ -49,7 +49,9 @@ class MacroReader:
 
     # --- files ------------------------------------------------------------------------------------
     def read_text(self, text: str, display: str, context: ParseContext, via: tuple[str, ...] = ()) -> None:
-        """Read the lines of one macro; ``display`` names it in messages."""
+        """Read the lines of one macro; ``display`` names it in messages. A UTF-8 byte-order mark at the start
+        (as some Windows editors write) is dropped."""
+        text = text.removeprefix("\ufeff")
         self.texts.setdefault(display, text)
         for number, raw in enumerate(text.splitlines(), start=1):
             if self._too_many:

@@ -169,7 +169,7 @@ def help_text(command: str | None = None, registry: Registry = REGISTRY) -> str:
     directory = path if path.endswith("/") else path + "/"
     inside = [c for c in registry.commands() if c.path.startswith(directory)]
     if inside:
-        return "\n".join(f"{c.usage:<48} {c.summary}" for c in inside)
+        return "\n".join(_listing(c, 0) for c in inside)
     if "." in command and not command.startswith("/"):
         setter = declared_param_command(command, registry)
         if setter is not None:
@@ -194,8 +194,25 @@ def _overview(registry: Registry) -> str:
         if c.directory != directory:
             directory = c.directory
             lines.append(f"\n{directory}")
-        lines.append(f"  {c.usage:<46} {c.summary}")
+        lines.append(_listing(c, 2))
     return "\n".join(lines)
+
+
+#: Width of the ``simcoh help`` listing: the usage column, then the whole description wrapped to this width.
+USAGE_WIDTH, LISTING_WIDTH = 46, 118
+
+
+def _listing(c: Command, indent: int) -> str:
+    """One command of a listing: its usage and its whole description (every line of its help, wrapped under the
+    description column; a usage wider than the column puts the description on the next line)."""
+    import textwrap
+
+    head = " " * indent + f"{c.usage:<{USAGE_WIDTH}} "
+    pad = " " * len(head)
+    text = " ".join(c.help.split())
+    if len(c.usage) > USAGE_WIDTH:
+        return head.rstrip() + "\n" + textwrap.fill(text, LISTING_WIDTH, initial_indent=pad, subsequent_indent=pad)
+    return textwrap.fill(text, LISTING_WIDTH, initial_indent=head, subsequent_indent=pad)
 
 
 def _command_help(c: Command) -> str:
