@@ -211,8 +211,10 @@ def _listing(c: Command, indent: int) -> str:
     pad = " " * len(head)
     text = " ".join(c.help.split())
     if len(c.usage) > USAGE_WIDTH:
-        return head.rstrip() + "\n" + textwrap.fill(text, LISTING_WIDTH, initial_indent=pad, subsequent_indent=pad)
-    return textwrap.fill(text, LISTING_WIDTH, initial_indent=head, subsequent_indent=pad)
+        return head.rstrip() + "\n" + textwrap.fill(text, LISTING_WIDTH, initial_indent=pad, subsequent_indent=pad,
+                                                     break_on_hyphens=False)
+    # break only at spaces: a word such as chi-nucleus stays whole (and searchable)
+    return textwrap.fill(text, LISTING_WIDTH, initial_indent=head, subsequent_indent=pad, break_on_hyphens=False)
 
 
 def _command_help(c: Command) -> str:
