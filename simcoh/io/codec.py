@@ -127,3 +127,19 @@ def describe_pipeline(dataset) -> str:
             label += f" (level {values[0]})"
         names.append(label)
     return " + ".join(names) or "none"
+
+
+def event_pipelines(f) -> list[str]:
+    """The distinct filter pipelines of the event datasets of an open event file (h5py.File), most used first."""
+    import h5py
+
+    counts: dict[str, int] = {}
+
+    def visit(_name, obj):
+        if isinstance(obj, h5py.Dataset):
+            label = describe_pipeline(obj)
+            counts[label] = counts.get(label, 0) + 1
+
+    if "events" in f and isinstance(f["events"], h5py.Group):
+        f["events"].visititems(visit)
+    return sorted(counts, key=lambda label: -counts[label])

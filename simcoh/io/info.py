@@ -6,7 +6,10 @@ import json
 import os
 from pathlib import Path
 
+import h5py
+
 from ..columns import describe_chain
+from .codec import event_pipelines
 from .reader import open_events
 
 _MISSING = "(not recorded)"
@@ -31,6 +34,19 @@ def _table(rows: list[tuple[str, ...]], indent: str = "    ") -> list[str]:
     return [indent + "  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip() for row in rows]
 
 
+def _compression(path: Path) -> str:
+    """The HDF5 filters of the event datasets, and whether HDF5's own tools can read them."""
+    try:
+        with h5py.File(path, "r") as f:
+            pipelines = event_pipelines(f)
+    except (OSError, KeyError, RuntimeError, ValueError) as err:  # a damaged file: the checks below name it
+        return f"unknown (HDF5 could not read the filters: {err})"
+    text = "; ".join(pipelines) or "(no event datasets)"
+    if any("lzf" in p or "filter " in p for p in pipelines):
+        text += " (h5py reads it; HDF5's own tools and libraries cannot)"
+    return text
+
+
 def describe_file(path: str | os.PathLike, stage_names: dict[str, list[str]] | None = None) -> str:
     """Status, events, stage chain, columns (with units and descriptions), provenance highlights and size.
 
@@ -50,6 +66,7 @@ def describe_file(path: str | os.PathLike, stage_names: dict[str, list[str]] | N
             f"  status:       {status}",
             f"  events:       {events.n_events:,}",
             f"  size:         {_size(path.stat().st_size)}",
+            f"  compression:  {_compression(path)}",
             f"  created:      {prov.get('created_utc', _MISSING)}",
             f"  config hash:  {prov.get('config_hash', _MISSING)}",
             f"  seed:         {prov.get('seed', _MISSING)}",
