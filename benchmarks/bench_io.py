@@ -2,6 +2,7 @@
 
 Usage: PYTHONPATH=. python benchmarks/bench_io.py [N] [--pe-per-event MEAN] [--input FILE] [--threads T]
        [--variants deflate,lzf,none,deflate0,deflate2,deflate3] [--baseline TREE] [--repeat R]
+       PYTHONPATH=. python benchmarks/bench_io.py --gil
 
 Each measurement runs in its own subprocess (so its peak memory is its own): it builds the input events, writes
 them once to warm up (numba compilation), then writes all N with the writer of a source tree and prints the
@@ -14,6 +15,11 @@ Variants: ``deflate`` (the default: shuffle + deflate by ISA-L at the default le
 filter run by HDF5), ``none``; and with ``--baseline TREE`` (another checkout, e.g. of the commit before
 deflate became the default: ``git worktree add /tmp/prev-io bb31e92``) ``base-lzf``: that tree's writer with its
 hand-written parallel LZF encoder, its default then.
+
+``--gil`` instead checks whether the deflate encoders release the GIL: a worker thread makes one long call
+(about 30 MB) while the main thread runs Python code and records the longest time it was kept from running; that
+is about the call's duration for a call holding the GIL (a pure-Python call is shown for scale), and about the
+interpreter's switch interval (5 ms) for one releasing it.
 
 Input: synthetic truth columns (``--pe-per-event`` adds a jagged column of photoelectron times, Poisson mean per
 event), or with ``--input FILE`` the columns of an existing event file (for example one written by
@@ -148,6 +154,43 @@ def measure_one(args) -> dict:
             "size": size, "peak_mib": max(0, peak - rss_before) / 1024}
 
 
+def gil_probe() -> None:
+    import threading
+    import zlib
+
+    from simcoh.io.codec import DEFLATE_LIBRARY, deflate, shuffle_bytes
+
+    values = np.sort(np.random.default_rng(1).uniform(0, 15000, 4_000_000))
+    data = shuffle_bytes(values.view(np.uint8), 8)
+
+    def longest_stall(call) -> tuple[float, float]:
+        done, duration = threading.Event(), [0.0]
+
+        def worker():
+            start = time.perf_counter()
+            call()
+            duration[0] = time.perf_counter() - start
+            done.set()
+
+        stall, last = 0.0, time.perf_counter()
+        thread = threading.Thread(target=worker)
+        thread.start()
+        while not done.is_set():
+            now = time.perf_counter()
+            stall, last = max(stall, now - last), now
+        thread.join()
+        return duration[0], stall
+
+    calls = {f"simcoh deflate ({DEFLATE_LIBRARY}, level 1)": lambda: deflate(data, 1),
+             "zlib.compress, level 1": lambda: zlib.compress(data, 1),
+             "pure Python (holds the GIL)": lambda: sum(range(3_000_000))}
+    print(f"switch interval {sys.getswitchinterval() * 1e3:.1f} ms; {data.size / 1e6:.0f} MB per call")
+    for name, call in calls.items():
+        longest_stall(call)  # warm up
+        duration, stall = longest_stall(call)
+        print(f"{name:34s} call {duration * 1e3:7.1f} ms   longest stall of the main thread {stall * 1e3:6.1f} ms")
+
+
 def run_variant(args, variant: str) -> dict:
     tree = Path(args.baseline) if variant.startswith("base-") else ROOT
     cmd = [sys.executable, str(Path(__file__).resolve()), str(args.n), "--one", variant, "--threads",
@@ -171,8 +214,12 @@ def main() -> None:
     parser.add_argument("--baseline", help="another source tree: adds its LZF writer as base-lzf")
     parser.add_argument("--repeat", type=int, default=3, help="rounds (median shown)")
     parser.add_argument("--scratch", default=tempfile.gettempdir(), help="directory for the files written")
+    parser.add_argument("--gil", action="store_true", help="only check whether the encoders release the GIL")
     parser.add_argument("--one", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.gil:
+        gil_probe()
+        return
     if args.one:
         print(json.dumps(measure_one(args)))
         return
