@@ -162,9 +162,16 @@ RUN_PARAMS = (
           "only the reconstruction and cut flags, for smaller files).", default=True, omitted=True,
           label="store waveforms", arg="ON", example="false"),
     Param("run.compression", "/output/compression", "choice",
-          "Compression of the event file: lzf (default, fast), gzip (smaller, slower), none (fastest to\n"
-          "write: photon-level files are mostly photoelectron times that compress little).", default="lzf",
-          choices=("lzf", "gzip", "none"), label="compression", arg="METHOD", example="none"),
+          "Compression of the event file: deflate (default: HDF5's standard byte shuffle + deflate filters,\n"
+          "readable by every HDF5 tool and library; encoded on every core by ISA-L), lzf (h5py's filter:\n"
+          "HDF5's own tools, C/C++, Julia and MATLAB cannot read it; written on one core), none (largest).",
+          default="deflate", choices=("deflate", "lzf", "none"), label="compression", arg="METHOD",
+          example="none"),
+    Param("run.compression_level", "/output/compressionLevel", "int",
+          "Deflate level (ISA-L's levels 0-3; events do not depend on it). 1, the default, was the fastest\n"
+          "and as small as 2 and 3 in benchmarks/bench_io.py (docs/event-file-integrity.md).",
+          default=1, min=0, max=3, why="ISA-L (python-isal) offers deflate levels 0 to 3",
+          label="compression level", arg="N", example="2"),
     Param("run.overwrite", "/output/overwrite", "bool", "Allow replacing an existing complete event file.",
           default=False, omitted=True, label="overwrite", arg="ON", example="true"),
 )
@@ -347,7 +354,8 @@ class RunConfig:
     overwrite: bool = _RUN["overwrite"]
     ac_window: bool = _RUN["ac_window"]  # waveform fidelity: also an anti-coincident window per trigger
     store_waveforms: bool = _RUN["store_waveforms"]  # waveform fidelity: write the int16 samples
-    compression: str = _RUN["compression"]  # lzf (fast), gzip (small), none (fastest writing)
+    compression: str = _RUN["compression"]  # deflate (standard HDF5 filters), lzf (h5py only), none
+    compression_level: int = _RUN["compression_level"]  # ISA-L deflate level 0-3
 
     def __post_init__(self):
         if self.source is None:  # built in Python without a source: the detector's data set gives it
@@ -378,11 +386,11 @@ class RunConfig:
     def config_hash(self) -> str:
         """SHA-256 of the canonical JSON of everything that changes the events.
 
-        The output path, the overwrite flag, the chunk size and the compression do not change events and are
-        left out.
+        The output path, the overwrite flag, the chunk size and the compression (method and level) do not change
+        events and are left out.
         """
         d = self.to_dict()
-        for key in ("output_file", "overwrite", "chunk_size", "compression"):
+        for key in ("output_file", "overwrite", "chunk_size", "compression", "compression_level"):
             d.pop(key, None)
         return hashlib.sha256(canonical_json(d).encode()).hexdigest()
 

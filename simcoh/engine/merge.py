@@ -21,6 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import InputError, SimcohError
+from ..io.codec import COMPRESSIONS, DEFAULT_LEVEL, LEVELS, canonical
 from ..io.format import EventFileError, IncompleteFileError
 from ..io.reader import EventFile, open_events
 from ..io.writer import EventWriter
@@ -268,13 +269,20 @@ def merged_provenance(shards: list[ShardFile], command_line: str = "") -> dict:
     return out
 
 
-def _compression_of(shard: ShardFile) -> str | None:
-    """The event-file compression the production asked for (its resolved configuration), lzf if unknown."""
+def _compression_of(shard: ShardFile) -> dict:
+    """The event-file compression the production asked for (its resolved configuration; the writer's defaults
+    where it does not say), as EventWriter arguments."""
     try:
-        method = json.loads(shard.provenance.get("config_json", "{}")).get("compression", "lzf")
+        config = json.loads(shard.provenance.get("config_json", "{}"))
     except (TypeError, ValueError):
-        method = "lzf"
-    return None if method == "none" else method
+        config = {}
+    config = config if isinstance(config, dict) else {}
+    method, level = config.get("compression", "deflate"), config.get("compression_level", DEFAULT_LEVEL)
+    if canonical(method) not in COMPRESSIONS:
+        method = "deflate"
+    if isinstance(level, bool) or level not in LEVELS:
+        level = DEFAULT_LEVEL
+    return {"compression": canonical(method), "compression_level": level}
 
 
 def _check_output_is_no_input(output: Path, paths: list[Path]) -> None:
@@ -307,7 +315,7 @@ def merge_shards(output: str | os.PathLike, paths: Sequence[str | os.PathLike], 
         per_event = sum(c.dtype.itemsize * int(np.prod(c.shape)) for c in columns if not c.jagged)
         block = max(1, min(block, (64 << 20) // max(per_event, 1)))
         with EventWriter(output, columns, merged_provenance(shards, command_line), overwrite=overwrite,
-                         compression=_compression_of(first)) as w:
+                         **_compression_of(first)) as w:
             for s in shards:
                 for start in range(0, s.file.n_events, block):
                     stop = min(start + block, s.file.n_events)

@@ -48,7 +48,8 @@ def write_events(prepared: PreparedRun, *, progress: bool = True, command_line: 
     compression = None if cfg.compression == "none" else cfg.compression
 
     def open_file(columns):
-        return EventWriter(path, columns, provenance, overwrite=overwrite, compression=compression)
+        return EventWriter(path, columns, provenance, overwrite=overwrite, compression=compression,
+                           compression_level=cfg.compression_level)
 
     written, summary = _generate(prepared, open_file, os.path.basename(path), first, stop, progress, on_chunk,
                                  workers)

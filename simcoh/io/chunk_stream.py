@@ -1,8 +1,9 @@
 """Appending to a chunked HDF5 dataset one whole chunk at a time, the chunks filtered by a thread pool.
 
 Each stream keeps the rows that do not yet fill an HDF5 chunk (at most one chunk) and hands every full chunk
-to the pool to be shuffled and compressed (:mod:`simcoh.io.codec`); the writer then stores the encoded chunks
-in order with ``write_direct_chunk``. No chunk is written twice (HDF5 itself would compress a partly filled
+to the pool to be shuffled and deflated (:mod:`simcoh.io.codec`); the writer then stores the encoded chunks
+in order with ``write_direct_chunk``. (LZF, an explicit choice, is left to HDF5: its full chunks are written
+through the dataset, one at a time.) No chunk is written twice (HDF5 itself would compress a partly filled
 chunk at the end of every append, then read, decompress and compress it again on the next), and the
 compression of a chunk of events uses every core. The last, partly filled chunk goes through HDF5 at finish.
 """
@@ -63,6 +64,10 @@ class ChunkStream:
         data, mask = encoded
         self.dataset.id.write_direct_chunk((first_row,) + (0,) * (self.dataset.ndim - 1), data, mask)
 
+    def write_rows(self, first_row: int, rows: np.ndarray) -> None:
+        """Store whole chunk rows through HDF5's own filters (for a pipeline not encoded here)."""
+        self.dataset[first_row:first_row + len(rows)] = rows
+
     def write_tail(self) -> None:
         """Write the partly filled last chunk through HDF5's own filters (at finish, or to make a flushed
         file readable so far; the chunk is stored again, whole, once it fills)."""
@@ -86,14 +91,19 @@ class ChunkEncoder:
 
     def store_all(self, jobs: list[tuple[ChunkStream, int, np.ndarray]]) -> None:
         """Encode the chunks of ``jobs`` in parallel and store each, in order, as soon as it is ready."""
-        futures = [(stream, first, self._pool.submit(stream.filter.encode, rows)) for stream, first, rows in jobs]
+        futures = [(stream, first, rows, self._pool.submit(stream.filter.encode, rows) if stream.filter.direct
+                    else None) for stream, first, rows in jobs]
         try:
-            for stream, first, future in futures:
-                stream.store(first, future.result())
+            for stream, first, rows, future in futures:
+                if future is None:
+                    stream.write_rows(first, rows)
+                else:
+                    stream.store(first, future.result())
         finally:
-            for _, _, future in futures:  # after an error: let the pool finish before buffers are reused
+            pending = [f for *_, f in futures if f is not None]
+            for future in pending:  # after an error: let the pool finish before buffers are reused
                 future.cancel()
-            cf.wait([f for _, _, f in futures])
+            cf.wait(pending)
 
     def close(self) -> None:
         self._pool.shutdown(wait=True, cancel_futures=True)

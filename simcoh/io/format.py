@@ -12,6 +12,9 @@ Layout of a file (HDF5)::
                               data[offsets[i]:offsets[i+1]]
     /provenance             how the file was made (see simcoh.io.meta for the encoding)
     /summary                what the run reports at the end (same encoding)
+
+Every event dataset is chunked along the events and stored through HDF5's standard shuffle and deflate filters
+(:mod:`simcoh.io.codec`), so any HDF5 library reads it; ``compression="lzf"`` or ``None`` are explicit choices.
 """
 
 from __future__ import annotations

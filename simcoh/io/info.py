@@ -6,9 +6,12 @@ import json
 import os
 from pathlib import Path
 
+import h5py
+
 from .._version import revision_text
 from ..columns import describe_chain
 from ..units import convert
+from .codec import event_pipelines
 from .reader import open_events
 
 _MISSING = "(not recorded)"
@@ -78,6 +81,19 @@ def _code_text(prov: dict) -> str:
     return f"simcoh {version}, " + revision_text({"commit": commit, "dirty": dirty})
 
 
+def _compression(path: Path) -> str:
+    """The HDF5 filters of the event datasets, and whether HDF5's own tools can read them."""
+    try:
+        with h5py.File(path, "r") as f:
+            pipelines = event_pipelines(f)
+    except (OSError, KeyError, RuntimeError, ValueError) as err:  # a damaged file: the checks below name it
+        return f"unknown (HDF5 could not read the filters: {err})"
+    text = "; ".join(pipelines) or "(no event datasets)"
+    if any("lzf" in p or "filter " in p for p in pipelines):
+        text += " (h5py reads it; HDF5's own tools and libraries cannot)"
+    return text
+
+
 def describe_file(path: str | os.PathLike, stage_names: dict[str, list[str]] | None = None) -> str:
     """Status, detector, fidelity, processes, exposure, events (generated and expected per process), stage chain,
     columns (with units and descriptions), code revision, provenance highlights and size.
@@ -104,6 +120,7 @@ def describe_file(path: str | os.PathLike, stage_names: dict[str, list[str]] | N
             f"  exposure:     {_exposure_text(prov.get('exposure_pot'), config)}",
             f"  events:       {events.n_events:,}",
             f"  size:         {_size(path.stat().st_size)}",
+            f"  compression:  {_compression(path)}",
             f"  created:      {prov.get('created_utc', _MISSING)}",
             f"  code:         {_code_text(prov)}",
             f"  config hash:  {prov.get('config_hash', _MISSING)}",

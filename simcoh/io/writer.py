@@ -20,7 +20,7 @@ from ..errors import InputError, OutputExistsError, SimcohError
 from .chunk_stream import ChunkEncoder, ChunkStream
 from .checksum import DATASET_ATTR, as_text, crc32, seal
 from .chunks import Jagged, jagged_form, prepare_chunk
-from .codec import ChunkFilter
+from .codec import ALIASES, COMPRESSIONS, DEFAULT_LEVEL, ChunkFilter, canonical, check_level
 from ..columns import Column
 from .format import (
     DATA,
@@ -38,7 +38,6 @@ from .meta import write_meta
 from .provenance import complete_provenance
 from .reader import describe_existing
 
-COMPRESSIONS = ("lzf", "gzip", None)
 _HOW_TO_OVERWRITE = (
     "To replace it, put '/output/overwrite true' in the macro or pass --overwrite "
     "(overwrite=True in Python); or choose another output file."
@@ -62,8 +61,11 @@ class EventWriter:
     """Write events chunk by chunk to an HDF5 file that becomes visible at ``path`` only when finished.
 
     ``columns`` declares every field; ``provenance`` records how the events were made (the writer
-    adds ``versions`` and ``created_utc``). Use as a context manager and call :meth:`finish` at
-    the end; an exception inside the ``with`` block discards the file.
+    adds ``versions`` and ``created_utc``). ``compression`` is "deflate" (byte shuffle + deflate, HDF5's
+    standard filters; the default; "gzip" is the same), "lzf" (h5py's filter, which HDF5's own tools cannot
+    decode) or None; ``compression_level`` is ISA-L's deflate level, 0-3 (see :mod:`simcoh.io.codec`).
+    Use as a context manager and call :meth:`finish` at the end; an exception inside the ``with`` block
+    discards the file.
     """
 
     def __init__(
@@ -72,15 +74,18 @@ class EventWriter:
         columns: Sequence[Column],
         provenance: Mapping,
         overwrite: bool = False,
-        compression: str | None = "lzf",
+        compression: str | None = "deflate",
         chunk_events: int = 65536,
         threads: int | None = None,
+        compression_level: int = DEFAULT_LEVEL,
     ):
         self.path = Path(path)
         self.overwrite = bool(overwrite)
         self.columns = _check_columns(columns)
-        if compression not in COMPRESSIONS:
-            raise ValueError(f"compression {compression!r} is not supported; choose one of {COMPRESSIONS}")
+        if canonical(compression) not in COMPRESSIONS:
+            raise ValueError(f"compression {compression!r} is not supported; choose one of "
+                             f"{', '.join(map(str, COMPRESSIONS))} (or {', '.join(ALIASES)}, 'none')")
+        chunk_filter = ChunkFilter(compression, check_level(compression_level))
         if not isinstance(chunk_events, (int, np.integer)) or chunk_events < 1:
             raise ValueError(f"chunk_events must be a positive integer, not {chunk_events!r}")
         if not isinstance(provenance, Mapping):
@@ -108,12 +113,12 @@ class EventWriter:
             raise
         self._state = "open"
         try:
-            self._start(provenance, compression, int(chunk_events))
+            self._start(provenance, chunk_filter, int(chunk_events))
         except BaseException:
             self.abort()
             raise
 
-    def _start(self, provenance: dict, compression: str | None, chunk_events: int) -> None:
+    def _start(self, provenance: dict, chunk_filter: ChunkFilter, chunk_events: int) -> None:
         root = self._file
         root.attrs.update(
             format=FORMAT, format_version=FORMAT_VERSION, simcoh_version=__version__, n_events=0, complete=False
@@ -121,10 +126,8 @@ class EventWriter:
         write_meta(root.create_group(PROVENANCE), provenance, "provenance")
         events = root.create_group(EVENTS)
         events.attrs["columns"] = canonical_json(list(self.columns))
-        # byte shuffle before compression: nearly free, and integers and smooth floats compress far better
-        shuffle = compression is not None
-        chunk_filter = ChunkFilter(compression, shuffle)
-        options = dict(maxshape=(None,), chunks=(chunk_events,), compression=compression, shuffle=shuffle)
+        pipeline = chunk_filter.dataset_options()
+        options = dict(maxshape=(None,), chunks=(chunk_events,), **pipeline)
         for name, column in self.columns.items():
             if column.jagged:
                 obj = events.create_group(name)
@@ -141,7 +144,7 @@ class EventWriter:
                 rows = max(1, min(chunk_events, (1 << 20) // per_event))
                 obj = events.create_dataset(name, shape=(0, *column.shape), dtype=column.dtype,
                                             maxshape=(None, *column.shape), chunks=(rows, *column.shape),
-                                            compression=compression, shuffle=shuffle)
+                                            **pipeline)
                 self._streams[name] = ChunkStream(obj, chunk_filter)
             else:
                 obj = events.create_dataset(name, shape=(0,), dtype=column.dtype, **options)
