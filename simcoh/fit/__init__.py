@@ -1,0 +1,1 @@
+"""Statistical analysis of simcoh templates: fits, limits, sensitivity studies."""
