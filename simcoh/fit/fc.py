@@ -59,7 +59,7 @@ def critical_values(model: BinnedModel, mu_grid, *, n_toys: int, cl: float = 0.9
             truth = model.nominal(float(mu))
         t = np.sort(run_toys(functools.partial(_toy_t, model, truth), n_toys, seed=seed * 1000 + k,
                              workers=workers))
-        tc.append(float(np.quantile(t, cl)))
+        tc.append(float(np.quantile(t, cl, method="inverted_cdf")))  # smallest t with ECDF >= CL
         # error of an empirical quantile: sqrt(p(1-p)/N) / density at the quantile (density from the spacing)
         lo, hi = np.quantile(t, [max(cl - 0.02, 0), min(cl + 0.02, 1)])
         density = 0.04 / (hi - lo) if hi > lo else np.inf

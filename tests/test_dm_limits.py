@@ -1,0 +1,105 @@
+"""Dark-matter limits (simcoh.fit.dm_limits) and Feldman-Cousins critical values (simcoh.fit.fc)."""
+
+import math
+
+import numpy as np
+import pytest
+from scipy import stats
+
+from simcoh.errors import InputError
+from simcoh.fit import dm_limits as D
+from simcoh.fit.binned import Background, BinnedModel
+from simcoh.fit.fc import critical_values, upper_limit
+from simcoh.fit.simulated import Binning, Template
+
+ONE_BIN = Binning("pe", np.array([0.0, 1e9]), np.array([-1e12, 1e12]))
+
+
+def test_y_and_epsilon_by_hand():
+    # Y = ε² α_D (m_χ/m_A')⁴ = 1e-8 · 0.5 / 81
+    assert D.y_value(1e-4, 10.0, 30.0) == pytest.approx(1e-8 * 0.5 / 81)
+    # 16 times fewer events: ε halves (counts ∝ ε⁴)
+    assert D.epsilon_limit(1.0, 16.0, 1e-4) == pytest.approx(0.5e-4)
+
+
+def test_dm_counts_scale_as_epsilon_to_the_fourth():
+    """The χ template comes from the generator: doubling ε multiplies it by 16 (production ε², detection ε²);
+    the same seed gives the same events, so the ratio is exact up to rounding."""
+    a = D.dm_template(10.0, epsilon_ref=1e-4, n_events=2000, seed=3, binning=ONE_BIN)
+    b = D.dm_template(10.0, epsilon_ref=2e-4, n_events=2000, seed=3, binning=ONE_BIN)
+    assert a.total > 0
+    assert b.total / a.total == pytest.approx(16.0, rel=1e-9)
+
+
+def test_empty_signal_template_is_an_input_error():
+    empty = Template("dm", np.zeros(1), np.zeros(1), 0, 0.0)
+    bkg = Template("ss", np.ones(1), np.ones(1), 10, 1.0)
+    with pytest.raises(InputError, match="no events in the analysis region"):
+        D.limit_model(empty, {"ss": bkg})
+
+
+def test_upper_limit_interpolates_the_crossing():
+    mu = np.array([0.0, 1.0, 2.0, 3.0])
+    t_obs = np.array([0.0, 1.0, 2.0, 4.0])
+    assert upper_limit(mu, t_obs, np.full(4, 3.0)) == pytest.approx(2.5)
+    assert math.isnan(upper_limit(mu, t_obs, np.full(4, 5.0)))
+
+
+def _exact_fc_critical(mu: float, b: float, cl: float) -> tuple[float, float, float]:
+    """Exact FC critical value of a one-bin Poisson counting experiment with known background b, by
+    enumerating n (G. J. Feldman, R. D. Cousins, PRD 57, 3873 (1998)); returns (t_c, CDF just below, CDF at)."""
+    n = np.arange(0, int(mu + b + 20 * math.sqrt(mu + b + 1)))
+    p = stats.poisson.pmf(n, mu + b)
+
+    def dev(nu):
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return 2 * (nu - n + np.where(n > 0, n * np.log(n / nu), 0.0))
+
+    t = dev(mu + b) - dev(np.maximum(n - b, 0.0) + b)
+    order = np.argsort(t, kind="stable")
+    values, cdf = t[order], np.cumsum(p[order])
+    k = int(np.searchsorted(cdf, cl - 1e-12))
+    return float(values[k]), float(cdf[k - 1]) if k else 0.0, float(cdf[k])
+
+
+def test_fc_critical_values_match_exact_enumeration():
+    """One bin, background b = 2 known, μ = 2: the toy quantile equals the exact FC critical value (the
+    discrete t jumps across the 90 % point with a margin of several standard errors of the toy CDF)."""
+    model = BinnedModel(np.ones(1), (Background("b", np.full(1, 2.0), fixed=True),), mu_bounds=(0.0, None))
+    n_toys = 3000
+    exact, below, at = _exact_fc_critical(2.0, 2.0, 0.9)
+    se = math.sqrt(0.09 / n_toys)
+    assert below < 0.9 - 3 * se and at > 0.9 + 3 * se  # the test case is not on a knife edge
+    cv = critical_values(model, [2.0], n_toys=n_toys, seed=11)
+    assert cv.t_crit[0] == pytest.approx(exact, abs=1e-4)
+
+
+def test_fc_critical_value_tends_to_wilks_far_from_the_boundary():
+    """Large counts, μ far from 0, a 5 % constrained background: t_c → χ²(1 dof) 90 % quantile 2.706
+    (tolerance: 4 standard errors of an empirical quantile from 1500 toys, ≈ 4 × 0.15)."""
+    model = BinnedModel(np.array([100.0, 60.0, 40.0]), (Background("b", np.array([300.0, 300.0, 300.0]),
+                                                                  sigma=0.05),), mu_bounds=(0.0, None))
+    n_toys = 1500
+    cv = critical_values(model, [3.0], n_toys=n_toys, seed=5)
+    se = math.sqrt(0.09 / n_toys) / stats.chi2.pdf(2.706, 1)
+    assert abs(cv.t_crit[0] - stats.chi2.ppf(0.9, 1)) < 4 * se
+
+
+@pytest.mark.slow
+def test_csi2021_limit_at_10_mev_near_published():
+    """The 90 % CL limit on N_DM at m_χ = 10 MeV from the released CsI 2021 coincident events, against the
+    published N_DM < 27 (arXiv:2110.11453; D. Pershey, Dec. 2020). simcoh's model is simpler than the published
+    one (no shape systematics, 2D PE × t only; docs/dm-limits.md), so the check is a factor 1.5 either way."""
+    from pathlib import Path
+
+    data_file = Path(__file__).resolve().parents[1] / "validation/reference/coherent-csi-2021/dataBeamOnC.txt"
+    events = np.loadtxt(data_file)
+    b = D.CSI_2021_BINNING
+    data = b.histogram(events[:, 0], events[:, 1] * 1e3)[0]
+    backgrounds = D.csi2021_backgrounds(n_events=100_000)
+    signal = D.dm_template(10.0, n_events=20_000)
+    grid = np.arange(0.0, 80.1, 4.0)
+    model = D.limit_model(signal, backgrounds)
+    cv = critical_values(model, grid, n_toys=200, data=data, seed=1)
+    limit = D.mass_limit(10.0, signal, backgrounds, data, cv, epsilon_ref=1e-4, mu_grid=np.arange(0, 80.1, 0.5))
+    assert 27 / 1.5 < limit.n_dm_limit < 27 * 1.5
