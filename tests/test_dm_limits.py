@@ -103,3 +103,26 @@ def test_csi2021_limit_at_10_mev_near_published():
     cv = critical_values(model, grid, n_toys=200, data=data, seed=1)
     limit = D.mass_limit(10.0, signal, backgrounds, data, cv, epsilon_ref=1e-4, mu_grid=np.arange(0, 80.1, 0.5))
     assert 27 / 1.5 < limit.n_dm_limit < 27 * 1.5
+
+
+def test_small_model_agrees_with_the_fit_core():
+    """Two implementations of one likelihood: simcoh.fit.binned (used for the pseudo-experiments) and the fit
+    core (simcoh.fit.likelihood, via core_bridge.to_fit_model, Barlow-Beeston off) give the same best fit,
+    HESSE error and profile."""
+    from simcoh.fit import fit, profile
+    from simcoh.fit.core_bridge import to_fit_model
+
+    rng = np.random.default_rng(4)
+    x = np.arange(8) + 0.5
+    model = BinnedModel(np.exp(-x / 2), (Background("flat", np.full(8, 30.0), sigma=0.1),
+                                         Background("free", 5 * x), Background("fixed", np.full(8, 2.0), fixed=True)),
+                        mu_bounds=(0.0, None), poi_name="n_sig")
+    data = rng.poisson(model.expected(model.nominal(20.0))).astype(float)
+    mine = model.fit(data)
+    core_model = to_fit_model(model, data)
+    core = fit(core_model, barlow_beeston=False)
+    assert core.values["n_sig"] == pytest.approx(mine.mu, rel=2e-3, abs=2e-3)
+    assert core.errors["n_sig"] == pytest.approx(mine.mu_error, rel=0.01)
+    grid = np.array([mine.mu + 5, mine.mu + 10])
+    np.testing.assert_allclose(profile(core_model, "n_sig", grid, barlow_beeston=False),
+                               model.profile(data, None, grid)[1], rtol=2e-3, atol=2e-3)
