@@ -28,7 +28,9 @@ def profile_statistic(model: BinnedModel, data, aux, mu: float) -> float:
     return max(cond.twice_nll - best.twice_nll, 0.0)
 
 
-def _toy_t(model: BinnedModel, truth: np.ndarray, toy: int, rng) -> float:
+def _toy_t(model: BinnedModel, truths: np.ndarray, n_toys: int, toy: int, rng) -> float:
+    """Toy ``toy`` of the ensemble: point ``toy // n_toys`` of the grid (its truth in ``truths``)."""
+    truth = truths[toy // n_toys]
     data, aux = model.draw(truth, rng)
     return profile_statistic(model, data, aux, float(truth[0]))
 
@@ -51,14 +53,14 @@ def critical_values(model: BinnedModel, mu_grid, *, n_toys: int, cl: float = 0.9
     """t_c(μ) at each μ of ``mu_grid`` from ``n_toys`` pseudo-experiments per point (nuisances profiled on
     ``data`` when given, else nominal)."""
     mu_grid = np.asarray(mu_grid, float)
+    if data is not None:
+        truths = np.array([model.fit(data, aux, mu=float(mu), errors=False).values for mu in mu_grid])
+    else:
+        truths = np.array([model.nominal(float(mu)) for mu in mu_grid])
+    t_all = np.array(run_toys(functools.partial(_toy_t, model, truths, n_toys), n_toys * mu_grid.size, seed=seed,
+                              workers=workers)).reshape(mu_grid.size, n_toys)
     tc, err = [], []
-    for k, mu in enumerate(mu_grid):
-        if data is not None:
-            truth = model.fit(data, aux, mu=float(mu), errors=False).values
-        else:
-            truth = model.nominal(float(mu))
-        t = np.sort(run_toys(functools.partial(_toy_t, model, truth), n_toys, seed=seed * 1000 + k,
-                             workers=workers))
+    for t in t_all:
         tc.append(float(np.quantile(t, cl, method="inverted_cdf")))  # smallest t with ECDF >= CL
         # error of an empirical quantile: sqrt(p(1-p)/N) / density at the quantile (density from the spacing)
         lo, hi = np.quantile(t, [max(cl - 0.02, 0), min(cl + 0.02, 1)])
