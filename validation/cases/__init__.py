@@ -1,6 +1,6 @@
 """Validation cases. Each module has KEY, TITLE and ``run(ctx) -> validation.results.CaseResult``."""
 
-from . import csi2017, csi2021, dm_limits, fidelity, flux, n2, sensitivity
+from . import csi2017, csi2021, dm_limits, fidelity, flux, n2, nsi, sensitivity
 
 #: Cases in report order.
-CASES = {m.KEY: m for m in (csi2021, csi2017, n2, fidelity, flux, sensitivity, dm_limits)}
+CASES = {m.KEY: m for m in (csi2021, csi2017, n2, fidelity, flux, sensitivity, dm_limits, nsi)}
