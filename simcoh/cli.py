@@ -122,7 +122,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 # Subcommands with a module of their own in simcoh/commands/ (NAME, add_parser(subparsers), run(args)).
-COMMAND_MODULES: tuple[str, ...] = ("sensitivity",)
+COMMAND_MODULES: tuple[str, ...] = ("fit", "sensitivity")
 
 
 def _command_modules():

@@ -16,11 +16,13 @@ def efficiency_variant(column: str, variant: str, ev: dict, config) -> np.ndarra
     """``eff_energy`` of each event for the efficiency ``variant``: eff_energy × ε_variant(x) / ε_nominal(x),
     x the efficiency variable (pe). Events whose ``eff_energy`` is exactly 1 carry the efficiency inside their
     own spectrum (released templates, steady state from AC data) and are left unchanged."""
-    if column != "eff_energy":
-        raise ValueError("only eff_energy can be reweighted (variants of [efficiency.energy])")
     if config is None:
         raise ValueError("reweighting needs the run's configuration: use a template made by a simcoh run "
                          "(run = ... or macro = ...)")
+    if column == "eff_time":
+        return _time_efficiency(variant, ev, config)
+    if column != "eff_energy":
+        raise ValueError("only eff_energy (variants of [efficiency.energy]) and eff_time can be reweighted")
     section = config.detector.efficiency.energy if config.detector.efficiency is not None else None
     if section is None or section.model not in ("logistic", "logistic_step"):
         raise ValueError("the detector has no logistic [efficiency.energy] curve with variants")
@@ -38,3 +40,19 @@ def efficiency_variant(column: str, variant: str, ev: dict, config) -> np.ndarra
     with np.errstate(divide="ignore", invalid="ignore"):
         ratio = np.where(nominal > 0, new / np.where(nominal > 0, nominal, 1.0), 0.0)
     return np.where(old == 1.0, old, old * ratio)
+
+
+def _time_efficiency(variant: str, ev: dict, config) -> np.ndarray:
+    """``eff_time = "all"``: the detector's time efficiency at each event's t_ns, for every event, including the
+    ones whose file column is 1 because their process does not apply it (the steady-state events: simcoh draws
+    them flat in time, while the released AC events they stand for passed the same time-dependent selection, so
+    they fall by ≈ 15 % across 0–6 µs, docs/backgrounds.md)."""
+    from ..response.efficiency import time_efficiency
+
+    if variant != "all":
+        raise ValueError(f"eff_time accepts only \"all\" (apply the detector's time efficiency to every event), "
+                         f"not '{variant}'")
+    section = config.detector.efficiency.time if config.detector.efficiency is not None else None
+    if section is None or section.model == "none":
+        return np.ones(len(ev["t_ns"]))
+    return time_efficiency(np.asarray(ev["t_ns"], dtype=float), section)

@@ -14,7 +14,8 @@ Sources of a template (one of):
 - ``file = "table.txt"`` with ``columns``: a text table, one row per event (optionally a ``count`` column);
 - ``counts = [...]`` (and optionally ``sumw2``): the binned numbers themselves.
 
-Selections: ``process`` (name or list), ``flavour`` (νe, νμ, ν̄μ, ν̄e as ``nu_e``, ``nu_mu``, ``nu_mu_bar``,
+Selections: ``process`` (name or list; default for a ``run``: its ``processes``, since a run always makes CEvNS
+too; default for files and macros: every event), ``flavour`` (νe, νμ, ν̄μ, ν̄e as ``nu_e``, ``nu_mu``, ``nu_mu_bar``,
 ``nu_e_bar``), and ``reweight`` (efficiency variants, e.g. ``{eff_energy = "sys_plus"}``).
 Built templates from runs are cached (``cache_dir``, default ``$SIMCOH_FIT_CACHE`` or ``~/.cache/simcoh/fit``) under
 a hash of their settings, the binning and the simcoh version, so a rerun reuses them; ``rebuild`` remakes them.
@@ -38,8 +39,9 @@ DEFAULT_WEIGHT = ("weight", "eff_energy", "eff_time")
 PACKAGE_PREFIX = "simcoh:"  # a path below simcoh/data, e.g. "simcoh:coherent_csi_2021/dataBeamOnC.txt"
 _TEMPLATE_KEYS = {"run", "macro", "files", "file", "columns", "counts", "sumw2", "processes", "events", "seed",
                   "fidelity", "set", "exposure", "process", "flavour", "weight", "reweight", "description",
-                  "source", "scale"}
+                  "source", "scale", "factorize"}
 _RUN_KEYS = ("run", "macro", "processes", "events", "seed", "fidelity", "set", "exposure")
+CACHE_FORMAT = 2  # bump when the way templates are filled changes, so older cached histograms are not reused
 FLAVOUR_CODES = {"nu_e": 0, "nu_mu": 1, "nu_mu_bar": 2, "nu_e_bar": 3}
 
 
@@ -67,6 +69,22 @@ def histogram(axes, values: Iterable[np.ndarray], weights: np.ndarray | None = N
     return np.asarray(h.values(), dtype=float).ravel(), np.asarray(h.variances(), dtype=float).ravel()
 
 
+def factorized(sumw: np.ndarray, shape) -> np.ndarray:
+    """The product of the marginal distributions of a flattened histogram, with the same total: the template of
+    a source whose observables are independent (e.g. a steady-state background flat in time), without the
+    statistical noise of the individual 2D bins."""
+    h = np.asarray(sumw, dtype=float).reshape(shape)
+    total = h.sum()
+    if total <= 0 or h.ndim == 1:
+        return h.ravel()
+    out = np.ones(shape)
+    for axis in range(h.ndim):
+        other = tuple(i for i in range(h.ndim) if i != axis)
+        marginal = h.sum(axis=other) / total
+        out = out * marginal.reshape([-1 if i == axis else 1 for i in range(h.ndim)])
+    return (total * out).ravel()
+
+
 def resolve_path(mf, value: str, *keys) -> Path:
     """A path in a model file: relative to the file, or ``simcoh:...`` for data shipped with simcoh."""
     if value.startswith(PACKAGE_PREFIX):
@@ -92,7 +110,8 @@ def _read_table(mf, spec: dict, axes, *keys):
                                   expected="observable names, 'count' for a weight column, '-' to skip",
                                   suggestion="columns = [\"pe\", \"t_rec\"]"))
     try:
-        table = np.loadtxt(path, comments="#", ndmin=2)
+        first = next((ln for ln in path.read_text().splitlines() if ln.strip() and not ln.startswith("#")), "")
+        table = np.loadtxt(path, comments="#", ndmin=2, delimiter="," if "," in first else None)
     except ValueError as err:
         raise InputError(mf.error(f"{path}: not a table of numbers ({err})", *keys, "file")) from None
     if table.shape[1] < len(cols):
@@ -134,7 +153,7 @@ def read_data(mf, cname: str, axes) -> np.ndarray:
 def _columns_needed(spec, axes) -> list[str]:
     cols = {a.column for a in axes} | set(spec.get("weight", DEFAULT_WEIGHT)) | {"process", "flavour"}
     if spec.get("reweight"):
-        cols |= set(spec["reweight"]) | {"pe"}
+        cols |= set(spec["reweight"]) | {"pe", "t_ns"}
     return sorted(cols)
 
 
@@ -244,7 +263,8 @@ def _cache_key(spec: dict, axes) -> str:
     from .._version import __version__
 
     payload = {"spec": {k: v for k, v in spec.items() if k not in ("description", "source")},
-               "axes": [(a.name, a.column, a.scale, a.edges.tolist()) for a in axes], "simcoh": __version__}
+               "axes": [(a.name, a.column, a.scale, a.edges.tolist()) for a in axes], "simcoh": __version__,
+               "format": CACHE_FORMAT}
     return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()[:24]
 
 
@@ -331,6 +351,8 @@ def _build_one(mf, tname, t, axes, keys, runs, cache, progress, rebuild):
         return scale * sumw, None if sumw2 is None else scale ** 2 * sumw2, source or "inline counts"
     if kind == "file":
         s, _ = _read_table(mf, t, axes, *keys)
+        if t.get("factorize", False):
+            s = factorized(s, [a.n_bins for a in axes])
         return scale * s, None, source or f"table {t['file']}"
     if kind == "files":
         files = t["files"] if isinstance(t["files"], list) else [t["files"]]
@@ -349,6 +371,8 @@ def _build_one(mf, tname, t, axes, keys, runs, cache, progress, rebuild):
     if rk not in runs:
         runs[rk] = _simulate(mf, t, keys, progress)
     sim = runs[rk]
+    if "process" not in t:  # a run enables cevns by default: keep the processes the template asked for
+        t = {**t, "process": list(t.get("processes", ["cevns"]))} if "run" in t else t
     ev = sim.numpy([c for c in _columns_needed(t, axes) if c in sim.events.fields])
     s, s2 = _select_and_fill(mf, t, ev, axes, keys, config=sim.config)
     _cache_save(path, s, s2)
