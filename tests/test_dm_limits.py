@@ -126,3 +126,19 @@ def test_small_model_agrees_with_the_fit_core():
     grid = np.array([mine.mu + 5, mine.mu + 10])
     np.testing.assert_allclose(profile(core_model, "n_sig", grid, barlow_beeston=False),
                                model.profile(data, None, grid)[1], rtol=2e-3, atol=2e-3)
+
+
+def test_core_fc_critical_values_match_exact_enumeration():
+    """The same exact check for the fit-core route (simcoh.fit.dm_core): one bin, known background 0.2, N = 1.5;
+    the exact 90 % critical value is 3.0 with the CDF jumping from 0.79 to 0.97 there (> 4 standard errors of
+    300 toys either side)."""
+    from simcoh.fit import dm_core
+    from simcoh.fit.model import Axis, Channel, FitModel, Sample
+
+    exact, below, at = _exact_fc_critical(1.5, 0.2, 0.9)
+    assert exact == pytest.approx(3.0, abs=1e-9) and below < 0.83 and at > 0.96
+    base = FitModel("one-bin", (Channel("c", (Axis("pe", [0.0, 1.0], column="pe"), Axis("t", [0.0, 1.0])),
+                                        np.zeros(1), (Sample("b", np.full(1, 0.2), staterror=False),)),), ())
+    model = dm_core.with_dm(base, Template("dm", np.ones(1), np.zeros(1), 100, 1.0))
+    cv = dm_core.critical_values(model, [1.5], n_toys=300, seed=2)
+    assert cv.t_crit[0] == pytest.approx(exact, abs=2e-3)
