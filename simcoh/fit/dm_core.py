@@ -54,6 +54,17 @@ def profile_n_dm(model: FitModel, grid) -> tuple[float, np.ndarray]:
     return best.values[POI], profile(model, POI, grid, best=best)
 
 
+def expected_profile(model: FitModel, grid) -> np.ndarray:
+    """−2Δ ln L(N_DM) on the Asimov data set of the background-only hypothesis (n_dm = 0, nuisances profiled
+    on the observed data): its crossing with the critical values is the median expected limit (Cowan et al.,
+    EPJC 71, 1554 (2011), arXiv:1007.1727)."""
+    from .likelihood import profile
+
+    null = fit(model, fixed={POI: 0.0}, hesse=False)
+    asimov = model.with_data(Likelihood(model).expected(null.values))
+    return profile(asimov, POI, grid, best=fit(asimov, hesse=False))
+
+
 def _toy_t(model: FitModel, expected: list, n_toys: int, mu_grid: np.ndarray, toy: int, rng) -> float:
     k = toy // n_toys
     data = {name: rng.poisson(counts).astype(float) for name, counts in expected[k].items()}

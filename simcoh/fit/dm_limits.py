@@ -20,7 +20,7 @@ import numpy as np
 
 from ..errors import InputError
 from .binned import Background, BinnedModel
-from .simulated import CSI_2021_BINNING, Binning, Template, simulate_each, simulate_templates
+from .simulated import CSI_2021_BINNING, Binning, Template, simulate_binnings, simulate_each
 
 #: Conventions of the COHERENT CsI dark-matter search (arXiv:2110.11453): α_D = 0.5, m_A′ = 3 m_χ.
 ALPHA_D = 0.5
@@ -53,10 +53,11 @@ BACKGROUNDS = tuple(BACKGROUND_UNCERTAINTIES)
 def dm_template(m_chi_mev: float, *, epsilon_ref: float = 1e-4, alpha_d: float = ALPHA_D,
                 mass_ratio: float = MASS_RATIO, n_events: int = 20_000, seed: int = 1,
                 binning: Binning = CSI_2021_BINNING, detector: str = "csi-2021",
-                options: dict | None = None, recoil_min_kev: float = RECOIL_MIN_KEV) -> Template:
+                options: dict | None = None, recoil_min_kev: float = RECOIL_MIN_KEV):
     """The χ template at ``m_chi_mev`` from the simcoh ``dm`` process (expected events per bin at ε_ref).
     ``options``: more ``/process/dm/...`` settings by command name (``{"etaPerPOT": 1e-3}``);
-    ``recoil_min_kev``: recoils generated above this (see :data:`RECOIL_MIN_KEV`)."""
+    ``recoil_min_kev``: recoils generated above this (see :data:`RECOIL_MIN_KEV`). ``binning`` may be a tuple
+    of binnings: then one run gives a tuple of templates."""
     if not m_chi_mev > 0:
         raise InputError(f"m_chi {m_chi_mev!r} MeV: the dark-matter mass must be > 0")
     m_chi_mev, epsilon_ref, alpha_d = float(m_chi_mev), float(epsilon_ref), float(alpha_d)
@@ -64,7 +65,10 @@ def dm_template(m_chi_mev: float, *, epsilon_ref: float = 1e-4, alpha_d: float =
                  "process/dm/alphaD": f"{alpha_d!r}", "process/dm/mAprime": f"{float(mass_ratio) * m_chi_mev!r} MeV"}
     overrides["run/recoilMin"] = f"{float(recoil_min_kev)!r} keV"
     overrides.update({f"process/dm/{k}": v for k, v in (options or {}).items()})
-    return simulate_templates(detector, ["dm"], binning, n_events=n_events, seed=seed, overrides=overrides)["dm"]
+    many = isinstance(binning, (tuple, list))
+    out = simulate_binnings(detector, ["dm"], binning if many else (binning,), n_events=n_events, seed=seed,
+                            overrides=overrides)
+    return tuple(t["dm"] for t in out) if many else out[0]["dm"]
 
 
 def csi2021_backgrounds(*, n_events: int = 200_000, seed: int = 2021,

@@ -76,6 +76,14 @@ def simulate_templates(detector: str, processes, binning: Binning, *, n_events: 
                        only: bool = True) -> dict[str, Template]:
     """Run ``detector`` at parametric fidelity with ``n_events`` weighted events of ``processes`` and return a
     template per process. ``only``: disable the processes that are on by default (cevns) unless listed."""
+    return simulate_binnings(detector, processes, (binning,), n_events=n_events, seed=seed, overrides=overrides,
+                             exposure=exposure, only=only)[0]
+
+
+def simulate_binnings(detector: str, processes, binnings, *, n_events: int, seed: int,
+                      overrides: dict | None = None, exposure: str | None = None,
+                      only: bool = True) -> list[dict[str, Template]]:
+    """As :func:`simulate_templates`, one run histogrammed in each of ``binnings``."""
     from ..api import simulate
     from ..generate.registry import PROCESS_CODES
 
@@ -85,16 +93,21 @@ def simulate_templates(detector: str, processes, binning: Binning, *, n_events: 
         overrides.setdefault("process/disable", "cevns")
     sim = simulate(detector, processes, exposure=exposure, fidelity="parametric", n_events=n_events, seed=seed,
                    overrides=overrides)
-    if binning.x_column not in sim.events.fields:
-        raise InputError(f"{detector}: the events have no column '{binning.x_column}' to bin in; available: "
+    columns = {b.x_column for b in binnings}
+    missing = [c for c in columns if c not in sim.events.fields]
+    if missing:
+        raise InputError(f"{detector}: the events have no column {', '.join(missing)} to bin in; available: "
                          f"{', '.join(sim.events.fields)}")
-    ev = sim.numpy(list(COLUMNS) + [binning.x_column])
+    ev = sim.numpy(list(COLUMNS) + sorted(columns))
     w = ev["weight"] * ev["eff_energy"] * ev["eff_time"]
-    out = {}
-    for name in processes:
-        sel = ev["process"] == PROCESS_CODES[name]
-        values, variances = binning.histogram(ev[binning.x_column][sel], ev["t_ns"][sel], w[sel])
-        out[name] = Template(name, values, variances, int(sel.sum()), float(sim.expected.get(name, 0.0)))
+    out = []
+    for binning in binnings:
+        per = {}
+        for name in processes:
+            sel = ev["process"] == PROCESS_CODES[name]
+            values, variances = binning.histogram(ev[binning.x_column][sel], ev["t_ns"][sel], w[sel])
+            per[name] = Template(name, values, variances, int(sel.sum()), float(sim.expected.get(name, 0.0)))
+        out.append(per)
     return out
 
 
