@@ -76,3 +76,16 @@ def test_lar750_one_year(tmp_path, capsys):
     assert result["toys"]["n"] == 30
     assert main(argv) == 3  # a finished file is not overwritten
     assert "--overwrite" in capsys.readouterr().err
+
+
+def test_csi2021_takes_its_own_background_models():
+    """csi-2021 has brn, nin and ss sections: they are run through simcoh and enter with their uncertainties;
+    for its data-set exposure the steady state in PE < 60 is ≈ 1286 events (published expectation, D. Pershey,
+    Dec. 2020) - here over a wider energy range, so more."""
+    m = S.build_model("csi-2021", "13.99 GWh", n_events=20_000)
+    names = {b.name: b for b in m.backgrounds}
+    assert set(names) == {"brn", "nin", "ss"}
+    assert names["brn"].sigma == 0.25 and names["nin"].sigma == 0.36
+    assert names["ss"].template.sum() > 1000
+    assert names["ss"].sigma == pytest.approx(1 / math.sqrt(names["ss"].template.sum()))
+    assert not any("not modelled" in n for n in m.notes)
