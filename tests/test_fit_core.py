@@ -133,3 +133,19 @@ def test_fit_recovers_mu_and_bb_widens_the_error():
     assert r1.errors["mu"] > r0.errors["mu"]
     assert r1.errors["mu"] == pytest.approx(math.hypot(r0.errors["mu"], 0.2 * r0.values["mu"] / math.sqrt(6)),
                                             rel=0.35)
+
+
+def test_constraint_centre_aux():
+    """A shifted global observable moves the constraint: with no data sensitivity to α, α̂ = aux."""
+    ax = Axis("x", [0.0, 1.0])
+    m = FitModel("aux", [Channel("c", [ax], [10.0], [Sample("s", [10.0], modifiers=(NormFactor("mu"),
+                                                                                   NormSys("a", 0.9, 1.1)))])],
+                 [Parameter("mu", 1.0, (0, 5), poi=True), Parameter("a", 0.0, (-5, 5), "normal")])
+    r = fit(m.with_aux({"a": 0.7}))
+    assert r.values["a"] == pytest.approx(0.7, abs=0.02)  # mu absorbs the normalisation
+    lik = Likelihood(m.with_aux({"a": 0.7}))
+    base = Likelihood(m)
+    x = lik.vector({"mu": 1.0, "a": 0.2})
+    assert lik.nll(x) - base.nll(x) == pytest.approx(0.5 * (0.2 - 0.7) ** 2 - 0.5 * 0.2 ** 2)
+    with pytest.raises(KeyError):
+        m.with_aux({"mu": 1.0})

@@ -39,3 +39,20 @@ def test_csi2017_fit_reproduces_the_published_fit(tmp_path):
     r = analyse(load_model("csi-2017", cache_dir=tmp_path), scan_points=0)
     assert abs(r.extra["poi_events"]["mu_cevns"]["events"] - 134) <= 22
     assert abs(r.extra["significance"]["z"] - 6.7) <= 1.0
+
+
+def test_csi2021_pyhf_same_best_fit_and_q0(tmp_path):
+    """pyhf on the exported CsI 2021 workspace (2 channels × 99 bins, 9 parameters + 198 staterror factors)."""
+    pyhf = pytest.importorskip("pyhf")
+    from simcoh.fit import fit, significance
+    from simcoh.fit.pyhf_workspace import pyhf_model
+
+    model = load_model("csi-2021", cache_dir=tmp_path)
+    ours = fit(model)
+    _, pm, data = pyhf_model(model)
+    pyhf.set_backend("numpy", pyhf.optimize.minuit_optimizer(tolerance=1e-5))
+    best, twice_nll = pyhf.infer.mle.fit(data, pm, return_fitted_val=True)
+    assert float(best[pm.config.poi_index]) == pytest.approx(ours.values["mu_cevns"], abs=2e-3)
+    _, twice_nll0 = pyhf.infer.mle.fixed_poi_fit(0.0, data, pm, return_fitted_val=True)
+    q0, _ = significance(model, best=ours)
+    assert float(twice_nll0 - twice_nll) == pytest.approx(q0, rel=1e-3)

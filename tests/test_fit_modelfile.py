@@ -173,3 +173,20 @@ def test_model_with_events_templates(tmp_path):
     # cached: a second load gives the same arrays without a run
     m2 = load_model(p, cache_dir=tmp_path / "cache")
     assert m2.channel("c").sample("cevns").nominal.tolist() == s.nominal.tolist()
+
+
+def test_missing_fit_extra_is_a_clear_input_error(monkeypatch, tmp_path):
+    import sys
+
+    from simcoh.fit import require_fit_extra
+    from simcoh.fit.templates import require_hist
+
+    monkeypatch.setitem(sys.modules, "iminuit", None)  # import fails as if not installed
+    monkeypatch.setitem(sys.modules, "hist", None)
+    with pytest.raises(InputError, match=r"pip install 'simcoh\[fit\]'"):
+        require_fit_extra()
+    with pytest.raises(InputError, match=r"pip install 'simcoh\[fit\]'"):
+        require_hist()
+    from simcoh.cli import main
+
+    assert main(["fit", str(write(tmp_path)), "--output", str(tmp_path / "o")]) == 2

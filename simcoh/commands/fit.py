@@ -30,6 +30,8 @@ def add_parser(subparsers) -> None:
     p.add_argument("--cache-dir", default=None, help="template cache (default $SIMCOH_FIT_CACHE or "
                                                      "~/.cache/simcoh/fit)")
     p.add_argument("--rebuild-templates", action="store_true", help="remake cached templates")
+    p.add_argument("--templates-only", action="store_true",
+                   help="build (or check) the model's templates into the cache and stop, without fitting")
     p.add_argument("--pyhf", action="store_true", help="also write the model as a pyhf workspace (workspace.json)")
 
 
@@ -48,6 +50,11 @@ def run(args) -> int:
         raise InputError(Diagnostic("--scan-points must be 0–500 and --contour-points 0–101",
                                     file="<command line>", suggestion="--scan-points 31 --contour-points 21"))
     model = load_model(args.model, cache_dir=args.cache_dir, progress=_say, rebuild=args.rebuild_templates)
+    if args.templates_only:
+        for c in model.channels:
+            print(f"{model.name} channel {c.name} ({c.n_bins} bins, data {c.data.sum():.0f}): " + ", ".join(
+                f"{s.name} {s.nominal.sum():.1f}" for s in c.samples))
+        return 0
     outdir = Path(args.output or f"fit-{model.name}")
     result_path = outdir / "result.json"
     if result_path.exists() and not args.overwrite:

@@ -72,7 +72,8 @@ def poi_events(lik: Likelihood, result: FitResult, poi: str) -> dict:
     if not scaled:
         return {}
     mine = {m.parameter for _, s in scaled for m in s.modifiers if isinstance(m, NormSys)}
-    elsewhere = {m.parameter for c in model.channels for s in c.samples if (c.name, s) not in scaled
+    keys = {(c, s.name) for c, s in scaled}
+    elsewhere = {m.parameter for c in model.channels for s in c.samples if (c.name, s.name) not in keys
                  for m in s.modifiers}
     held = sorted(p for p in mine if p not in elsewhere)
     n_fit = float(sum(np.sum(result.expected[c][s.name]) for c, s in scaled))

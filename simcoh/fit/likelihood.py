@@ -1,11 +1,12 @@
 """Binned Poisson likelihood of a :class:`~simcoh.fit.model.FitModel`, minimised and profiled with iminuit.
 
-−ln L(θ) = Σ_channels Σ_b [ν_b − n_b ln ν_b + ln Γ(n_b + 1)] + ½ Σ_k α_k² + ½ Σ_b ((γ_b − 1)/σ_b)²,
+−ln L(θ) = Σ_channels Σ_b [ν_b − n_b ln ν_b + ln Γ(n_b + 1)] + ½ Σ_k (α_k − a_k)² + ½ Σ_b ((γ_b − 1)/σ_b)²,
 
 with ν_b = γ_b · Σ_{s ∈ staterror} ν_sb(θ) + Σ_{s ∉ staterror} ν_sb(θ) (model.py gives ν_sb). The Barlow–Beeston-lite
 factors γ_b are profiled analytically bin by bin (the positive root of ∂(−ln L)/∂γ_b = 0, a quadratic), so iminuit
 only sees the model parameters; this is the exact profile, the same minimum and the same curvature in the other
-parameters as fitting the γ_b explicitly (as pyhf does). Constants (ln Γ(n + 1)) are kept so that −ln L equals
+parameters as fitting the γ_b explicitly (as pyhf does). a_k (``Parameter.aux``, 0 by default) are the centres of
+the Gaussian constraints. Constants (ln Γ(n + 1)) are kept so that −ln L equals
 pyhf's −logpdf up to the Gaussian normalisation constants.
 """
 
@@ -119,6 +120,7 @@ class Likelihood:
         chans = model.channels if channels is None else [model.channel(c) for c in channels]
         self._channels = [_ChannelArrays(c, self.index) for c in chans]
         self._constrained = np.array([p.constraint == "normal" for p in model.parameters], dtype=bool)
+        self._aux = np.array([p.aux for p in model.parameters], dtype=float)[self._constrained]
 
     # --- evaluation -------------------------------------------------------------------------------------------
     def vector(self, values: Mapping[str, float] | None = None) -> np.ndarray:
@@ -132,7 +134,7 @@ class Likelihood:
     def nll(self, x) -> float:
         """−ln L at parameter vector ``x`` (Barlow–Beeston factors profiled)."""
         x = np.asarray(x, dtype=float)
-        total = 0.5 * float(np.sum(x[self._constrained] ** 2))
+        total = 0.5 * float(np.sum((x[self._constrained] - self._aux) ** 2))
         for ch in self._channels:
             total += ch.evaluate(x, self.barlow_beeston)[2]
         return total

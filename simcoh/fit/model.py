@@ -79,7 +79,7 @@ class NormSys:
         return self.hi ** alpha if alpha >= 0 else self.lo ** (-alpha)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # holds arrays: compared by identity
 class HistoSys:
     """Constrained shape+normalisation: expected counts ``lo`` at α = −1, ``hi`` at α = +1 (same binning as the
     sample, flattened), linear interpolation per bin."""
@@ -99,7 +99,7 @@ class HistoSys:
 Modifier = NormFactor | NormSys | HistoSys
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # holds arrays: compared by identity
 class Sample:
     """Expected counts of one process in one channel (flattened in C order over the channel's axes).
 
@@ -124,7 +124,7 @@ class Sample:
             raise InputError(Diagnostic(f"sample '{self.name}': expected counts must be finite and >= 0"))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # holds arrays: compared by identity
 class Channel:
     """Observed ``data`` (counts per bin, flattened in C order over ``axes``) and the samples predicting it."""
 
@@ -169,7 +169,9 @@ class Channel:
 @dataclass(frozen=True)
 class Parameter:
     """A fit parameter. ``constraint`` None: free (normalisation factors, POIs); "normal": α ~ N(0, 1).
-    ``bounds`` (lo, hi) or None; ``source`` names where a constraint comes from (paper, arXiv id)."""
+    ``bounds`` (lo, hi) or None; ``source`` names where a constraint comes from (paper, arXiv id). ``aux``: the
+    centre of the Gaussian constraint, N(aux | α, 1) (the global observable; 0 for the real data, drawn from
+    N(α, 1) for a frequentist pseudo-experiment, see :meth:`FitModel.with_aux`)."""
 
     name: str
     init: float = 1.0
@@ -178,6 +180,7 @@ class Parameter:
     poi: bool = False
     description: str = ""
     source: str = ""
+    aux: float = 0.0
 
     def __post_init__(self):
         if self.constraint not in (None, "normal"):
@@ -187,7 +190,7 @@ class Parameter:
             object.__setattr__(self, "bounds", (float(self.bounds[0]), float(self.bounds[1])))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # holds arrays: compared by identity
 class FitModel:
     """A complete binned model: channels and parameters. ``poi`` names the main parameter of interest (used for
     significance and the profile plot); every parameter with ``poi=True`` is reported as a POI."""
@@ -260,6 +263,17 @@ class FitModel:
 
         chans = tuple(dataclasses.replace(c, data=data[c.name]) if c.name in data else c for c in self.channels)
         return dataclasses.replace(self, channels=chans)
+
+    def with_aux(self, aux: dict) -> "FitModel":
+        """The same model with other centres of the Gaussian constraints (``{parameter: value}``), e.g. the global
+        observables of a pseudo-experiment."""
+        import dataclasses
+
+        unknown = set(aux) - {p.name for p in self.parameters if p.constraint is not None}
+        if unknown:
+            raise KeyError(f"not constrained parameters: {sorted(unknown)}")
+        params = tuple(dataclasses.replace(p, aux=float(aux[p.name])) if p.name in aux else p for p in self.parameters)
+        return dataclasses.replace(self, parameters=params)
 
     def with_samples(self, channel: str, samples) -> "FitModel":
         """The same model with ``samples`` added to (or replacing same-named samples of) ``channel``."""
