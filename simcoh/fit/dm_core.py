@@ -8,8 +8,8 @@ the steady state shared with the anti-coincidence (AC) channel, and Barlow-Beest
 Feldman-Cousins critical values by pseudo-experiments of the same model.
 
 The pseudo-experiments fluctuate the counts of both channels (Poisson) around the expectation at the
-conditional fit (n_dm fixed, every nuisance profiled on the data); the fit core keeps its Gaussian constraints
-centred on 0, so unlike :mod:`simcoh.fit.fc` the auxiliary measurements are not redrawn per toy.
+conditional fit (n_dm fixed, every nuisance profiled on the data) and redraw the auxiliary measurement of each
+constrained nuisance from N(α̂̂, 1) (``FitModel.with_aux``), as :mod:`simcoh.fit.fc` does for the small model.
 """
 
 from __future__ import annotations
@@ -65,10 +65,14 @@ def expected_profile(model: FitModel, grid) -> np.ndarray:
     return profile(asimov, POI, grid, best=fit(asimov, hesse=False))
 
 
-def _toy_t(model: FitModel, expected: list, n_toys: int, mu_grid: np.ndarray, toy: int, rng) -> float:
+def _toy_t(model: FitModel, expected: list, centres: list, n_toys: int, mu_grid: np.ndarray, toy: int,
+           rng) -> float:
     k = toy // n_toys
     data = {name: rng.poisson(counts).astype(float) for name, counts in expected[k].items()}
     m = model.with_data(data)
+    if centres[k]:
+        names = sorted(centres[k])
+        m = m.with_aux(dict(zip(names, rng.normal([centres[k][n] for n in names], 1.0))))
     best = fit(m, hesse=False)
     cond = fit(m, init=best.values, fixed={POI: float(mu_grid[k])}, hesse=False)
     return max(2.0 * (cond.nll - best.nll), 0.0)
@@ -79,11 +83,13 @@ def critical_values(model: FitModel, mu_grid, *, n_toys: int, cl: float = 0.9, s
     """FC critical values of −2Δ ln L(N_DM) from ``n_toys`` pseudo-experiments per grid point."""
     mu_grid = np.asarray(mu_grid, float)
     lik = Likelihood(model)
-    expected = []
+    constrained = [p.name for p in model.parameters if p.constraint is not None]
+    expected, centres = [], []
     for mu in mu_grid:
         cond = fit(model, fixed={POI: float(mu)}, hesse=False)
         expected.append(lik.expected(cond.values))
-    t = np.array(run_toys(functools.partial(_toy_t, model, expected, n_toys, mu_grid), n_toys * mu_grid.size,
+        centres.append({n: cond.values[n] for n in constrained})
+    t = np.array(run_toys(functools.partial(_toy_t, model, expected, centres, n_toys, mu_grid), n_toys * mu_grid.size,
                           seed=seed, workers=workers)).reshape(mu_grid.size, n_toys)
     tc = np.array([np.quantile(row, cl, method="inverted_cdf") for row in t])
     err = []
