@@ -25,8 +25,9 @@ def test_y_and_epsilon_by_hand():
 def test_dm_counts_scale_as_epsilon_to_the_fourth():
     """The χ template comes from the generator: doubling ε multiplies it by 16 (production ε², detection ε²);
     the same seed gives the same events, so the ratio is exact up to rounding."""
-    a = D.dm_template(10.0, epsilon_ref=1e-4, n_events=2000, seed=3, binning=ONE_BIN)
-    b = D.dm_template(10.0, epsilon_ref=2e-4, n_events=2000, seed=3, binning=ONE_BIN)
+    fast = {"setupDecays": 100_000}
+    a = D.dm_template(10.0, epsilon_ref=1e-4, n_events=2000, seed=3, binning=ONE_BIN, options=fast)
+    b = D.dm_template(10.0, epsilon_ref=2e-4, n_events=2000, seed=3, binning=ONE_BIN, options=fast)
     assert a.total > 0
     assert b.total / a.total == pytest.approx(16.0, rel=1e-9)
 
@@ -66,7 +67,7 @@ def test_fc_critical_values_match_exact_enumeration():
     """One bin, background b = 2 known, μ = 2: the toy quantile equals the exact FC critical value (the
     discrete t jumps across the 90 % point with a margin of several standard errors of the toy CDF)."""
     model = BinnedModel(np.ones(1), (Background("b", np.full(1, 2.0), fixed=True),), mu_bounds=(0.0, None))
-    n_toys = 3000
+    n_toys = 1500
     exact, below, at = _exact_fc_critical(2.0, 2.0, 0.9)
     se = math.sqrt(0.09 / n_toys)
     assert below < 0.9 - 3 * se and at > 0.9 + 3 * se  # the test case is not on a knife edge
@@ -76,10 +77,10 @@ def test_fc_critical_values_match_exact_enumeration():
 
 def test_fc_critical_value_tends_to_wilks_far_from_the_boundary():
     """Large counts, μ far from 0, a 5 % constrained background: t_c → χ²(1 dof) 90 % quantile 2.706
-    (tolerance: 4 standard errors of an empirical quantile from 1500 toys, ≈ 4 × 0.15)."""
+    (tolerance: 4 standard errors of an empirical quantile from 1000 toys, ≈ 4 × 0.18)."""
     model = BinnedModel(np.array([100.0, 60.0, 40.0]), (Background("b", np.array([300.0, 300.0, 300.0]),
                                                                   sigma=0.05),), mu_bounds=(0.0, None))
-    n_toys = 1500
+    n_toys = 1000
     cv = critical_values(model, [3.0], n_toys=n_toys, seed=5)
     se = math.sqrt(0.09 / n_toys) / stats.chi2.pdf(2.706, 1)
     assert abs(cv.t_crit[0] - stats.chi2.ppf(0.9, 1)) < 4 * se
