@@ -177,12 +177,12 @@ def run(ctx) -> CaseResult:
                       "converted to Y through simcoh's χ yield."))
     res.notes.append(
         "Expected against observed: with the fit-core model the median expected limit (background-only Asimov data) "
-        "is close to the published limits, while the observed limits come out 2-4 times lower. The fit-core model "
+        "is close to the published limits, while the observed limits come out 1.4-5 times lower. The fit-core model "
         "frees the CEvNS normalisation (the data prefer ≈ 0.8 of simcoh's SM prediction, the steady state ≈ 1.12) and "
         "has 0.125-µs bins over the prompt peak, where the released events fall below the background-only "
         "expectation (42 events against 52 expected in 0.375-0.5 µs): a prompt χ signal meets a prompt deficit, "
         "and the FC construction turns a deficit into a tight limit. The small model (CEvNS constrained to 12.9 %, "
-        "0.5-µs bins, no shape systematics) gives limits of 30-45. The published analysis had systematics simcoh "
+        "0.5-µs bins, no shape systematics) gives limits of 35-37 (full run). The published analysis had systematics simcoh "
         "does not model (beam timing, light-yield variations) and its own binning. Masses above 44 MeV need η "
         "production (docs/dm-limits.md).")
     res.runtime_s = time.perf_counter() - t0
