@@ -48,7 +48,7 @@ def validate_command(argv: list[str] | None = None) -> int:
     ap.add_argument("--reference-dir", default=None,
                     help="the released data (default: validation/reference beside this file)")
     ap.add_argument("--case", action="append", default=None, dest="cases",
-                    help="run only this case (repeatable): csi2021, csi2017, n2, fidelity, flux, sensitivity")
+                    help="run only this case (repeatable): csi2021, csi2017, n2, fidelity, flux, sensitivity, dm_limits, nsi")
     ap.add_argument("--no-progress", action="store_true", help="do not print progress lines")
     args = ap.parse_args(argv)
     try:
