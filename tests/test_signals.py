@@ -126,27 +126,32 @@ def wait_for_partial(proc: subprocess.Popen, directory: Path, timeout_s: float =
     raise AssertionError(f"no partial file appeared (exit status {proc.poll()})")
 
 
+#: A stopped run must end within this time (a hang is the failure looked for; closing a Dask LocalCluster takes
+#: several seconds on a loaded 2-core machine, so the bound leaves room for that).
+STOP_WITHIN_S = 20
+
+
 def stop_and_check(proc: subprocess.Popen, signum: int, directory: Path, may_have_finished: bool = False,
                    group: bool = False) -> str:
     """Send ``signum`` to the run (with ``group``, to all its processes, as Ctrl-C in a terminal does); check its
-    exit status and message, that every process of it has ended 10 s later and that no partial file is left.
+    exit status and message, that every process of it has ended STOP_WITHIN_S later and that no partial file is left.
     Returns its standard error."""
     family = descendants(proc.pid)
     if group:
         os.killpg(proc.pid, signum)  # the run leads its own session and process group (start_new_session)
     else:
         proc.send_signal(signum)
-    deadline = time.monotonic() + 10
+    deadline = time.monotonic() + STOP_WITHIN_S
     try:
-        _, err = proc.communicate(timeout=10)
+        _, err = proc.communicate(timeout=STOP_WITHIN_S)
     except subprocess.TimeoutExpired:
         proc.kill()
         _, err = proc.communicate(timeout=30)
-        raise AssertionError(f"the run did not end within 10 s of {signal.Signals(signum).name}; its "
+        raise AssertionError(f"the run did not end within {STOP_WITHIN_S} s of {signal.Signals(signum).name}; its "
                              f"standard error:\n{err[-3000:]}") from None
     while running(family) and time.monotonic() < deadline:
         time.sleep(0.05)
-    assert not running(family), f"processes still running 10 s after the signal: {sorted(running(family))}"
+    assert not running(family), f"processes still running {STOP_WITHIN_S} s after the signal: {sorted(running(family))}"
     assert not leftovers(directory), leftovers(directory)
     finished = may_have_finished and proc.returncode == 0
     if not finished:
@@ -393,3 +398,25 @@ def test_signal_at_a_random_moment_then_rerun_equals_serial(tmp_path, signame, m
         assert main(["merge", str(work / "out.shards"), "--no-progress"]) == 0
     assert_same_events(work / "out.h5", reference)
     assert not leftovers(work)
+
+
+def test_a_lock_left_by_a_dead_holder_is_removed_and_a_live_one_kept(tmp_path):
+    """After a Dask production is interrupted, the parent deletes lock files their dead holders left (a worker
+    closed under a running shard) and keeps those a live process still holds."""
+    from simcoh.engine import locks
+
+    shard = tmp_path / "shard-0000-of-0002.h5"
+    locks.lock_path(shard).write_text("process 1 on elsewhere since then\n")  # holder gone: no flock on it
+    assert locks.remove_stale(shard) and not locks.lock_path(shard).exists()
+    assert not locks.remove_stale(shard)  # nothing there
+    holder = subprocess.Popen([sys.executable, "-c", "import fcntl, os, sys, time; fd = os.open(sys.argv[1], "
+                               "os.O_RDWR | os.O_CREAT); fcntl.flock(fd, fcntl.LOCK_EX); print('held', flush=True); "
+                               "time.sleep(60)", str(locks.lock_path(shard))], stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        assert not locks.remove_stale(shard) and locks.lock_path(shard).exists()  # a live holder keeps it
+    finally:
+        holder.kill()
+        holder.wait()
+        holder.stdout.close()
+    assert locks.remove_stale(shard) and not locks.lock_path(shard).exists()  # the kernel released it on death

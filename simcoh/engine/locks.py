@@ -79,3 +79,25 @@ def exclusive(path: str | os.PathLike, what: str, advice: str):
         with contextlib.suppress(FileNotFoundError):
             os.unlink(lock)  # before the lock is released: a waiting run then makes a new file (see _acquire)
         os.close(fd)
+
+
+def remove_stale(path: str | os.PathLike) -> bool:
+    """Delete the lock file of ``path`` if no live process holds it: its holder died before it could delete it (a
+    Dask worker closed under a running shard). A lock a live process holds is kept. True if a file was deleted."""
+    lock = lock_path(path)
+    if os.path.abspath(lock) in _HELD:
+        return False
+    try:
+        fd = os.open(lock, os.O_RDWR)
+    except FileNotFoundError:
+        return False
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return False
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(lock)
+        return True
+    finally:
+        os.close(fd)

@@ -24,7 +24,7 @@ from .merge import file_sha256, merge_shards
 from ..io.provenance import created_utc
 from ..io import partials
 from ..io.writer import check_destination
-from . import allocator, executors, signals
+from . import allocator, executors, locks, signals
 from .processes import start_method as default_start_method
 from .manifest import (ProductionError, load_manifest, manifest_path, new_manifest, open_production,
                        shard_states, update_manifest, update_shard)
@@ -150,8 +150,10 @@ def run_production(prepared, *, workers: int = 1, dask: str | None = None, n_sha
 
 
 def _remove_stale_partials(prod: Production) -> None:
+    """Partial and lock files of shards whose writer is gone (a Dask worker closed while its shard ran)."""
     for shard in prod.shards:
         partials.remove_stale(prod.directory / shard.file_name)
+        locks.remove_stale(prod.directory / shard.file_name)
 
 
 def _merge_and_summarize(prod: Production, progress: bool, command_line: str, keep_shards: bool,
