@@ -8,6 +8,7 @@ rendering (reproducibility), and the macro's file:line for bad libraries.
 from dataclasses import replace
 from pathlib import Path
 
+import awkward as ak
 import h5py
 import numpy as np
 import pytest
@@ -220,3 +221,28 @@ def test_command_records_a_library_and_refuses_to_overwrite(spec, tmp_path, caps
     assert "refusing to overwrite" in capsys.readouterr().err
     assert main(["afterglow-library", "csi-2021", "-n", "3", "--output", str(tmp_path / "s.h5"),
                  "--samples", "10"]) == 2
+
+
+def _run(tmp_path, name, *sets):
+    out = tmp_path / f"{name}.h5"
+    args = ["run", str(ROOT / "macros/quickstart.mac"), "--output", str(out), "--no-progress",
+            "--set", "run/fidelity=waveform", "--set", f"run/afterglowLibrary={SHIPPED}"]
+    for s in sets:
+        args += ["--set", s]
+    assert main(args) == 0
+    from simcoh.io import open_events
+
+    with open_events(out) as f:
+        ev = {k: np.asarray(f.read_column(k)) for k in ("waveform", "ac_waveform", "n_pe_afterglow", "ac_n_pulses_roi")}
+        ev["pe_label"] = np.asarray(ak.flatten(f.read_column("pe_label")))
+        return ev
+
+
+def test_runs_with_a_library_are_the_same_for_any_chunk_size(tmp_path):
+    a = _run(tmp_path, "a", "run/beamOn=120", "run/chunkSize=120", "run/acWindow=true")
+    b = _run(tmp_path, "b", "run/beamOn=120", "run/chunkSize=45", "run/acWindow=true")
+    np.testing.assert_array_equal(a["waveform"], b["waveform"])
+    np.testing.assert_array_equal(a["ac_waveform"], b["ac_waveform"])
+    # the afterglow is the library's: no model afterglow PE; the AC windows carry no signal
+    assert np.all(a["n_pe_afterglow"] == 0) and not np.any(a["pe_label"] == 1)
+    assert a["ac_n_pulses_roi"].mean() < 2
