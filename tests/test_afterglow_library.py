@@ -235,6 +235,7 @@ def _run(tmp_path, name, *sets):
     with open_events(out) as f:
         ev = {k: np.asarray(f.read_column(k)) for k in ("waveform", "ac_waveform", "n_pe_afterglow", "ac_n_pulses_roi")}
         ev["pe_label"] = np.asarray(ak.flatten(f.read_column("pe_label")))
+        ev["library"] = f.provenance["afterglow_library"]
         return ev
 
 
@@ -246,3 +247,8 @@ def test_runs_with_a_library_are_the_same_for_any_chunk_size(tmp_path):
     # the afterglow is the library's: no model afterglow PE; the AC windows carry no signal
     assert np.all(a["n_pe_afterglow"] == 0) and not np.any(a["pe_label"] == 1)
     assert a["ac_n_pulses_roi"].mean() < 2
+    # the event file records which library, by content
+    import hashlib
+
+    assert a["library"]["sha256"] == hashlib.sha256(SHIPPED.read_bytes()).hexdigest()
+    assert a["library"]["shape"] == [128, 16500]

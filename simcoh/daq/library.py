@@ -137,6 +137,23 @@ def load_library(path, spec: DigitizerSpec) -> AfterglowLibrary:
     return AfterglowLibrary(windows.astype(np.float32), str(path), description)
 
 
+def library_provenance(path) -> dict:
+    """What an event file records about the library it used: path, SHA-256 of the file, shape, description
+    (the configuration holds only the path; the hash tells whether a rerun used the same windows)."""
+    import hashlib
+
+    import h5py
+
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    with h5py.File(path, "r") as f:
+        shape = list(f[WINDOWS_DATASET].shape)
+        description = str(_attr(f.attrs, "description")) if "description" in f.attrs else ""
+    return {"path": str(path), "sha256": digest.hexdigest(), "shape": shape, "description": description}
+
+
 def check_library(path, spec: DigitizerSpec) -> None:
     """Check a library without keeping it (used when a macro is read)."""
     load_library(path, spec)
