@@ -22,17 +22,20 @@ Sample k = floor(baseline + (lib[w, off + k] − baseline_lib) + pulses + ½), c
 
 from __future__ import annotations
 
+import hashlib
 import os
 import tempfile
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+import h5py
 import numpy as np
 
 from ..errors import Diagnostic, InputError
 from ..response.afterglow import afterglow_pe
 from ..response.spe import build_spe_table, spe_section
 from ..rng import stage_key
+from .noise import noise_table
 from .render import render_waveforms
 from .spec import DigitizerSpec, digitizer_spec
 
@@ -108,8 +111,6 @@ def _check_attrs(path, attrs, spec: DigitizerSpec) -> float:
 
 def load_library(path, spec: DigitizerSpec) -> AfterglowLibrary:
     """Read and check a library for the digitizer ``spec`` (raises InputError naming what does not match)."""
-    import h5py
-
     path = Path(path)
     try:
         f = h5py.File(path, "r")
@@ -140,10 +141,6 @@ def load_library(path, spec: DigitizerSpec) -> AfterglowLibrary:
 def library_provenance(path) -> dict:
     """What an event file records about the library it used: path, SHA-256 of the file, shape, description
     (the configuration holds only the path; the hash tells whether a rerun used the same windows)."""
-    import hashlib
-
-    import h5py
-
     digest = hashlib.sha256()
     with open(path, "rb") as f:
         for block in iter(lambda: f.read(1 << 20), b""):
@@ -163,12 +160,13 @@ def write_library(path, samples, spec: DigitizerSpec, *, description: str = "", 
                   **attrs) -> Path:
     """Write ``samples`` (n_windows, n_samples) as a library of ``spec``'s digitizer, atomically (temp file
     and rename); an existing file is replaced only with ``overwrite``."""
-    import h5py
-
     path = Path(path)
     if path.exists() and not overwrite:
         raise InputError(f"{path} exists; refusing to overwrite it (pass overwrite=True / --overwrite)")
     samples = np.asarray(samples)
+    if samples.ndim != 2 or samples.shape[0] < 1 or samples.dtype.name not in SAMPLE_DTYPES:
+        raise InputError(f"library samples of shape {samples.shape} and dtype {samples.dtype}: expected "
+                         f"(n_windows >= 1, n_samples) of dtype {', '.join(SAMPLE_DTYPES)}")
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent or ".")
     os.close(fd)
     try:
@@ -193,8 +191,8 @@ def record_library(det, n_windows: int, seed: int, path, *, n_samples: int | Non
                    overwrite: bool = False) -> Path:
     """Record ``n_windows`` beam-off windows of ``n_samples`` (default: the detector's window) from the detector's
     own [afterglow] model and noise: afterglow PE (stage ``library.afterglow``) rendered with noise (stage
-    ``library.noise``). A library of the model itself, for tests and as a format example."""
-
+    ``library.noise``, the detector's noise mode). A library of the model itself, for tests and as a format
+    example."""
     spec = digitizer_spec(det)
     n = spec.n_samples if n_samples is None else int(n_samples)
     if n < spec.n_samples:
@@ -205,9 +203,9 @@ def record_library(det, n_windows: int, seed: int, path, *, n_samples: int | Non
     pe = afterglow_pe(stage_key(seed, "library.afterglow"), det.afterglow, n * spec.dt_ns,
                       build_spe_table(spe_section(det)), event_index=np.arange(int(n_windows)))
     wf = render_waveforms(long_spec, stage_key(seed, "library.noise"), pe.offsets, pe.t_ns, pe.charge,
-                          pe.event_index)
+                          pe.event_index, table=noise_table(spec, seed))
     text = (f"simcoh {det.name} [afterglow] model ({getattr(det.afterglow, 'model', 'none')}) and "
-            f"{spec.noise_rms_adc:g} ADC rms Gaussian noise, seed {seed}")
+            f"{spec.noise_rms_adc:g} ADC rms noise ({spec.noise_mode}), seed {seed}")
     return write_library(path, wf.samples, spec, description=text, overwrite=overwrite, detector=det.name,
                          seed=int(seed), source="simcoh.daq.library.record_library")
 
