@@ -155,6 +155,11 @@ RUN_PARAMS = (
           "Waveform fidelity: also render and reconstruct an anti-coincident (AC) window before the beam\n"
           "(afterglow and noise only), stored with the prefix ac_.", default=False, omitted=True,
           label="AC window", arg="ON", example="true"),
+    Param("run.afterglow_library", "/run/afterglowLibrary", "path",
+          "Waveform fidelity: overlay recorded beam-off windows from this HDF5 library (relative to the macro's\n"
+          "directory) instead of the detector's [afterglow] model and simulated noise (docs/afterglow-library.md).",
+          default=None, label="afterglow library", arg="PATH", arg_help="HDF5 file of recorded windows",
+          example="afterglow.h5"),
     Param("run.output_file", "/output/file", "path", "Event file to write (HDF5), relative to the working directory.",
           default="simcoh_events.h5", relative_to="cwd", label="output file", arg="PATH", example="csi-run1.h5"),
     Param("run.store_waveforms", "/output/waveforms", "bool",
@@ -353,6 +358,7 @@ class RunConfig:
     output_file: str = _RUN["output_file"]
     overwrite: bool = _RUN["overwrite"]
     ac_window: bool = _RUN["ac_window"]  # waveform fidelity: also an anti-coincident window per trigger
+    afterglow_library: str | None = _RUN["afterglow_library"]  # waveform fidelity: recorded beam-off windows
     store_waveforms: bool = _RUN["store_waveforms"]  # waveform fidelity: write the int16 samples
     compression: str = _RUN["compression"]  # deflate (standard HDF5 filters), lzf (h5py only), none
     compression_level: int = _RUN["compression_level"]  # ISA-L deflate level 0-3

@@ -37,6 +37,7 @@ class Waveforms:
     samples: np.ndarray
     saturated: np.ndarray
     event_index: np.ndarray
+    library_window: np.ndarray | None = None  # with an afterglow library: (window, sample offset) per window
 
 
 @nb.njit(inline="always", cache=True)
@@ -143,6 +144,39 @@ def render_table_kernel(offsets, t_ns, charge, event_index, key, n_samples, dt, 
             saturated[i] = sat
 
 
+@nb.njit(parallel=True, cache=True)
+def render_library_kernel(offsets, t_ns, charge, event_index, key, n_samples, dt, baseline, sign, amp, tmpl,
+                          tmpl_start, tmpl_step, adc_min, adc_max, library, out, saturated, chosen):
+    """Recorded window (baseline subtracted, simcoh.daq.library) + pulses; ``chosen[i]`` = (window, offset)."""
+    n_win = offsets.size - 1
+    n_lib, n_lib_samples = library.shape
+    span = n_lib_samples - n_samples + 1
+    tmpl_end = tmpl_start + tmpl_step * (tmpl.size - 1)
+    for b in nb.prange((n_win + BLOCK_WINDOWS - 1) // BLOCK_WINDOWS):
+        buf = np.empty(n_samples, np.float64)
+        for i in range(b * BLOCK_WINDOWS, min(n_win, (b + 1) * BLOCK_WINDOWS)):
+            s = stream_start(key, event_index[i])
+            s, u1 = draw_uniform(s)
+            s, u2 = draw_uniform(s)
+            w = min(int(u1 * n_lib), n_lib - 1)
+            off = min(int(u2 * span), span - 1)
+            chosen[i, 0] = w
+            chosen[i, 1] = off
+            rec = library[w]
+            for k in range(n_samples):
+                buf[k] = baseline + rec[off + k]
+            for j in range(offsets[i], offsets[i + 1]):
+                lo, hi = _pe_sample_range(t_ns[j], dt, tmpl_start, tmpl_end, n_samples)
+                _add_pe(buf, t_ns[j], sign * amp * charge[j], dt, tmpl, tmpl_start, tmpl_step, lo, hi)
+            sat = False
+            row = out[i]
+            for k in range(n_samples):
+                c, hit = _to_code(buf[k], adc_min, adc_max)
+                row[k] = c
+                sat |= hit
+            saturated[i] = sat
+
+
 def _flat(offsets, t_ns, charge, event_index):
     offsets = np.ascontiguousarray(offsets, dtype=np.int64)
     n = offsets.size - 1
@@ -157,10 +191,12 @@ def _flat(offsets, t_ns, charge, event_index):
 
 
 def render_waveforms(spec: DigitizerSpec, key, offsets, t_ns, charge, event_index=None,
-                     table: NoiseTable | None = None, out: np.ndarray | None = None) -> Waveforms:
+                     table: NoiseTable | None = None, out: np.ndarray | None = None, library=None) -> Waveforms:
     """Render one window per entry of ``offsets`` (n_windows + 1). ``key``: stage key of the noise streams
     (simcoh.rng.stage_key). ``table``: the noise table for fast modes (simcoh.daq.noise.noise_table);
-    None means exact Gaussian noise. ``out``: optional preallocated int16 (n_windows, n_samples)."""
+    None means exact Gaussian noise. ``out``: optional preallocated int16 (n_windows, n_samples).
+    ``library``: a simcoh.daq.library.AfterglowLibrary: recorded windows replace the noise (``key`` then
+    chooses the window of each event; ``Waveforms.library_window`` says which)."""
     offsets, t, q, idx = _flat(offsets, t_ns, charge, event_index)
     n_win, n_samples = offsets.size - 1, spec.n_samples
     if out is None:
@@ -169,6 +205,14 @@ def render_waveforms(spec: DigitizerSpec, key, offsets, t_ns, charge, event_inde
         raise ValueError(f"out must be int16 of shape ({n_win}, {n_samples})")
     saturated = np.empty(n_win, np.bool_)
     common = (spec.template, spec.template_start_ns, spec.template_step_ns, spec.adc_min, spec.adc_max)
+    if library is not None:
+        lib = library.windows_adc
+        if lib.ndim != 2 or lib.shape[1] < n_samples:
+            raise ValueError(f"library windows of shape {lib.shape} are shorter than {n_samples} samples")
+        chosen = np.empty((n_win, 2), np.int64)
+        render_library_kernel(offsets, t, q, idx, np.uint64(key), n_samples, spec.dt_ns, spec.baseline_adc,
+                              float(spec.polarity_sign), spec.spe_amplitude_adc, *common, lib, out, saturated, chosen)
+        return Waveforms(out, saturated, idx, chosen)
     if table is None:
         render_exact_kernel(offsets, t, q, idx, np.uint64(key), n_samples, spec.dt_ns, spec.baseline_adc,
                             spec.noise_rms_adc, float(spec.polarity_sign), spec.spe_amplitude_adc, *common,
@@ -185,19 +229,26 @@ class Digitizer:
 
     Windows: ``"c"`` (coincident, beam-on) and ``"ac"`` (anti-coincident) use the noise stages
     ``daq.noise.c`` and ``daq.noise.ac``, so the two windows of one trigger have independent noise.
+    With ``library`` (simcoh.daq.library.AfterglowLibrary) recorded windows replace the noise, chosen from
+    the stages ``daq.afterglow_library.c`` and ``.ac``.
     """
 
-    def __init__(self, det_or_spec, seed: int, noise_mode: str | None = None):
+    def __init__(self, det_or_spec, seed: int, noise_mode: str | None = None, library=None):
         self.spec = det_or_spec if isinstance(det_or_spec, DigitizerSpec) else digitizer_spec(det_or_spec)
         self.seed = int(seed)
-        self.noise_mode = noise_mode or self.spec.noise_mode
-        self.table = noise_table(self.spec, self.seed, self.noise_mode)
-        self.keys = {w: stage_key(self.seed, f"daq.noise.{w}") for w in ("c", "ac")}
+        self.library = library
+        if library is None:
+            self.noise_mode = noise_mode or self.spec.noise_mode
+            self.table = noise_table(self.spec, self.seed, self.noise_mode)
+            self.keys = {w: stage_key(self.seed, f"daq.noise.{w}") for w in ("c", "ac")}
+        else:  # recorded windows carry their own noise: no table, window choice from its own stages
+            self.noise_mode, self.table = "library", None
+            self.keys = {w: stage_key(self.seed, f"daq.afterglow_library.{w}") for w in ("c", "ac")}
 
     def render(self, pe, window: str = "c", out: np.ndarray | None = None) -> Waveforms:
         """Render a simcoh.response.PEList (or anything with offsets, t_ns, charge, event_index)."""
         return render_waveforms(self.spec, self.keys[window], pe.offsets, pe.t_ns, pe.charge, pe.event_index,
-                                self.table, out)
+                                self.table, out, self.library)
 
     def render_trigger(self, pe_c, pe_ac=None) -> dict[str, Waveforms]:
         """The coincident window and, if ``pe_ac`` is given, the anti-coincident one."""

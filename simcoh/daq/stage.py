@@ -4,7 +4,9 @@ anti-coincident (AC) window holding afterglow and noise only, as int16 digitizer
 It needs the photon stage's per-PE columns (``pe_t_ns``, ``pe_charge``: signal at onset = pretrace + arrival
 time, plus afterglow) and provides ``waveform`` (and ``ac_waveform``). The samples are written to the event
 file when ``/output/waveforms true`` (the default); otherwise they are handed on to reconstruction only
-(``written=False``). Parameters: the detector's [digitizer], [windows], [afterglow] and [spe] sections.
+(``written=False``). Parameters: the detector's [digitizer], [windows], [afterglow] and [spe] sections; with
+``/run/afterglowLibrary`` recorded windows (simcoh.daq.library) replace [afterglow] and the noise, also in the
+AC window.
 """
 
 from __future__ import annotations
@@ -18,7 +20,9 @@ from ..response.afterglow import afterglow_pe, window_length_ns
 from ..response.spe import build_spe_table, spe_section
 from ..response.stages import EVENT_ID, PE_CHARGE, PE_T_NS
 from ..rng import stage_key
+from .library import load_library
 from .render import Digitizer
+from .spec import digitizer_spec
 
 
 def waveform_column(prefix: str, n_samples: int, written: bool = True) -> Column:
@@ -48,9 +52,12 @@ class DigitizeStage:
         if det.digitizer is None or det.windows is None:
             raise InputError(f"detector '{det.name}' has no [digitizer] or [windows] section: waveform fidelity "
                              "needs both (use /run/fidelity photon, or add them to the geometry)")
-        self.digitizer = Digitizer(det, cfg.seed)
+        # recorded beam-off windows replace the [afterglow] model and the noise (the photon stage then adds no
+        # afterglow PE): simcoh.daq.library, docs/afterglow-library.md
+        library = None if cfg.afterglow_library is None else load_library(cfg.afterglow_library, digitizer_spec(det))
+        self.digitizer = Digitizer(det, cfg.seed, library=library)
         self.ac = cfg.ac_window
-        self.afterglow = det.afterglow
+        self.afterglow = None if library is not None else det.afterglow
         self.window_ns = window_length_ns(det.windows)
         self.spe_table = build_spe_table(spe_section(det)) if self.ac else None
         self.ac_key = stage_key(cfg.seed, "response.photon.afterglow_ac")

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 
 from ..config import FLAVOURS, RunConfig, canonical_json
+from ..daq.library import library_provenance
 from ..errors import InputError
 from ..generate import PROCESS_CODES, TruthGenerator
 from ..macro import MacroResult
@@ -73,7 +74,14 @@ class PreparedRun:
             "isotopes": self.generator.isotope_names,
             "process_codes": {k: v for k, v in PROCESS_CODES.items()},
             "flavour_codes": {f: i for i, f in enumerate(FLAVOURS)},
-        }
+        } | self._afterglow_library()
+
+    def _afterglow_library(self) -> dict:
+        """The afterglow library's path and SHA-256 (docs/afterglow-library.md), when the run overlays one."""
+        path = self.config.afterglow_library
+        if path is None or self.config.fidelity != "waveform":
+            return {}
+        return {"afterglow_library": library_provenance(path)}
 
     def estimated_bytes(self) -> float:
         return self.generator.n_events * self.pipeline.bytes_per_event()

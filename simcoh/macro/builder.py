@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from typing import Any, Callable
 
 from ..config import PhysicsConfig, RunConfig, SourceConfig
+from ..daq.library import check_library
+from ..daq.spec import digitizer_spec
 from ..detector import Override, load_geometry
 from ..detector.dataset import beam_source_fields, default_exposure_pot, physics_data_fields
 from ..errors import Diagnostic, InputError
@@ -213,6 +215,7 @@ def _cross_check(b: RunBuilder, anchor: Location, detector=None) -> None:
         b.problems.add(b.where["physics.magnetic_moment_mu_b"],
                        "a neutrino magnetic moment makes dsigma/dT diverge as 1/T",
                        expected="a minimum recoil energy above zero", suggestion="add '/run/recoilMin 0.1 keV'")
+    _check_afterglow_library(b, run, detector)
     if not b.processes:
         b.problems.add(b.where["processes"], "every process is disabled",
                        expected=f"at least one of {', '.join(PROCESSES)} enabled")
@@ -223,6 +226,26 @@ def _cross_check(b: RunBuilder, anchor: Location, detector=None) -> None:
                        "has no [dataset] exposure to default to",
                        expected="/run/exposure before /run/beamOn, e.g. '/run/exposure 13.99 GWh'",
                        suggestion="or give a fixed number of events: '/run/beamOn 1000'")
+
+
+def _check_afterglow_library(b: RunBuilder, run: dict, detector) -> None:
+    """/run/afterglowLibrary: waveform fidelity, and a library that matches the detector's digitizer."""
+    path = run.get("afterglow_library")
+    if path is None or detector is None:
+        return
+    at = b.where["run.afterglow_library"]
+    if run.get("fidelity", RunConfig.fidelity) != "waveform":
+        b.problems.add(at, "an afterglow library is overlaid on rendered waveforms only",
+                       expected="/run/fidelity waveform", suggestion="add '/run/fidelity waveform' or drop this line")
+        return
+    if detector.digitizer is None or detector.windows is None:
+        b.problems.add(at, f"detector '{detector.name}' has no [digitizer] or [windows] to render waveforms with")
+        return
+    try:
+        check_library(path, digitizer_spec(detector))
+    except InputError as err:
+        for d in err.diagnostics:
+            b.problems.add(at, d.message, expected=d.expected, suggestion=d.suggestion)
 
 
 def _check_support(b: RunBuilder, detector, anchor: Location) -> None:

@@ -186,6 +186,8 @@ class PhotonStage(_QuenchedStage):
                              "the scintillation time profile")
         self.spe_table = build_spe_table(spe_section(self.det))
         self.afterglow = self.det.afterglow
+        if cfg.fidelity == "waveform" and cfg.afterglow_library is not None:
+            self.afterglow = None  # recorded windows carry the afterglow (simcoh.daq.library)
         windows = self.det.windows
         if afterglow_on(self.afterglow) and windows is None:
             raise InputError(f"detector '{self.det.name}' has afterglow but no [windows] to spread it over")
