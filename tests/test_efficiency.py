@@ -17,6 +17,13 @@ def test_wilson_interval_hand_value():
     assert lo == pytest.approx((0.85 - math.sqrt(0.0185)) / 1.1) and hi == pytest.approx((0.85 + math.sqrt(0.0185)) / 1.1)
 
 
+def test_wilson_interval_contains_the_estimate_at_the_edges():
+    # k = 0 and k = n: the estimate 0 / 1 lies inside (an end rounded past it made negative plot error bars)
+    for n in (1, 3, 10, 37, 1000):
+        lo, hi = wilson_interval(np.array([0, n]), n)
+        assert lo[0] == 0.0 and hi[0] > 0.0 and hi[1] == 1.0 and lo[1] < 1.0
+
+
 def test_clopper_pearson_edges():
     # k = 0: upper limit solves (1 - p)^n = alpha/2; k = n: lower limit solves p^n = alpha/2
     lo, hi = clopper_pearson_interval(0, 20, cl=0.9)
