@@ -105,7 +105,7 @@ def reco_values(**values):
     ("pretrace_pulses", "n_pulses_pretrace", [5, 6], [True, False]),  # >= 6 pretrace pulses reject
     ("pretrace_quiet", "last_pretrace_pulse_ns", [39_799.99, 39_800.0], [True, False]),  # last 0.2 µs of 40 µs
     ("dt_first_second", "dt_first_second_ns", [519.99, 520.0, np.nan], [True, False, False]),  # < 0.52 µs
-    ("roi_pulses", "n_pulses_roi", [8, 9], [False, True]),  # >= 9 ROI pulses
+    ("roi_pulses", "n_pulses_integration", [8, 9], [False, True]),  # >= 9 pulses (csi-2021: integration window)
     ("pe_max", "pe_integrated", [59.99, 60.0], [True, False]),  # analysis region PE < 60
     ("t_max", "t_rec_ns", [-0.01, 0.0, 5_999.99, 6_000.0, np.nan], [False, True, True, False, False]),
 ])
@@ -115,6 +115,14 @@ def test_each_cut_flips_at_its_published_boundary(name, field, values, passes):
     others = [k for k in flags if k.startswith("cut_") and k != f"cut_{name}"]
     assert all(flags[k].all() for k in others)
     assert flags["selected"].tolist() == passes
+
+
+@pytest.mark.parametrize("window, passes", [("roi", [True, True, False]), ("integration", [True, False, False])])
+def test_roi_pulses_window_chooses_the_pulses_counted(window, passes):
+    # 12 ROI pulses of which 9 / 8 / 3 lie in the integration window: the 'roi' count sees 12, 12 and 8 pulses
+    reco = reco_values(n_pulses_roi=[12, 12, 8], n_pulses_integration=[9, 8, 3])
+    flags = apply_cuts(reco, cut_set(csi(**{"cuts.roi_pulses_window": window})))
+    assert flags["cut_roi_pulses"].tolist() == passes
 
 
 def test_muon_veto_and_pe_threshold_cuts():
@@ -142,6 +150,7 @@ def test_cut_names_and_unset_cuts():
     (("cuts.max_dt_first_second", "0.52 kg"), "max_dt_first_second"),
     (("cuts.saturation", "yes"), "saturation"),
     (("cuts.roi_min_pulse", "9"), "roi_min_pulse"),
+    (("cuts.roi_pulses_window", "pretrace"), "roi_pulses_window"),
 ])
 def test_malformed_cut_set_fails_at_load_naming_the_key(override, key):
     with pytest.raises(InputError) as err:

@@ -500,6 +500,9 @@ KEYS: tuple[Key, ...] = (
     _k(_C, "roi_min_pulses", "int", "Afterglow-coincidence cut on the number of pulses in the ROI.", default=None,
        minimum=0,
        maximum=1_000_000, why="pulses in a window of at most 1 ms"),
+    _k(_C, "roi_pulses_window", "choice", "Where roi_min_pulses counts pulses: 'roi' (the whole region of "
+       "interest, afterglow pulses outside the event included) or 'integration' (the event's integration window "
+       "from the onset). Default 'roi'.", default="roi", choices=("roi", "integration")),
     _k(_C, "pe_threshold", "quantity", "Lowest integrated PE kept.", unit="", field="pe_threshold", default=None,
        minimum=0,
        maximum=1e6, why="waveforms saturate far below 1e6 PE"),

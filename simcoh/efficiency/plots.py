@@ -12,9 +12,8 @@ import numpy as np
 
 from ..response.efficiency import energy_efficiency, energy_section, time_efficiency, time_section
 
-#: Half-width of the band drawn around zero in both residual panels (efficiency units): the ε_T tolerance of
-#: tests/test_efficiency.py. The ε_E tolerance there is 0.08, because the toy's ε_E rises faster than the published
-#: curve between 9 and 20 PE (docs/waveforms.md); the plot shows the tighter band so that difference is visible.
+#: Half-width of the band drawn around zero in both residual panels (efficiency units): the ε_E tolerance of the
+#: verdict (simcoh.efficiency.study.TOLERANCE_ENERGY) and the ε_T tolerance of tests/test_efficiency.py.
 RESIDUAL_BAND = 0.03
 #: y range of the residual panels.
 RESIDUAL_RANGE = (-0.1, 0.1)

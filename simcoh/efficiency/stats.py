@@ -13,7 +13,8 @@ def wilson_interval(k, n, z: float = 1.0) -> tuple[np.ndarray, np.ndarray]:
     denom = 1.0 + z**2 / n
     centre = (p + z**2 / (2 * n)) / denom
     half = z * np.sqrt(p * (1 - p) / n + z**2 / (4 * n**2)) / denom
-    return centre - half, centre + half
+    # the interval contains p exactly; at k = 0 or k = n rounding can leave an end 1e-16 on the wrong side
+    return np.clip(np.minimum(centre - half, p), 0.0, 1.0), np.clip(np.maximum(centre + half, p), 0.0, 1.0)
 
 
 def clopper_pearson_interval(k, n, cl: float = 0.6827) -> tuple[np.ndarray, np.ndarray]:

@@ -115,8 +115,17 @@ class EfficiencyResult:
                   f"{TIME_SCAN_PE:g} PE, eps_T = 1; sim {self.reference_eff:.3f} vs published "
                   f"{self.reference_expected:.3f}"),
             Check("time: max |eps_T(sim) - eps_T(pub)|", time, TOLERANCE_TIME,
-                  f"{self.eff_t.size} points"),
+                  f"{self.eff_t.size} points; binomial sd <= {self._time_sd():.3f}"),
         ]
+
+    def _time_sd(self) -> float:
+        """Largest binomial standard deviation of a time-scan ratio (its point and the reference sample)."""
+        if not self.eff_t.size or self.reference_eff <= 0:
+            return 0.0
+        p = np.clip(self.eff_t * self.reference_eff, 0.0, 1.0)
+        rel2 = (1 - p) / (self.n_per_point * np.maximum(p, 1.0 / self.n_per_point)) + \
+            (1 - self.reference_eff) / (self.n_per_point * self.reference_eff)
+        return float(np.max(self.eff_t * np.sqrt(rel2)))
 
     def verdict_text(self) -> str:
         checks = self.verdict()

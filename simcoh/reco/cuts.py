@@ -12,7 +12,8 @@ muon_veto              the muon-veto flag is not set (truth in sim.)    muon_vet
 pretrace_pulses        pretrace pulses < pretrace_max_pulses            pretrace_max_pulses (6)
 pretrace_quiet         no pulse in [pretrace − quiet, pretrace)         pretrace_quiet (0.2 µs)
 dt_first_second        Δt(first, second ROI pulse) < max_dt             max_dt_first_second (0.52 µs)
-roi_pulses             ROI pulses ≥ roi_min_pulses                      roi_min_pulses (9)
+roi_pulses             pulses ≥ roi_min_pulses, counted in the ROI or   roi_min_pulses (9),
+                       the integration window (roi_pulses_window)       roi_pulses_window
 pe_threshold           integrated PE ≥ pe_threshold                     pe_threshold (unset)
 pe_max                 integrated PE < pe_max                           pe_max (60)
 t_max                  0 ≤ t_rec < t_max                                t_max (6 µs)
@@ -78,6 +79,12 @@ def cut_set(det) -> CutSet:
     return CutSet(det.cuts if det.cuts is not None else default_section("cuts"), det.windows.pretrace_ns)
 
 
+def _pulse_count(reco: RecoResult, c) -> np.ndarray:
+    """The pulses the ``roi_pulses`` cut counts: ``roi_pulses_window`` 'roi' (every ROI pulse) or 'integration'
+    (the pulses within the integration window from the onset, i.e. those that make up the event)."""
+    return reco.n_pulses_integration if c.roi_pulses_window == "integration" else reco.n_pulses_roi
+
+
 def apply_cuts(reco: RecoResult, cuts: CutSet, muon_veto: np.ndarray | None = None,
                only: tuple[str, ...] | None = None) -> dict[str, np.ndarray]:
     """``{"cut_<name>": bool array}`` for every applied cut (or the applied ones among ``only``), plus
@@ -91,7 +98,7 @@ def apply_cuts(reco: RecoResult, cuts: CutSet, muon_veto: np.ndarray | None = No
             "pretrace_pulses": lambda: reco.n_pulses_pretrace < c.pretrace_max_pulses,
             "pretrace_quiet": lambda: ~(reco.last_pretrace_pulse_ns >= cuts.pretrace_ns - c.pretrace_quiet_ns),
             "dt_first_second": lambda: reco.dt_first_second_ns < c.max_dt_first_second_ns,
-            "roi_pulses": lambda: reco.n_pulses_roi >= c.roi_min_pulses,
+            "roi_pulses": lambda: _pulse_count(reco, c) >= c.roi_min_pulses,
             "pe_threshold": lambda: (reco.pe_integrated >= c.pe_threshold) & np.isfinite(reco.onset_ns),
             "pe_max": lambda: (reco.pe_integrated < c.pe_max) & np.isfinite(reco.onset_ns),
             "t_max": lambda: (reco.t_rec_ns >= 0.0) & (reco.t_rec_ns < c.t_max_ns),
