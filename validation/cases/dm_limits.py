@@ -24,7 +24,8 @@ import time
 
 import numpy as np
 
-from ..common import CaseResult, Comparison, load_ws, pyplot
+from ..common import CaseResult, Comparison, load_ws
+from ..plotting import legend_beside, pyplot, save_figure
 
 KEY = "dm_limits"
 TITLE = "Dark-matter limits with the CsI 2021 data (Feldman-Cousins, N_DM and Y)"
@@ -148,7 +149,7 @@ def run(ctx) -> CaseResult:
                     y=dict(zip(masses, ys)))
 
     plt = pyplot()
-    fig, (a1, a2) = plt.subplots(1, 2, figsize=(11, 4.3))
+    fig, (a1, a2) = plt.subplots(2, 1, figsize=(8.5, 8.2))
     for m, cv in list(core_cv.items()) + [(m, cv) for m, cv in small_cv.items() if m not in core_cv]:
         a1.errorbar(cv.mu, cv.t_crit, yerr=cv.stat_error, fmt="o-", ms=3,
                     label=f"t_c, m_χ = {m:g} MeV ({'fit core' if m in core_cv else 'small model'})")
@@ -159,7 +160,7 @@ def run(ctx) -> CaseResult:
     a1.set_xlabel("N_DM (χ events in 8-60 PE, 0-6 µs)")
     a1.set_ylabel("−2Δ ln L")
     a1.set_title("FC critical values and observed −2Δ ln L (fit-core CsI 2021 model + χ)")
-    a1.legend(fontsize=7)
+    legend_beside(a1, fontsize=7)
     a2.plot(masses, ys, "o-", label="simcoh: CsI 2021 data, FC 90 % CL")
     a2.plot(list(pub_y), list(pub_y.values()), "kv", ms=8, label="published N_DM < 18 / 27 → Y with simcoh's χ yield")
     a2.set_xscale("log")
@@ -167,13 +168,13 @@ def run(ctx) -> CaseResult:
     a2.set_xlabel("m_χ [MeV]")
     a2.set_ylabel("Y = ε² α_D (m_χ/m_A′)⁴")
     a2.set_title("90 % CL exclusion (α_D = 0.5, m_A′ = 3 m_χ, scalar χ, η off)")
-    a2.legend()
+    legend_beside(a2, fontsize=7)
     fig.tight_layout()
     path = ctx.plotdir / "dm_limits.png"
-    fig.savefig(path, bbox_inches="tight")
+    save_figure(fig, path)
     plt.close(fig)
-    res.plots.append((f"plots/{path.name}", "Left: Feldman-Cousins critical values with the observed −2Δ ln L of the "
-                      "fit-core CsI 2021 model plus χ; right: the Y exclusion curve with the published N_DM limits "
+    res.plots.append((f"plots/{path.name}", "Top: Feldman-Cousins critical values with the observed −2Δ ln L of the "
+                      "fit-core CsI 2021 model plus χ; bottom: the Y exclusion curve with the published N_DM limits "
                       "converted to Y through simcoh's χ yield."))
     res.notes.append(
         "Expected against observed: with the fit-core model the median expected limit (background-only Asimov data) "

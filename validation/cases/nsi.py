@@ -15,7 +15,8 @@ import time
 
 import numpy as np
 
-from ..common import CaseResult, Comparison, load_ws, pyplot
+from ..common import CaseResult, Comparison, load_ws
+from ..plotting import legend_beside, pyplot, save_figure
 
 KEY = "nsi"
 TITLE = "NSI: the CsI 2021 data in the (ε^u_ee, ε^d_ee) plane"
@@ -75,11 +76,11 @@ def run(ctx) -> CaseResult:
     ax.set_ylabel("ε^d_ee")
     ax.set_title("CsI 2021 data (simcoh model): −2Δ ln L = 2.30 (1σ) and 4.61 (90 %)", fontsize=9)
     handles = [plt.Rectangle((0, 0), 1, 1, color=c) for c in ("tab:blue", "lightsteelblue")]
-    ax.legend(handles + [ax.lines[0]], ["1σ (2 dof)", "90 % CL (2 dof)", "Standard Model"], loc="upper right")
+    legend_beside(ax, handles + [ax.lines[0]], ["1σ (2 dof)", "90 % CL (2 dof)", "Standard Model"])
     del cs
     fig.tight_layout()
     path = ctx.plotdir / "nsi_plane.png"
-    fig.savefig(path, bbox_inches="tight")
+    save_figure(fig, path)
     plt.close(fig)
     res.plots.append((f"plots/{path.name}", "Allowed regions in (ε^u_ee, ε^d_ee) from the released CsI 2021 events: "
                       "two degenerate bands, the SM one and the one where the ν_e weak charge flips sign."))
