@@ -75,8 +75,8 @@ def test_sampled_events_follow_flux_times_cross_section():
     neutron = t["n_neutrons"] == 1
     ex = np.where(neutron, xs.ex_mev[1], xs.ex_mev[0])
     assert np.all(t["e_nu_mev"] > q + ex)  # never below the threshold of its level
-    assert np.allclose(t["e_electron_mev"], t["e_nu_mev"] - q - ex, atol=1e-9)
-    assert np.allclose(t["e_dep_mev"], t["e_electron_mev"] + t["e_gamma_mev"], atol=1e-12)
+    assert np.allclose(t["t_e_mev"], t["e_nu_mev"] - q - ex, atol=1e-9)
+    assert np.allclose(t["e_dep_mev"], t["t_e_mev"] + t["e_gamma_mev"], atol=1e-12)
     assert np.all(t["e_gamma_mev"][~neutron] == 0.125) and np.all(t["e_gamma_mev"][neutron] == 0.0)
     assert np.all(t["flavour"] == 0) and np.all(np.isnan(t["t_nr_kev"]))
     assert np.all(t["isotope"] == gen.isotope_names.index("I127"))

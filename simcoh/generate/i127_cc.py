@@ -1,15 +1,15 @@
-"""¹²⁷I electron-neutrino charged current (process "i127_cc", code 5): νe + ¹²⁷I → e⁻ + ¹²⁷Xe(*).
+"""¹²⁷I electron-neutrino charged current (process "i127_cc", code 6; code 5 is taken by d2o_cc on its branch): νe + ¹²⁷I → e⁻ + ¹²⁷Xe(*).
 
 Expected events = Φ_νe · N(¹²⁷I) · ⟨σ⟩, with Φ_νe = r N_POT / 4πL² and ⟨σ⟩ the cross section of
 :mod:`simcoh.physics.i127cc` averaged over the run's νe spectrum (for the analytic Michel source it is the
 measured 9.2e-40 cm², arXiv:2305.19594). Per event: the level (bound or neutron-emitting) is drawn in
 proportion to its share of the rate, Eν from φ(Eν) σ_level(Eν), and
 
-- ``e_electron_mev`` = Eν − Q − E_x (electron kinetic energy; Q from AME2020 masses);
+- ``t_e_mev`` = Eν − Q − E_x (electron kinetic energy; Q from AME2020 masses);
 - ``e_gamma_mev`` = E_x for the bound level (its de-excitation γ energy, taken as one γ), 0 for the
   neutron-emitting level (its E_x = S_n goes into neutron separation; the neutron's kinetic energy is
   E_x − S_n = 0 with the default level);
-- ``e_dep_mev`` = e_electron_mev + e_gamma_mev: the electron-equivalent energy deposited, assuming full
+- ``e_dep_mev`` = t_e_mev + e_gamma_mev: the electron-equivalent energy deposited, assuming full
   containment of the electron and γ in the crystal (no shower leakage: an upper bound on the visible energy);
 - ``n_neutrons`` = 0 or 1;
 - t = proton pulse + Exp(τπ) + Exp(τμ) (delayed νe; the source's νe emission model) [+ L/c if enabled];
@@ -67,7 +67,8 @@ OPTIONS = {p.key: p.default for p in flatten(PARAMS)}
 
 #: truth columns of this process (name, dtype, unit, description, fill value for other processes)
 EXTRA_COLUMNS = (
-    ("e_electron_mev", "float64", "MeV", "charged-current electron kinetic energy (NaN for other processes)", np.nan),
+    ("t_e_mev", "float64", "MeV", "electron kinetic energy of a charged-current event (NaN for other processes)",
+     np.nan),
     ("e_gamma_mev", "float64", "MeV", "de-excitation gamma energy of the final nucleus (NaN for other processes)",
      np.nan),
     ("e_dep_mev", "float64", "MeV", "electron-equivalent energy deposited by an electron-type event (NaN if none)",
@@ -184,7 +185,7 @@ class I127CcProcess(PerPotProcess):
         out["t_nr_kev"][:] = np.nan
         _sample(stage_key(seed, self.stage), event_ids, self._level_cum, self._tables, self.xs.q_mev, self._ex,
                 self._gamma, self._neutrons, p.kind, p.mean_ns, p.sigma_ns, p.table_ns, em.kind, em.table_ns,
-                self._flight, out["e_nu_mev"], out["t_ns"], out["e_electron_mev"], out["e_gamma_mev"],
+                self._flight, out["e_nu_mev"], out["t_ns"], out["t_e_mev"], out["e_gamma_mev"],
                 out["e_dep_mev"], out["n_neutrons"])
 
 
@@ -192,5 +193,5 @@ def build_i127_cc(ctx: BuildContext) -> I127CcProcess:
     return I127CcProcess(ctx, I127CcSettings.from_options(ctx.options))
 
 
-PROCESS = ProcessSpec("i127_cc", 5, "127I(nu_e, e-)127Xe charged current", build_i127_cc, PARAMS, supports,
+PROCESS = ProcessSpec("i127_cc", 6, "127I(nu_e, e-)127Xe charged current", build_i127_cc, PARAMS, supports,
                       settings=lambda det, o: I127CcSettings.from_options(o))
