@@ -132,3 +132,15 @@ def test_levels_must_straddle_the_neutron_threshold(tmp_path):
                      "/run/beamOn 10\n")
     with pytest.raises(InputError, match="neutron separation"):
         load_macro(str(macro))
+
+
+def test_validation_case_passes(tmp_path):
+    from validation.cases import naive_cc
+    from validation.common import Context
+
+    ctx = Context(fast=True, outdir=tmp_path, reference=ROOT / "validation" / "reference", progress=False)
+    res = naive_cc.run(ctx)
+    assert res.status == "pass", [(c.quantity, c.simcoh, c.published) for c in res.comparisons]
+    assert res.data["count"] == pytest.approx(92.57, abs=0.01)
+    # deposited energy: mean of T_e + E_γ, bounded by the νe endpoint minus Q
+    assert 30.0 < res.data["mean_e_dep"] < 52.83 - 0.662
