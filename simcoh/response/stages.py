@@ -46,6 +46,7 @@ T_NS = Column("t_ns", "float64", "ns", "arrival time relative to the proton-puls
 T_NR_KEV = Column("t_nr_kev", "float64", "keV", "nuclear recoil kinetic energy")
 PE_TEMPLATE = Column("pe_template", "float64", "PE", "reconstructed PE of template processes (NaN otherwise)")
 E_EE_KEV = Column("e_ee_kev", "float64", "keV", "electron-equivalent (quenched) energy of the recoil")
+E_DEP_MEV = Column("e_dep_mev", "float64", "MeV", "electron-equivalent energy deposited by an electron-type event")
 
 #: The photon stage's per-PE output (the digitizer renders ``pe_t_ns`` and ``pe_charge``).
 PE_T_NS = Column("pe_t_ns", "float32", "ns", "photoelectron times from the window start", jagged=True)
@@ -75,7 +76,10 @@ class _QuenchedStage:
                              f"'{cfg.fidelity}' needs one of them (use /run/fidelity truth)")
         # events of template processes carry their reconstructed PE in the truth column pe_template
         self.has_template = any(c[0] == PE_TEMPLATE.name for c in generator.columns)
-        self.needs = [EVENT_ID, PROCESS, ISOTOPE, T_NS, T_NR_KEV] + ([PE_TEMPLATE] if self.has_template else [])
+        # electron-type events (e.g. 127I charged current) carry their unquenched deposit in e_dep_mev
+        self.has_deposit = any(c[0] == E_DEP_MEV.name for c in generator.columns)
+        self.needs = ([EVENT_ID, PROCESS, ISOTOPE, T_NS, T_NR_KEV] + ([PE_TEMPLATE] if self.has_template else [])
+                      + ([E_DEP_MEV] if self.has_deposit else []))
 
     def e_ee_kev(self, chunk) -> np.ndarray:
         t_nr = chunk["t_nr_kev"]
@@ -83,6 +87,9 @@ class _QuenchedStage:
         ok = np.isfinite(t_nr)
         out = np.full(t_nr.shape, np.nan)
         out[ok] = self.quenching.e_ee_kev(t_nr[ok], iso[ok])
+        if self.has_deposit:  # electrons are not quenched: E_ee = the deposited energy
+            dep = chunk[E_DEP_MEV.name]
+            out = np.where(np.isfinite(dep), dep * 1e3, out)
         return out
 
     def template_pe(self, chunk):
