@@ -218,7 +218,7 @@ def test_help_shows_declared_default_range_and_source():
 
 def test_process_list_and_codes_are_one_list():
     # the codes are written into event files: they must never change
-    assert processes.PROCESS_CODES == {"cevns": 0, "brn": 1, "nin": 2, "ss": 3, "dm": 4}
+    assert processes.PROCESS_CODES == {"cevns": 0, "brn": 1, "nin": 2, "ss": 3, "dm": 4, "d2o_cc": 5}
     assert REGISTRY.get("/process/enable").params[0].choices == processes.NAMES
     assert REGISTRY.get("/process/disable").params[0].choices == processes.NAMES
     from simcoh.generate import PROCESS_CODES
