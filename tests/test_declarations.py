@@ -239,7 +239,7 @@ def test_unknown_process_is_refused_where_the_registry_is_known():
     with pytest.raises(InputError, match="process 'brm' is not implemented.*did you mean 'brn'"):
         processes.spec("brm")
     d = problem("/detector/load x\n/process/enable brm\n/run/beamOn 1\n")
-    assert d[1:4] == (2, 17, "'brm' is not a valid NAME") and d[4] == "one of cevns, brn, nin, ss, dm"
+    assert d[1:4] == (2, 17, "'brm' is not a valid NAME") and d[4] == "one of cevns, brn, nin, ss, dm, d2o_cc"
 
 
 def test_base_modules_do_not_import_upwards():
