@@ -3,12 +3,14 @@
 
 Expected events: N = Φ_νe · N_d · ⟨σ⟩, with Φ_νe = r N_POT / (4π L²) the νe fluence of the run's source (Michel
 spectrum from μ⁺ decay at rest), N_d = 2 × (D2O molecules in the target mass), and ⟨σ⟩ = ∫ φ(Eν) σ(Eν) dEν from
-the cross-section table ``d2o_cc.xs_table`` (:mod:`simcoh.physics.deuteron`; no published table is shipped).
+the cross-section table (:mod:`simcoh.physics.deuteron`: the NSGK calculation shipped with simcoh, or
+``d2o_cc.xs_table``).
 
 Per event: Eν from the σ-weighted spectrum (inverse-CDF table), arrival time = proton pulse + π and μ decay times
 (delayed νe, as for CEvNS), electron kinetic energy T_e = Eν − Q (Q = 1.442 MeV; the pp pair's energy is neglected,
 so T_e is an upper bound), Cherenkov photons ~ Poisson(Y · (T_e − T_thr)) with Y the Frank-Tamm yield per MeV
-(:mod:`simcoh.physics.cherenkov`) and photoelectrons ~ Binomial(photons, coverage × QE). The electron direction,
+(:mod:`simcoh.physics.cherenkov`) and photoelectrons ~ Binomial(photons, coverage × QE) when coverage and QE
+are given (no defaults: the design's are not sourced here; otherwise ``n_pe_cherenkov`` = −1). The electron direction,
 the light transport in the vessel, the PMT response and the νe-¹⁶O and ν-e channels are not modelled (docs/d2o.md).
 """
 
@@ -22,7 +24,7 @@ import numpy as np
 from ..declare import Param, resolve
 from ..errors import InputError
 from ..physics import cherenkov
-from ..physics.deuteron import XsTable, flux_average, q_value_mev, read_xs_table
+from ..physics.deuteron import XsTable, builtin_xs_table, flux_average, q_value_mev, read_xs_table
 from ..rng import draw_binomial, draw_poisson, draw_uniform, stage_key, stream_start
 from ..source.flux import flux_per_cm2
 from ..source.spectra import make_source
@@ -37,14 +39,20 @@ _C = f"/process/{NAME}/"
 PARAMS = (
     Param(f"{NAME}.xs_table", _C + "xsTable", "path",
           "Cross-section table of nu_e d -> p p e-: E_nu [MeV], sigma [cm2], relative uncertainty (docs/d2o.md).",
-          label="d2o_cc cross-section table", arg="PATH", arg_help="three columns: E_nu_MeV sigma_cm2 rel_unc",
-          example="nud-cc.txt"),
+          default=None, initial="the NSGK table shipped with simcoh", label="d2o_cc cross-section table",
+          arg="PATH", arg_help="three columns: E_nu_MeV sigma_cm2 rel_unc", example="nud-cc.txt",
+          source="S. Nakamura et al., Nucl. Phys. A 696, 491 (2001), nucl-th/0009012 (simcoh/data/PROVENANCE.md)"),
+    Param(f"{NAME}.xs_rel_unc", _C + "xsUncertainty", "float",
+          "Relative 1-sigma theory uncertainty of the cross section, replacing the table's column.",
+          default=None, initial="the table's third column", min=0.0, max=1.0, max_open=True,
+          label="d2o_cc cross-section uncertainty", example="0.02", why="a relative uncertainty below 100 %"),
     Param(f"{NAME}.coverage", _C + "coverage", "float",
           "Fraction of the Cherenkov photons that reach a photocathode (geometric coverage x transport).",
-          label="d2o_cc photocathode coverage", min=0.0, max=1.0, min_open=True, example="0.1",
-          why="a fraction of the emitted photons"),
+          default=None, initial="photoelectrons not counted", label="d2o_cc photocathode coverage", min=0.0,
+          max=1.0, min_open=True, example="0.1", why="a fraction of the emitted photons"),
     Param(f"{NAME}.qe", _C + "quantumEfficiency", "float",
-          "Photocathode quantum efficiency averaged over the wavelength band.", label="d2o_cc quantum efficiency",
+          "Photocathode quantum efficiency averaged over the wavelength band.", default=None,
+          initial="photoelectrons not counted", label="d2o_cc quantum efficiency",
           min=0.0, max=1.0, min_open=True, example="0.25", why="a probability"),
     Param(f"{NAME}.lambda_min_nm", _C + "lambdaMin", "float", "Shortest photon wavelength counted (nm).",
           default=300.0, min=100.0, max=2000.0, label="d2o_cc shortest wavelength", arg_help="nm",
@@ -75,9 +83,10 @@ EXTRA_COLUMNS = (
 
 @dataclass(frozen=True)
 class D2oCcSettings:
-    xs_table: str
-    coverage: float
-    qe: float
+    xs_table: str | None
+    xs_rel_unc: float | None
+    coverage: float | None
+    qe: float | None
     lambda_min_nm: float
     lambda_max_nm: float
     refractive_index: float
@@ -89,7 +98,15 @@ class D2oCcSettings:
         if s.lambda_max_nm <= s.lambda_min_nm:
             raise InputError(f"d2o_cc wavelength band [{s.lambda_min_nm:g}, {s.lambda_max_nm:g}] nm is empty; "
                              f"lambdaMax must exceed lambdaMin")
+        if (s.coverage is None) != (s.qe is None):
+            raise InputError("d2o_cc counts photoelectrons only with both /process/d2o_cc/coverage and "
+                             "/process/d2o_cc/quantumEfficiency; give both (or neither: photons only)")
         return s
+
+    @property
+    def p_detect(self) -> float:
+        """Photon -> photoelectron probability; -1 when photoelectrons are not counted."""
+        return -1.0 if self.coverage is None else self.coverage * self.qe
 
     @property
     def photons_per_mev(self) -> float:
@@ -109,7 +126,9 @@ def sample_d2o_cc(key, event_ids, e_table, q_mev, t_thr_mev, photons_per_mev, p_
         s, t_e = sample_emission_ns(s, emission_kind, emission_table)
         te = max(e_nu - q_mev, 0.0)
         s, ng = draw_poisson(s, photons_per_mev * max(te - t_thr_mev, 0.0))
-        s, npe = draw_binomial(s, ng, p_detect)
+        npe = -1
+        if p_detect >= 0.0:
+            s, npe = draw_binomial(s, ng, p_detect)
         out_e_nu[j] = e_nu
         out_t[j] = t_p + t_e + flight_ns
         out_te[j] = te
@@ -129,6 +148,8 @@ class D2oCcProcess(PerPotProcess):
         if spec is None or spec.is_line:
             raise InputError("process d2o_cc needs the nu_e spectrum of a pion-decay-at-rest source")
         self.sigma_avg_cm2, self.sigma_rel_unc, weights = flux_average(table, spec.edges_mev, spec.prob)
+        if settings.xs_rel_unc is not None:
+            self.sigma_rel_unc = settings.xs_rel_unc
         self.n_deuterons = sum(t.nuclei_per_kg for t in ctx.target_isotopes if t.isotope.name == "H2") \
             * ctx.target_mass_kg
         self.fluence_per_pot_cm2 = flux_per_cm2(1.0, spec.yield_per_pot, ctx.distance_cm)
@@ -146,7 +167,7 @@ class D2oCcProcess(PerPotProcess):
         out["isotope"][:] = -1
         out["t_nr_kev"][:] = np.nan
         sample_d2o_cc(stage_key(seed, "truth.d2o_cc"), event_ids, self._e_table, self.q_mev,
-                      cherenkov.threshold_kinetic_mev(s.refractive_index), s.photons_per_mev, s.coverage * s.qe,
+                      cherenkov.threshold_kinetic_mev(s.refractive_index), s.photons_per_mev, s.p_detect,
                       em.kind, em.table_ns, p.kind, p.mean_ns, p.sigma_ns, p.table_ns, self._flight_ns,
                       out["e_nu_mev"], out["t_ns"], out["t_e_mev"], out["n_cherenkov"], out["n_pe_cherenkov"])
 
@@ -160,7 +181,8 @@ def supports_d2o(detector, options: dict):
 
 def build_d2o_cc(ctx: BuildContext) -> D2oCcProcess:
     settings = D2oCcSettings.from_options(ctx.options)
-    return D2oCcProcess(ctx, settings, read_xs_table(settings.xs_table))
+    table = read_xs_table(settings.xs_table) if settings.xs_table else builtin_xs_table()
+    return D2oCcProcess(ctx, settings, table)
 
 
 PROCESS = ProcessSpec(NAME, 5, "nu_e d -> p p e- in heavy water (flux normalisation)", build_d2o_cc, PARAMS,

@@ -7,11 +7,12 @@ T_e = Eν − Q − T_pp − T_recoil; this module's kinematics set T_pp = 0 (th
 the differential cross sections of Nakamura et al., nucl-th/0009012, spread over a few MeV at πDAR energies, is not
 modelled), so T_e is the largest energy the electron can have.
 
-Cross section: a table σ(Eν) with its relative theory uncertainty, read from a file (:func:`read_xs_table`). No
-table is shipped: the published calculations (S. Nakamura et al., Nucl. Phys. A 707, 561 (2002),
-nucl-th/0201062, 1 % quoted at solar energies without radiative corrections; S. Nakamura et al., Nucl. Phys.
-A 696, 491 (2001), nucl-th/0009012, up to 170 MeV) could not be retrieved when this was written, and their numbers
-are not copied from memory. Between table points σ is interpolated linearly; below the first point it is 0.
+Cross section: a table σ(Eν) with its relative theory uncertainty (:func:`read_xs_table`). Built in
+(:func:`builtin_xs_table`): the Nakamura-Sato-Gudkov-Kubodera calculation (S. Nakamura et al., Nucl. Phys. A 696,
+491 (2001), nucl-th/0009012; the posted table, labelled as the 2002 update nucl-th/0201062 where it was taken from,
+see simcoh/data/PROVENANCE.md), 1.5-170 MeV, with the 1 % uncertainty nucl-th/0201062 assigns at solar energies
+(radiative corrections excluded; above 20 MeV an assumption). Between table points σ is interpolated linearly;
+below the first point it is 0.
 """
 
 from __future__ import annotations
@@ -48,6 +49,16 @@ class XsTable:
 
     def rel_uncertainty(self, e_nu_mev) -> np.ndarray:
         return np.interp(np.asarray(e_nu_mev, float), self.e_nu_mev, self.rel_unc)
+
+
+BUILTIN_XS = "nu_d_cc_nsgk.txt"
+
+
+def builtin_xs_table() -> XsTable:
+    """The shipped NSGK νe d → e⁻pp table (simcoh/data/deuteron/)."""
+    from importlib import resources
+
+    return read_xs_table(str(resources.files("simcoh.data").joinpath("deuteron").joinpath(BUILTIN_XS)))
 
 
 def read_xs_table(path: str) -> XsTable:
