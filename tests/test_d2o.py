@@ -184,3 +184,57 @@ def test_photons_only_without_coverage():
     gen = TruthGenerator.from_run_config(load_macro_text(D2O_MACRO).config)
     ev = gen.generate(0, 10)
     assert np.all(np.asarray(ev["n_pe_cherenkov"]) == -1) and np.all(np.asarray(ev["n_cherenkov"]) > 0)
+
+
+# --- nu-e elastic scattering in the heavy water (d2o_es) ------------------------------------------------------
+
+from simcoh.physics import electron_scattering as es  # noqa: E402
+
+ME = 0.51099895
+ES_MACRO = "/detector/load d2o\n/process/disable cevns\n/process/enable d2o_es\n/run/beamOn 10\n"
+
+
+def test_es_couplings_and_prefactor_by_hand():
+    s2 = 0.23857
+    assert es.couplings("nu_e") == pytest.approx((0.5 + 2 * s2, 0.5))
+    assert es.couplings("nu_mu_bar") == pytest.approx((-0.5 + 2 * s2, 0.5))
+    # G_F^2 m_e / 2 pi (hbar c)^2 = (1.1663788e-11)^2 x 0.51099895 / 2 pi x (1.973269804e-11 cm)^2
+    assert es.PREFACTOR_CM2_PER_MEV == pytest.approx(4.3082e-45, rel=1e-4)
+
+
+@pytest.mark.parametrize("flavour", ["nu_e", "nu_mu", "nu_mu_bar", "nu_e_bar"])
+def test_es_closed_form_against_quadrature(flavour):
+    gv, ga = es.couplings(flavour)
+    for e in (5.0, 29.79, 52.8):
+        hand, _ = integrate.quad(lambda t: float(es.dsigma_dt_cm2_per_mev(e, t, gv, ga)), 0.3, float(es.t_max_mev(e)))
+        assert float(es.sigma_cm2(e, gv, ga, 0.3)) == pytest.approx(hand, rel=1e-9)
+
+
+def test_es_expected_count_and_kinematics():
+    gen = TruthGenerator.from_run_config(load_macro_text(ES_MACRO.replace("beamOn 10", "beamOn 6000")).config)
+    p = gen.processes["d2o_es"]
+    assert p.n_electrons == pytest.approx(10 * 592e3 / 20.0276 * 6.02214076e23, rel=2e-4)  # 10 e- per D2O
+    # the nu_mu line: <sigma> by hand at 29.79 MeV above the Cherenkov threshold
+    e_mu = (139.57039**2 - MU_MEV**2) / (2 * 139.57039)
+    gv, ga = es.couplings("nu_mu")
+    assert p.sigma_avg_cm2["nu_mu"] == pytest.approx(float(es.sigma_cm2(e_mu, gv, ga, 0.2641)), rel=1e-3)
+    ev = gen.generate(0, 6000)
+    e, t, c = (np.asarray(ev[k]) for k in ("e_nu_mev", "t_e_mev", "cos_theta_e"))
+    # momentum conservation: |p_nu - p_e|^2 = (E - T)^2 for the outgoing (massless) neutrino
+    p_e = np.sqrt(t * t + 2 * ME * t)
+    assert np.allclose(e * e + p_e * p_e - 2 * e * p_e * c, (e - t) ** 2, rtol=1e-9)
+    # the line's mean electron energy against the quadrature of dsigma/dT; 4 standard errors
+    line = np.asarray(ev["flavour"]) == 1
+    w = lambda x: float(es.dsigma_dt_cm2_per_mev(e_mu, x, gv, ga))  # noqa: E731
+    norm, _ = integrate.quad(w, 0.2641, float(es.t_max_mev(e_mu)))
+    mean, _ = integrate.quad(lambda x: x * w(x), 0.2641, float(es.t_max_mev(e_mu)))
+    tl = t[line]
+    assert tl.mean() == pytest.approx(mean / norm, abs=4 * tl.std() / math.sqrt(tl.size))
+
+
+def test_es_is_a_few_percent_of_the_cc_signal():
+    """ES is a background of a few per cent: 18.7 vs 521 events a year (above the Cherenkov threshold)."""
+    gen = TruthGenerator.from_run_config(load_macro_text(ES_MACRO.replace("d2o_es\n", "d2o_es\n"
+                                                                          "/process/enable d2o_cc\n")).config)
+    ratio = gen.expected["d2o_es"] / gen.expected["d2o_cc"]
+    assert 0.01 < ratio < 0.1
