@@ -54,3 +54,10 @@ FLUX_BEAM_MW = 1.4
 FLUX_PROTON_MEV = 1000.0
 FLUX_R = 0.08
 FLUX_DISTANCE_CM = 2000.0
+
+# --- COH-D2O flux normalisation ---------------------------------------------------------------------------------
+D2O_PAPER = "COHERENT, JINST 16 (2021) P08048, arXiv:2104.09605 (abstract)"
+D2O_MASS_KG = 592.0  # heavy water, [D2O_PAPER]
+D2O_STAT_2YR_MAX = 0.05  # "better than 5 % statistical uncertainty in 2 years", [D2O_PAPER]
+D2O_Q_MEV = Published(1.44222, 1e-5, "MeV", "2 M(1H) - M(2H), AME2020 atomic masses (Wang et al., CPC 45, 030003 "
+                      "(2021)): 1.007825032 u, 2.014101778 u")
