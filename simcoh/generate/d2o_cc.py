@@ -21,6 +21,7 @@ from dataclasses import dataclass
 import numba as nb
 import numpy as np
 
+from ..constants import C_CM_PER_NS
 from ..declare import Param, resolve
 from ..errors import InputError
 from ..physics import cherenkov
@@ -159,7 +160,7 @@ class D2oCcProcess(PerPotProcess):
         self._e_table = np.maximum(inverse_cdf_table(spec.edges_mev, weights, TABLE_SIZE), table.e_nu_mev[0])
         self._emission = spec.emission
         self._pulse = make_pulse(ctx.source)
-        self._flight_ns = ctx.distance_cm / 29.9792458 if ctx.source.include_flight_time else 0.0
+        self._flight_ns = ctx.distance_cm / C_CM_PER_NS if ctx.source.include_flight_time else 0.0
 
     def sample(self, seed: int, event_ids: np.ndarray, out: dict[str, np.ndarray]) -> None:
         s, p, em = self.settings, self._pulse, self._emission

@@ -14,6 +14,7 @@ import numba as nb
 import numpy as np
 
 from ..config import FLAVOURS
+from ..constants import C_CM_PER_NS, ELECTRON_MASS_MEV
 from ..declare import Param, resolve
 from ..errors import InputError
 from ..physics import cherenkov
@@ -47,7 +48,7 @@ EXTRA_COLUMNS = CC_COLUMNS[:2] + (
 def sample_es(key, event_ids, cum, e_tables, gv, ga, flavour, emission_kind, emission_tables, t_min,
               pulse_kind, pulse_mean, pulse_sigma, pulse_table, flight_ns, photons_per_mev, t_thr,
               out_flavour, out_e_nu, out_t, out_te, out_cos, out_ng):
-    me = 0.51099895
+    me = ELECTRON_MASS_MEV
     for j in range(event_ids.shape[0]):
         s = stream_start(key, event_ids[j])
         s, u = draw_uniform(s)
@@ -122,7 +123,7 @@ class D2oEsProcess(PerPotProcess):
         width = max(len(t) for t in etabs)
         self._etabs = np.stack([np.interp(np.linspace(0, 1, width), np.linspace(0, 1, len(t)), t) for t in etabs])
         self._pulse = make_pulse(ctx.source)
-        self._flight_ns = ctx.distance_cm / 29.9792458 if ctx.source.include_flight_time else 0.0
+        self._flight_ns = ctx.distance_cm / C_CM_PER_NS if ctx.source.include_flight_time else 0.0
 
     def sample(self, seed: int, event_ids: np.ndarray, out: dict[str, np.ndarray]) -> None:
         p = self._pulse
