@@ -68,3 +68,9 @@ I127_CC_MARLEY = Published(9.2 / 0.59, None, "1e-40 cm²", NAIVE + " (MARLEY, fr
 # LAMPF radiochemical: ¹²⁷Xe produced (bound states), (2.84 ± 0.91 stat ± 0.25 syst) × 10⁻⁴⁰ cm²
 # (J.R. Distel et al., PRC 68, 054613 (2003)).
 I127_CC_LAMPF = Published(2.84, (0.91**2 + 0.25**2) ** 0.5, "1e-40 cm²", "J.R. Distel et al., PRC 68, 054613 (2003)")
+# --- COH-D2O flux normalisation ---------------------------------------------------------------------------------
+D2O_PAPER = "COHERENT, JINST 16 (2021) P08048, arXiv:2104.09605 (abstract)"
+D2O_MASS_KG = 592.0  # heavy water, [D2O_PAPER]
+D2O_STAT_2YR_MAX = 0.05  # "better than 5 % statistical uncertainty in 2 years", [D2O_PAPER]
+D2O_Q_MEV = Published(1.44222, 1e-5, "MeV", "2 M(1H) - M(2H), AME2020 atomic masses (Wang et al., CPC 45, 030003 "
+                      "(2021)): 1.007825032 u, 2.014101778 u")

@@ -121,7 +121,7 @@ SECTIONS: dict[str, str] = {
 REQUIRED_SECTIONS = ("detector", "target")
 
 #: Target materials allowed in [target] material (element symbols of a compound follow nuclei.MATERIALS).
-MATERIALS = ("CsI", "NaI", "Ar", "Ge", "Xe")
+MATERIALS = ("CsI", "NaI", "Ar", "Ge", "Xe", "D2O")
 
 _Q = "quenching"
 _QUENCHING_KEYS = [

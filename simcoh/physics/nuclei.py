@@ -54,6 +54,13 @@ MATERIALS: dict[str, dict[str, int]] = {
     "O": {"O": 1},
     "H2O": {"H": 2, "O": 1},
     "C3F8": {"C": 3, "F": 8},
+    "D2O": {"H": 2, "O": 1},
+}
+
+#: Isotopic compositions that differ from the natural ones: material -> element -> {A: fraction}.
+#: D2O is idealised as pure deuterium oxide (the isotopic purity of a real heavy-water load is not modelled).
+ENRICHED: dict[str, dict[str, dict[int, float]]] = {
+    "D2O": {"H": {2: 1.0}},
 }
 
 
@@ -174,12 +181,19 @@ def material_isotopes(material: str) -> list[TargetIsotope]:
         )
     avogadro = 6.02214076e23  # exact (SI 2019)
     formula = MATERIALS[material]
-    molar_mass_g = sum(n * sum(i.abundance * i.atomic_mass_u for i in natural_isotopes(el)) for el, n in formula.items())
+    enriched = ENRICHED.get(material, {})
+
+    def composition(el: str) -> list[tuple[Isotope, float]]:
+        if el in enriched:
+            return [(isotope(f"{el}{a}"), f) for a, f in enriched[el].items()]
+        return [(i, i.abundance) for i in natural_isotopes(el)]
+
+    molar_mass_g = sum(n * sum(f * i.atomic_mass_u for i, f in composition(el)) for el, n in formula.items())
     formula_units_per_kg = 1000.0 / molar_mass_g * avogadro
     out = []
     for el, n in formula.items():
-        for iso in natural_isotopes(el):
-            out.append(TargetIsotope(iso, formula_units_per_kg * n * iso.abundance))
+        for iso, fraction in composition(el):
+            out.append(TargetIsotope(iso, formula_units_per_kg * n * fraction))
     return out
 
 
