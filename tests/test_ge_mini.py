@@ -7,6 +7,7 @@ docs/ge-mini.md (16 kg at 22 m, 983 MeV protons, 0.0848 nu/flavour/POT), not fro
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -81,7 +82,7 @@ def test_exposure_conversion_gwh_kg_to_pot_and_mass():
     det = load_geometry("ge-mini")
     assert det.target.mass_kg == MASS_KG
     assert det.dataset.beam_energy_mev / GWH_MEV * det.target.mass_kg == pytest.approx(EXPOSURE_GWH_KG, rel=1e-12)
-    cfg = load_macro(__import__("pathlib").Path(__file__).parents[1] / "macros" / "ge-mini.mac").config
+    cfg = load_macro(Path(__file__).parents[1] / "macros" / "ge-mini.mac").config
     pot = EXPOSURE_GWH_KG / MASS_KG * GWH_MEV / PROTON_MEV
     assert cfg.exposure_pot == pytest.approx(pot, rel=1e-12)
     assert pot == pytest.approx(1.4601e22, rel=1e-4)  # 0.63875 GWh = 2.2995e15 J over 983 MeV per proton
