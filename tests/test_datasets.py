@@ -26,7 +26,7 @@ from simcoh.macro import load_macro, load_macro_text
 
 REPO = Path(__file__).resolve().parents[1]
 REF = REPO / "validation" / "reference"
-BUILT_IN = ("csi-2021", "csi-2017", "cenns10-lar", "ge-ppc", "nai-185kg", "nai-3t", "lar-750", "d2o")
+BUILT_IN = ("csi-2021", "csi-2017", "cenns10-lar", "ge-ppc", "ge-mini", "nai-185kg", "nai-3t", "lar-750", "d2o")
 GWH_MEV = 3.6e12 / 1.602176634e-13  # 1 GWh in MeV (exact SI)
 
 #: Published beam and exposure of each data set, from the papers and releases (not from the geometry files):
@@ -39,6 +39,9 @@ PUBLISHED = {
     "csi-2017": (0.08, 690.0, 140.0, 7.47594 * GWH_MEV / 1000.0),
     # arXiv:2003.10630: 0.09, 1.38e23 POT, Gaussian pulse 440 ns / 150 ns in the LAr 2020 frame
     "cenns10-lar": (0.09, 440.0, 150.0, 1.38e23),
+    # arXiv:2406.13806: 10.22 GWh kg; mass 16 kg and the CsI 2015-2019 beam (983 MeV, 0.0848) are assumptions
+    # (docs/ge-mini.md); CsI 2017 frame pulse as ge-ppc
+    "ge-mini": (0.0848, 690.0, 140.0, 10.22 / 16.0 * GWH_MEV / 983.0),
 }
 #: Planned detectors: a nominal SNS year (assumption), 7.0 GWh at 1 GeV, 0.0848 (arXiv:2109.11049)
 NOMINAL = (0.0848, 690.0, 140.0, 7.0 * GWH_MEV / 1000.0)

@@ -42,6 +42,16 @@ CSI2017_CEVNS = Published(173.0, 48.0, "events",
 CSI2017_FIT_CEVNS = Published(134.0, 22.0, "events", "COHERENT, Science 357, 1123 (2017) (best fit)")
 CSI2017_GWH = 7.47594  # coherent_parameters.yaml beamExposure (GW·h)
 
+# --- Ge-Mini (HPGe PPC array), first CEvNS data set --------------------------------------------------------------
+GEMINI = "COHERENT, PRL 134, 231801 (2025), arXiv:2406.13806"
+# Measured on-beam CEvNS excess, +7.1 / -6.3 (asymmetric; the criterion uses the side towards simcoh).
+GEMINI_CEVNS = Published(20.6, 7.1, "events", GEMINI + " (measured, +7.1 -6.3)")
+GEMINI_CEVNS_UNC_LOW = 6.3
+GEMINI_EXPOSURE_GWH_KG = 10.22  # GEMINI abstract
+GEMINI_THRESHOLD_KEVEE = 1.5  # GEMINI abstract
+# The paper's SM prediction could not be retrieved here (only its abstract: the measurement "agrees with the SM
+# prediction within 2 sigma"); no number is invented for it.
+
 # --- cross sections ----------------------------------------------------------------------------------------
 AR_SIGMA = Published(2.2, 0.7, "1e-39 cm²", "COHERENT CENNS-10, PRL 126, 012002 (2021), arXiv:2003.10630 (measured)")
 
