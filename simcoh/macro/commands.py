@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 
+from ..detector.catalog import available_geometries
 from ..config import MAX_EVENTS, PHYSICS_PARAMS, RUN_PARAMS, SOURCE_PARAMS, parse_nsi_key
 from ..errors import InputError
 from ..units import DIMENSIONLESS, ENERGY
@@ -105,8 +106,7 @@ _NSI = Command("/physics/nsi", (KeyValue("KEY", check=parse_nsi_key, value=Float
 COMMANDS = declared_commands([_RUN["/random/setSeed"]]) + [
     # detector
     Command("/detector/load", (String("NAME_OR_PATH", describe="a built-in geometry name or a .toml file"),),
-            "Choose the detector: a built-in geometry (csi-2021, csi-2017, cenns10-lar, ge-ppc, ge-mini, nai-185kg, "
-            "nai-3t, lar-750) or a geometry file.\n"
+            f"Choose the detector: a built-in geometry ({', '.join(available_geometries())}) or a geometry file.\n"
             "A relative file path is looked for in the macro's directory. A new /detector/load drops the "
             "/detector/set overrides given before it.",
             apply=_detector_load, initial="none: required", examples=("/detector/load csi-2021",)),
