@@ -26,7 +26,7 @@ from simcoh.macro import load_macro, load_macro_text
 
 REPO = Path(__file__).resolve().parents[1]
 REF = REPO / "validation" / "reference"
-BUILT_IN = ("csi-2021", "csi-2017", "cenns10-lar", "ge-ppc", "nai-185kg", "nai-3t", "lar-750")
+BUILT_IN = ("csi-2021", "csi-2017", "cenns10-lar", "ge-ppc", "nai-185kg", "nai-3t", "lar-750", "nube-pb", "nube-fe")
 GWH_MEV = 3.6e12 / 1.602176634e-13  # 1 GWh in MeV (exact SI)
 
 #: Published beam and exposure of each data set, from the papers and releases (not from the geometry files):

@@ -39,6 +39,11 @@ from .templates import TemplateProcess, template, template_options
 
 SIGMA_CC_PB208_CM2 = 3.62e-39  # Kolbe & Langanke, PRC 63, 025802 (2001): ⟨σ⟩ for the μ-DAR νe spectrum
 
+#: Shield nuclei a NIN model can use (``/process/nin/shield``; geometry ``[background.nin] shield``). The whole
+#: shield is taken as this one isotope (natural lead is 52.4 % ²⁰⁸Pb, natural iron 91.8 % ⁵⁶Fe); its cross section
+#: is ``sigma_cc`` (the default is the ²⁰⁸Pb value, so an iron shield must give its own).
+SHIELD_ISOTOPES = ("Pb208", "Fe56")
+
 #: The lead mass, reach probability, temperature and delay are per-detector values ([background.nin]); the
 #: csi-2021 ones (lead 2.5 t, an estimate; reach probability tuned to 5.6 events; T = 0.8 MeV) are in
 #: geometries/csi-2021.toml with their derivation (docs/backgrounds.md).
@@ -69,7 +74,11 @@ PARAMS = spectrum_options("nin", ("evaporation", "maxwellian", "table"), 0.0, 20
           "Mean number of neutrons emitted per neutral-current interaction.", default=1.0, min=0.0,
           label="nin neutrons per NC interaction", arg="M", arg_help="mean neutrons per NC interaction",
           max=100.0, why="a lead nucleus emits a few neutrons per interaction"),
-    Param("nin.lead_mass_kg", "/process/nin/leadMass", "quantity", "Mass of the lead shielding (taken as 208Pb).",
+    Param("nin.shield", "/process/nin/shield", "choice",
+          "Nucleus of the shield in which the neutrinos make neutrons (the whole shield is taken as it).",
+          default="Pb208", choices=SHIELD_ISOTOPES, label="nin shield nucleus", arg="ISOTOPE", example="Fe56"),
+    Param("nin.lead_mass_kg", "/process/nin/leadMass", "quantity",
+          "Mass of the shield (lead, or the shield nucleus chosen with /process/nin/shield).",
           default=None, unit="kg", example="2.5 t", min=0.0, label="nin lead mass", arg="M",
           max=10000000.0, why="shields weigh tonnes (CsI: 2.5 t); 10 kt bounds any shield"),
     Param("nin.reach_probability", "/process/nin/reachProbability", "float",
@@ -96,6 +105,7 @@ class NinSettings:
     """Resolved /process/nin options (checked against PARAMS)."""
 
     model: str
+    shield: str
     spectrum: str
     temperature_mev: float
     e_min_mev: float
@@ -129,9 +139,14 @@ class NinProcess(NeutronRecoilProcess):
     stage = "truth.nin"
 
 
+def shield_nuclei(mass_kg: float, nucleus: str = "Pb208") -> float:
+    """Number of ``nucleus`` nuclei (atoms) in ``mass_kg`` (atomic mass from AME2020)."""
+    return mass_kg / (isotope(nucleus).atomic_mass_u * ATOMIC_MASS_UNIT_MEV / _MEV_PER_KG)
+
+
 def pb208_nuclei(lead_mass_kg: float) -> float:
     """Number of ²⁰⁸Pb nuclei in ``lead_mass_kg`` (atomic mass from AME2020)."""
-    return lead_mass_kg / (isotope("Pb208").atomic_mass_u * ATOMIC_MASS_UNIT_MEV / _MEV_PER_KG)
+    return shield_nuclei(lead_mass_kg, "Pb208")
 
 
 _MEV_PER_KG = 5.609588603804452e29  # c² · 1 kg in MeV (exact SI: 1 kg c² / e / 1e6)
@@ -145,7 +160,7 @@ def build_nin(ctx: BuildContext) -> Process:
     spectrum = make_spectrum(s.spectrum, s.temperature_mev, s.e_min_mev, s.e_max_mev, s.table)
     sigma_m, nc_share = s.neutrons_per_nu_e_per_nucleus_cm2()
     phi_per_pot = flux_per_cm2(1.0, ctx.source.nu_per_flavour_per_pot, ctx.distance_cm)
-    per_pot = phi_per_pot * pb208_nuclei(s.lead_mass_kg) * sigma_m * s.reach_probability
+    per_pot = phi_per_pot * shield_nuclei(s.lead_mass_kg, s.shield) * sigma_m * s.reach_probability
     return NinProcess(ctx, spectrum, per_pot, TIME_NEUTRINO, s.delay_ns, 0.0, nc_fraction=nc_share)
 
 
