@@ -29,6 +29,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..constants import ATOMIC_MASS_UNIT_MEV
+from ..errors import InputError
 from ..declare import TIME_BOUND_NS, TIME_BOUND_WHY, Param, flatten, resolve
 from ..physics.nuclei import isotope
 from ..source.flux import flux_per_cm2
@@ -157,6 +158,11 @@ def build_nin(ctx: BuildContext) -> Process:
     s = NinSettings.from_options(detector_options("nin", ctx.detector, ctx.options))
     if s.model == "template":
         return TemplateProcess("nin", ctx, template("nin", s.template), s.template_scale, s.time_shift_ns)
+    if s.shield != "Pb208" and s.sigma_cc_cm2 == SIGMA_CC_PB208_CM2:
+        raise InputError(f"process 'nin': the shield is {s.shield} but the CC cross section is the 208Pb default "
+                         f"({SIGMA_CC_PB208_CM2:g} cm^2); expected the flux-averaged cross section of {s.shield}; "
+                         f"give it with /process/nin/sigmaCC or the geometry key [background.nin] sigma_cc "
+                         f"(with its source)")
     spectrum = make_spectrum(s.spectrum, s.temperature_mev, s.e_min_mev, s.e_max_mev, s.table)
     sigma_m, nc_share = s.neutrons_per_nu_e_per_nucleus_cm2()
     phi_per_pot = flux_per_cm2(1.0, ctx.source.nu_per_flavour_per_pot, ctx.distance_cm)
