@@ -262,6 +262,9 @@ _NIN_KEYS = (
     _k(_NIN, "lead_mass", "quantity", "spectrum model: mass of the lead shielding around the detector.",
        unit="kg", field="lead_mass_kg", default=None, minimum=0,
        maximum=10000000.0, why="shields weigh tonnes; 10 kt bounds any"),
+    _k(_NIN, "cross_section", "choice", "spectrum model: how neutrons per nu_e and shield nucleus are obtained "
+       "(/process/nin/crossSection). Absent: constant (sigma_cc x neutrons_per_cc).",
+       choices=("constant", "pb208-emv2003"), default=None),
     _k(_NIN, "shield", "choice", "spectrum model: nucleus of the shield (the whole shield is taken as it). "
        "Absent: Pb208.", choices=("Pb208", "Fe56"), default=None),
     _k(_NIN, "sigma_cc", "quantity", "spectrum model: flux-averaged charged-current cross section on the shield "

@@ -31,7 +31,10 @@ from dataclasses import dataclass
 from ..constants import ATOMIC_MASS_UNIT_MEV
 from ..errors import InputError
 from ..declare import TIME_BOUND_NS, TIME_BOUND_WHY, Param, flatten, resolve
+from ..constants import E_NU_MICHEL_MAX_MEV
+from ..physics.nin_xsec import neutrons_per_nucleus_cm2
 from ..physics.nuclei import isotope
+from ..source.spectra import michel_nu_e_pdf
 from ..source.flux import flux_per_cm2
 from .neutrons import TIME_NEUTRINO, NeutronRecoilProcess, make_spectrum, spectrum_options
 from .detector_models import detector_options, per_detector, supports
@@ -44,6 +47,9 @@ SIGMA_CC_PB208_CM2 = 3.62e-39  # Kolbe & Langanke, PRC 63, 025802 (2001): ⟨σ�
 #: shield is taken as this one isotope (natural lead is 52.4 % ²⁰⁸Pb, natural iron 91.8 % ⁵⁶Fe); its cross section
 #: is ``sigma_cc`` (the default is the ²⁰⁸Pb value, so an iron shield must give its own).
 SHIELD_ISOTOPES = ("Pb208", "Fe56")
+
+#: How σ·m (neutrons per νe per shield nucleus) is obtained (``/process/nin/crossSection``).
+CROSS_SECTIONS = ("constant", "pb208-emv2003")
 
 #: The lead mass, reach probability, temperature and delay are per-detector values ([background.nin]); the
 #: csi-2021 ones (lead 2.5 t, an estimate; reach probability tuned to 5.6 events; T = 0.8 MeV) are in
@@ -75,6 +81,12 @@ PARAMS = spectrum_options("nin", ("evaporation", "maxwellian", "table"), 0.0, 20
           "Mean number of neutrons emitted per neutral-current interaction.", default=1.0, min=0.0,
           label="nin neutrons per NC interaction", arg="M", arg_help="mean neutrons per NC interaction",
           max=100.0, why="a lead nucleus emits a few neutrons per interaction"),
+    Param("nin.cross_section", "/process/nin/crossSection", "choice",
+          "Neutrons per nu_e and shield nucleus: 'constant' = sigmaCC x neutronsPerCC; 'pb208-emv2003' = the\n"
+          "208Pb(nu_e, e- 1n) and (nu_e, e- 2n) table of Engel, McLaughlin & Volpe averaged over the Michel nu_e\n"
+          "spectrum, <sigma_1n> + 2 <sigma_2n> = 5.02e-39 cm^2 (sigmaCC and neutronsPerCC are then unused).",
+          default="constant", choices=CROSS_SECTIONS, label="nin cross-section model", arg="MODEL",
+          example="pb208-emv2003", source="J. Engel, G.C. McLaughlin, C. Volpe, PRD 67, 013005 (2003)"),
     Param("nin.shield", "/process/nin/shield", "choice",
           "Nucleus of the shield in which the neutrinos make neutrons (the whole shield is taken as it).",
           default="Pb208", choices=SHIELD_ISOTOPES, label="nin shield nucleus", arg="ISOTOPE", example="Fe56"),
@@ -106,6 +118,7 @@ class NinSettings:
     """Resolved /process/nin options (checked against PARAMS)."""
 
     model: str
+    cross_section: str
     shield: str
     spectrum: str
     temperature_mev: float
@@ -127,9 +140,19 @@ class NinSettings:
     def from_options(cls, options: dict) -> "NinSettings":
         return cls(**{k[len("nin."):]: v for k, v in resolve("nin", options, PARAMS).items()})
 
+    def cc_neutrons_per_nucleus_cm2(self) -> float:
+        """CC neutrons per νe/cm² per shield nucleus: σ_CC·m, or ⟨σ_1n⟩ + 2⟨σ_2n⟩ from the ²⁰⁸Pb table."""
+        if self.cross_section == "pb208-emv2003":
+            if self.shield != "Pb208":
+                raise InputError(f"process 'nin': cross-section model 'pb208-emv2003' is a 208Pb table, but the "
+                                 f"shield is {self.shield}; expected shield Pb208; use /process/nin/crossSection "
+                                 f"constant with that nucleus' /process/nin/sigmaCC")
+            return neutrons_per_nucleus_cm2(michel_nu_e_pdf, E_NU_MICHEL_MAX_MEV)[0]
+        return self.sigma_cc_cm2 * self.neutrons_per_cc
+
     def neutrons_per_nu_e_per_nucleus_cm2(self) -> tuple[float, float]:
         """(σ·m summed over CC and the three NC flavours, NC share of it)."""
-        cc = self.sigma_cc_cm2 * self.neutrons_per_cc
+        cc = self.cc_neutrons_per_nucleus_cm2()
         nc = 3.0 * self.sigma_nc_cm2 * self.neutrons_per_nc
         total = cc + nc
         return total, (nc / total if total > 0 else 0.0)
@@ -158,7 +181,7 @@ def build_nin(ctx: BuildContext) -> Process:
     s = NinSettings.from_options(detector_options("nin", ctx.detector, ctx.options))
     if s.model == "template":
         return TemplateProcess("nin", ctx, template("nin", s.template), s.template_scale, s.time_shift_ns)
-    if s.shield != "Pb208" and s.sigma_cc_cm2 == SIGMA_CC_PB208_CM2:
+    if s.shield != "Pb208" and s.cross_section == "constant" and s.sigma_cc_cm2 == SIGMA_CC_PB208_CM2:
         raise InputError(f"process 'nin': the shield is {s.shield} but the CC cross section is the 208Pb default "
                          f"({SIGMA_CC_PB208_CM2:g} cm^2); expected the flux-averaged cross section of {s.shield}; "
                          f"give it with /process/nin/sigmaCC or the geometry key [background.nin] sigma_cc "
