@@ -98,7 +98,7 @@ PARAMS = spectrum_options("nin", ("evaporation", "maxwellian", "table"), 0.0, 20
           "Probability that an emitted neutron scatters in the target: the normalisation factor.\n"
           "The csi-2021 value is tuned to the published CsI 2021 NIN count (5.6 in PE<60, t<6 us after the "
           "efficiencies, arXiv:2110.07730).", default=None, min=0.0, max=1.0, label="nin reach probability", arg="P",
-          arg_help="probability", example="9.33e-4"),
+          arg_help="probability", example="6.723e-4"),
     Param("nin.delay_ns", "/process/nin/delay", "quantity",
           "Constant added to NIN arrival times (neutron flight from the shield).", default=None, unit="ns",
           example="20 ns", label="nin delay", arg="T",
