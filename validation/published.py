@@ -54,3 +54,11 @@ FLUX_BEAM_MW = 1.4
 FLUX_PROTON_MEV = 1000.0
 FLUX_R = 0.08
 FLUX_DISTANCE_CM = 2000.0
+
+# --- neutrino-induced neutrons on lead ---------------------------------------------------------------------------
+# natPb(nu_e, Xn) measured / MARLEY prediction (COHERENT lead NIN detector jointly with earlier COHERENT data);
+# asymmetric (+0.17 -0.16): the mean of the two is used as the 1σ scale.
+PB_NIN_OVER_MARLEY = Published(0.29, 0.165, "", "COHERENT, arXiv:2212.11295 (0.29 +0.17 −0.16 of MARLEY)")
+# Flux-averaged 208Pb(nu_e, e-)208Bi, all final states, for the mu-DAR nu_e spectrum (a calculation, no uncertainty
+# quoted with it; calculations of this cross section spread by ~20-30 %, N. Paar et al., PRC 84, 047305 (2011)).
+PB208_CC_KL2001 = Published(3.62e-39, None, "cm²", "E. Kolbe, K. Langanke, PRC 63, 025802 (2001), nucl-th/0003060")
