@@ -4,7 +4,11 @@ interactions in the lead shielding, ²⁰⁸Pb(ν, ℓ Xn), emit neutrons that s
 Model ``spectrum`` (csi-2021's; every per-detector value comes from the detector's [background.nin]):
     N = Φ_νe · N_Pb · (σ_CC · m_CC + 3 σ_NC · m_NC) · P_reach · P(T ≥ T_min)
 - Φ_νe = r · N_POT / (4π L²) at the detector distance L (the shield surrounds the detector);
-- N_Pb = lead mass / m(²⁰⁸Pb) (all lead taken as ²⁰⁸Pb);
+- N_Pb = shield mass / m(nucleus) (all lead taken as ²⁰⁸Pb);
+- σ_CC · m_CC (``/process/nin/crossSection``): ``pb208-emv2003`` = ⟨σ_1n⟩ + 2⟨σ_2n⟩ = 5.02e-39 cm² from the
+  ²⁰⁸Pb(νe, e⁻ 1n/2n) table of Engel, McLaughlin & Volpe, PRD 67, 013005 (2003) (simcoh.physics.nin_xsec; csi-2021
+  and nube-pb use it), or ``constant`` = σ_CC × m_CC;
+- shield nucleus (``/process/nin/shield``): ²⁰⁸Pb, or ⁵⁶Fe with its own σ_CC (nube-fe; docs/nube.md);
 - σ_CC: flux-averaged ²⁰⁸Pb(νe, e⁻)²⁰⁸Bi cross section for the Michel νe spectrum, 3.62e-39 cm²
   (E. Kolbe and K. Langanke, PRC 63, 025802 (2001), nucl-th/0003060, muon-decay-at-rest value); COHERENT
   measured the Pb(νe, Xn) yield at 0.29 (+0.17 −0.16) of the MARLEY prediction (arXiv:2212.11295), which the
