@@ -26,7 +26,8 @@ from simcoh.macro import load_macro, load_macro_text
 
 REPO = Path(__file__).resolve().parents[1]
 REF = REPO / "validation" / "reference"
-BUILT_IN = ("csi-2021", "csi-2017", "cenns10-lar", "ge-ppc", "ge-mini", "nai-185kg", "nai-3t", "lar-750", "d2o")
+BUILT_IN = ("csi-2021", "csi-2017", "cenns10-lar", "ge-ppc", "ge-mini", "nai-185kg", "nai-3t", "lar-750", "d2o",
+            "nube-pb", "nube-fe")
 GWH_MEV = 3.6e12 / 1.602176634e-13  # 1 GWh in MeV (exact SI)
 
 #: Published beam and exposure of each data set, from the papers and releases (not from the geometry files):
@@ -180,7 +181,7 @@ def test_dataset_without_exposure_and_unknown_background_are_errors(tmp_path):
 
 # --- backgrounds belong to a detector ----------------------------------------------------------------------
 #: Which built-in detector has a model of which background (brn/nin/ss); dm is generic (beam + target).
-MODELLED = {"csi-2021": {"brn", "nin", "ss"}, "csi-2017": {"brn"}}
+MODELLED = {"csi-2021": {"brn", "nin", "ss"}, "csi-2017": {"brn"}, "nube-pb": {"nin"}, "nube-fe": {"nin"}}
 WHAT = {"brn": "BRN", "nin": "NIN", "ss": "steady-state"}
 DM = "/process/dm/mChi 10 MeV\n/process/dm/epsilon 1e-4\n/process/dm/setupDecays 20000\n"
 

@@ -354,7 +354,7 @@ def test_process_settings_take_exactly_the_declared_options():
     csi = _csi_2021()  # per-detector values come from its [background.*] sections (geometries/csi-2021.toml)
     brn = BrnSettings.from_options(detector_options("brn", csi, {"brn.spectrum": "exponential", "brn.e0_mev": 3.0}))
     assert brn.shape_param == 3.0 and brn.rate_per_gwh == 6.19 and brn.template == "csi-2021"
-    assert NinSettings.from_options(detector_options("nin", csi, {})).reach_probability == 9.33e-4
+    assert NinSettings.from_options(detector_options("nin", csi, {})).reach_probability == 6.723e-4  # csi-2021 with the 208Pb table (docs/nube.md)
     ss = {k: v for k, v in detector_options("ss", csi, {}).items() if k != "ss.ac_data"}
     assert SteadySettings.from_options(ss).window_s == pytest.approx(6e-6)
     dm = DmSettings.from_options({"dm.m_chi_mev": 10.0, "dm.epsilon": 1e-4})

@@ -84,3 +84,10 @@ D2O_MASS_KG = 592.0  # heavy water, [D2O_PAPER]
 D2O_STAT_2YR_MAX = 0.05  # "better than 5 % statistical uncertainty in 2 years", [D2O_PAPER]
 D2O_Q_MEV = Published(1.44222, 1e-5, "MeV", "2 M(1H) - M(2H), AME2020 atomic masses (Wang et al., CPC 45, 030003 "
                       "(2021)): 1.007825032 u, 2.014101778 u")
+# --- neutrino-induced neutrons on lead ---------------------------------------------------------------------------
+# natPb(nu_e, Xn) measured / MARLEY prediction (COHERENT lead NIN detector jointly with earlier COHERENT data);
+# asymmetric (+0.17 -0.16): the mean of the two is used as the 1σ scale.
+PB_NIN_OVER_MARLEY = Published(0.29, 0.165, "", "COHERENT, arXiv:2212.11295 (0.29 +0.17 −0.16 of MARLEY)")
+# Flux-averaged 208Pb(nu_e, e-)208Bi, all final states, for the mu-DAR nu_e spectrum (a calculation, no uncertainty
+# quoted with it; calculations of this cross section spread by ~20-30 %, N. Paar et al., PRC 84, 047305 (2011)).
+PB208_CC_KL2001 = Published(3.62e-39, None, "cm²", "E. Kolbe, K. Langanke, PRC 63, 025802 (2001), nucl-th/0003060")

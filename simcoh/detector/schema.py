@@ -121,7 +121,7 @@ SECTIONS: dict[str, str] = {
 REQUIRED_SECTIONS = ("detector", "target")
 
 #: Target materials allowed in [target] material (element symbols of a compound follow nuclei.MATERIALS).
-MATERIALS = ("CsI", "NaI", "Ar", "Ge", "Xe", "D2O")
+MATERIALS = ("CsI", "NaI", "Ar", "Ge", "Xe", "D2O", "C8H10")
 
 _Q = "quenching"
 _QUENCHING_KEYS = [
@@ -262,6 +262,18 @@ _NIN_KEYS = (
     _k(_NIN, "lead_mass", "quantity", "spectrum model: mass of the lead shielding around the detector.",
        unit="kg", field="lead_mass_kg", default=None, minimum=0,
        maximum=10000000.0, why="shields weigh tonnes; 10 kt bounds any"),
+    _k(_NIN, "cross_section", "choice", "spectrum model: how neutrons per nu_e and shield nucleus are obtained "
+       "(/process/nin/crossSection). Absent: constant (sigma_cc x neutrons_per_cc).",
+       choices=("constant", "pb208-emv2003"), default=None),
+    _k(_NIN, "shield", "choice", "spectrum model: nucleus of the shield (the whole shield is taken as it). "
+       "Absent: Pb208.", choices=("Pb208", "Fe56"), default=None),
+    _k(_NIN, "sigma_cc", "quantity", "spectrum model: flux-averaged charged-current cross section on the shield "
+       "nucleus. Absent: the 208Pb value of /process/nin/sigmaCC.", unit="cm^2", field="sigma_cc_cm2",
+       default=None, minimum=0, maximum=1e-30, why="neutrino-nucleus cross sections at SNS energies are below "
+       "1e-38 cm^2"),
+    _k(_NIN, "neutrons_per_cc", "float", "spectrum model: mean neutrons emitted per charged-current interaction. "
+       "Absent: 1.", default=None, minimum=0, maximum=100,
+       why="a nucleus emits a few neutrons per interaction"),
     _k(_NIN, "reach_probability", "float", "spectrum model: probability that an emitted neutron scatters in the "
        "target (the normalisation).", default=None, minimum=0, maximum=1),
     _k(_NIN, "delay", "quantity", "spectrum model: constant added to NIN arrival times.", unit="ns",

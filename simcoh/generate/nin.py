@@ -4,7 +4,11 @@ interactions in the lead shielding, ²⁰⁸Pb(ν, ℓ Xn), emit neutrons that s
 Model ``spectrum`` (csi-2021's; every per-detector value comes from the detector's [background.nin]):
     N = Φ_νe · N_Pb · (σ_CC · m_CC + 3 σ_NC · m_NC) · P_reach · P(T ≥ T_min)
 - Φ_νe = r · N_POT / (4π L²) at the detector distance L (the shield surrounds the detector);
-- N_Pb = lead mass / m(²⁰⁸Pb) (all lead taken as ²⁰⁸Pb);
+- N_Pb = shield mass / m(nucleus) (all lead taken as ²⁰⁸Pb);
+- σ_CC · m_CC (``/process/nin/crossSection``): ``pb208-emv2003`` = ⟨σ_1n⟩ + 2⟨σ_2n⟩ = 5.02e-39 cm² from the
+  ²⁰⁸Pb(νe, e⁻ 1n/2n) table of Engel, McLaughlin & Volpe, PRD 67, 013005 (2003) (simcoh.physics.nin_xsec; csi-2021
+  and nube-pb use it), or ``constant`` = σ_CC × m_CC;
+- shield nucleus (``/process/nin/shield``): ²⁰⁸Pb, or ⁵⁶Fe with its own σ_CC (nube-fe; docs/nube.md);
 - σ_CC: flux-averaged ²⁰⁸Pb(νe, e⁻)²⁰⁸Bi cross section for the Michel νe spectrum, 3.62e-39 cm²
   (E. Kolbe and K. Langanke, PRC 63, 025802 (2001), nucl-th/0003060, muon-decay-at-rest value); COHERENT
   measured the Pb(νe, Xn) yield at 0.29 (+0.17 −0.16) of the MARLEY prediction (arXiv:2212.11295), which the
@@ -29,8 +33,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..constants import ATOMIC_MASS_UNIT_MEV
+from ..errors import InputError
 from ..declare import TIME_BOUND_NS, TIME_BOUND_WHY, Param, flatten, resolve
+from ..constants import E_NU_MICHEL_MAX_MEV
+from ..physics.nin_xsec import neutrons_per_nucleus_cm2
 from ..physics.nuclei import isotope
+from ..source.spectra import michel_nu_e_pdf
 from ..source.flux import flux_per_cm2
 from .neutrons import TIME_NEUTRINO, NeutronRecoilProcess, make_spectrum, spectrum_options
 from .detector_models import detector_options, per_detector, supports
@@ -38,6 +46,14 @@ from .process import BuildContext, Process, ProcessSpec
 from .templates import TemplateProcess, template, template_options
 
 SIGMA_CC_PB208_CM2 = 3.62e-39  # Kolbe & Langanke, PRC 63, 025802 (2001): ⟨σ⟩ for the μ-DAR νe spectrum
+
+#: Shield nuclei a NIN model can use (``/process/nin/shield``; geometry ``[background.nin] shield``). The whole
+#: shield is taken as this one isotope (natural lead is 52.4 % ²⁰⁸Pb, natural iron 91.8 % ⁵⁶Fe); its cross section
+#: is ``sigma_cc`` (the default is the ²⁰⁸Pb value, so an iron shield must give its own).
+SHIELD_ISOTOPES = ("Pb208", "Fe56")
+
+#: How σ·m (neutrons per νe per shield nucleus) is obtained (``/process/nin/crossSection``).
+CROSS_SECTIONS = ("constant", "pb208-emv2003")
 
 #: The lead mass, reach probability, temperature and delay are per-detector values ([background.nin]); the
 #: csi-2021 ones (lead 2.5 t, an estimate; reach probability tuned to 5.6 events; T = 0.8 MeV) are in
@@ -69,14 +85,24 @@ PARAMS = spectrum_options("nin", ("evaporation", "maxwellian", "table"), 0.0, 20
           "Mean number of neutrons emitted per neutral-current interaction.", default=1.0, min=0.0,
           label="nin neutrons per NC interaction", arg="M", arg_help="mean neutrons per NC interaction",
           max=100.0, why="a lead nucleus emits a few neutrons per interaction"),
-    Param("nin.lead_mass_kg", "/process/nin/leadMass", "quantity", "Mass of the lead shielding (taken as 208Pb).",
+    Param("nin.cross_section", "/process/nin/crossSection", "choice",
+          "Neutrons per nu_e and shield nucleus: 'constant' = sigmaCC x neutronsPerCC; 'pb208-emv2003' = the\n"
+          "208Pb(nu_e, e- 1n) and (nu_e, e- 2n) table of Engel, McLaughlin & Volpe averaged over the Michel nu_e\n"
+          "spectrum, <sigma_1n> + 2 <sigma_2n> = 5.02e-39 cm^2 (sigmaCC and neutronsPerCC are then unused).",
+          default="constant", choices=CROSS_SECTIONS, label="nin cross-section model", arg="MODEL",
+          example="pb208-emv2003", source="J. Engel, G.C. McLaughlin, C. Volpe, PRD 67, 013005 (2003)"),
+    Param("nin.shield", "/process/nin/shield", "choice",
+          "Nucleus of the shield in which the neutrinos make neutrons (the whole shield is taken as it).",
+          default="Pb208", choices=SHIELD_ISOTOPES, label="nin shield nucleus", arg="ISOTOPE", example="Fe56"),
+    Param("nin.lead_mass_kg", "/process/nin/leadMass", "quantity",
+          "Mass of the shield (lead, or the shield nucleus chosen with /process/nin/shield).",
           default=None, unit="kg", example="2.5 t", min=0.0, label="nin lead mass", arg="M",
           max=10000000.0, why="shields weigh tonnes (CsI: 2.5 t); 10 kt bounds any shield"),
     Param("nin.reach_probability", "/process/nin/reachProbability", "float",
           "Probability that an emitted neutron scatters in the target: the normalisation factor.\n"
           "The csi-2021 value is tuned to the published CsI 2021 NIN count (5.6 in PE<60, t<6 us after the "
           "efficiencies, arXiv:2110.07730).", default=None, min=0.0, max=1.0, label="nin reach probability", arg="P",
-          arg_help="probability", example="9.33e-4"),
+          arg_help="probability", example="6.723e-4"),
     Param("nin.delay_ns", "/process/nin/delay", "quantity",
           "Constant added to NIN arrival times (neutron flight from the shield).", default=None, unit="ns",
           example="20 ns", label="nin delay", arg="T",
@@ -96,6 +122,8 @@ class NinSettings:
     """Resolved /process/nin options (checked against PARAMS)."""
 
     model: str
+    cross_section: str
+    shield: str
     spectrum: str
     temperature_mev: float
     e_min_mev: float
@@ -116,9 +144,19 @@ class NinSettings:
     def from_options(cls, options: dict) -> "NinSettings":
         return cls(**{k[len("nin."):]: v for k, v in resolve("nin", options, PARAMS).items()})
 
+    def cc_neutrons_per_nucleus_cm2(self) -> float:
+        """CC neutrons per νe/cm² per shield nucleus: σ_CC·m, or ⟨σ_1n⟩ + 2⟨σ_2n⟩ from the ²⁰⁸Pb table."""
+        if self.cross_section == "pb208-emv2003":
+            if self.shield != "Pb208":
+                raise InputError(f"process 'nin': cross-section model 'pb208-emv2003' is a 208Pb table, but the "
+                                 f"shield is {self.shield}; expected shield Pb208; use /process/nin/crossSection "
+                                 f"constant with that nucleus' /process/nin/sigmaCC")
+            return neutrons_per_nucleus_cm2(michel_nu_e_pdf, E_NU_MICHEL_MAX_MEV)[0]
+        return self.sigma_cc_cm2 * self.neutrons_per_cc
+
     def neutrons_per_nu_e_per_nucleus_cm2(self) -> tuple[float, float]:
         """(σ·m summed over CC and the three NC flavours, NC share of it)."""
-        cc = self.sigma_cc_cm2 * self.neutrons_per_cc
+        cc = self.cc_neutrons_per_nucleus_cm2()
         nc = 3.0 * self.sigma_nc_cm2 * self.neutrons_per_nc
         total = cc + nc
         return total, (nc / total if total > 0 else 0.0)
@@ -129,9 +167,14 @@ class NinProcess(NeutronRecoilProcess):
     stage = "truth.nin"
 
 
+def shield_nuclei(mass_kg: float, nucleus: str = "Pb208") -> float:
+    """Number of ``nucleus`` nuclei (atoms) in ``mass_kg`` (atomic mass from AME2020)."""
+    return mass_kg / (isotope(nucleus).atomic_mass_u * ATOMIC_MASS_UNIT_MEV / _MEV_PER_KG)
+
+
 def pb208_nuclei(lead_mass_kg: float) -> float:
     """Number of ²⁰⁸Pb nuclei in ``lead_mass_kg`` (atomic mass from AME2020)."""
-    return lead_mass_kg / (isotope("Pb208").atomic_mass_u * ATOMIC_MASS_UNIT_MEV / _MEV_PER_KG)
+    return shield_nuclei(lead_mass_kg, "Pb208")
 
 
 _MEV_PER_KG = 5.609588603804452e29  # c² · 1 kg in MeV (exact SI: 1 kg c² / e / 1e6)
@@ -142,10 +185,15 @@ def build_nin(ctx: BuildContext) -> Process:
     s = NinSettings.from_options(detector_options("nin", ctx.detector, ctx.options))
     if s.model == "template":
         return TemplateProcess("nin", ctx, template("nin", s.template), s.template_scale, s.time_shift_ns)
+    if s.shield != "Pb208" and s.cross_section == "constant" and s.sigma_cc_cm2 == SIGMA_CC_PB208_CM2:
+        raise InputError(f"process 'nin': the shield is {s.shield} but the CC cross section is the 208Pb default "
+                         f"({SIGMA_CC_PB208_CM2:g} cm^2); expected the flux-averaged cross section of {s.shield}; "
+                         f"give it with /process/nin/sigmaCC or the geometry key [background.nin] sigma_cc "
+                         f"(with its source)")
     spectrum = make_spectrum(s.spectrum, s.temperature_mev, s.e_min_mev, s.e_max_mev, s.table)
     sigma_m, nc_share = s.neutrons_per_nu_e_per_nucleus_cm2()
     phi_per_pot = flux_per_cm2(1.0, ctx.source.nu_per_flavour_per_pot, ctx.distance_cm)
-    per_pot = phi_per_pot * pb208_nuclei(s.lead_mass_kg) * sigma_m * s.reach_probability
+    per_pot = phi_per_pot * shield_nuclei(s.lead_mass_kg, s.shield) * sigma_m * s.reach_probability
     return NinProcess(ctx, spectrum, per_pot, TIME_NEUTRINO, s.delay_ns, 0.0, nc_fraction=nc_share)
 
 

@@ -55,6 +55,8 @@ MATERIALS: dict[str, dict[str, int]] = {
     "H2O": {"H": 2, "O": 1},
     "C3F8": {"C": 3, "F": 8},
     "D2O": {"H": 2, "O": 1},
+    # xylene, the base of EJ-301 / NE-213 liquid scintillator (H:C = 1.25; the Eljen EJ-301 data sheet gives 1.212)
+    "C8H10": {"C": 8, "H": 10},
 }
 
 #: Isotopic compositions that differ from the natural ones: material -> element -> {A: fraction}.
