@@ -86,6 +86,7 @@ MODELS: dict[str, DetectorModel] = {
          "brn.table": ("/process/brn/table", None), "brn.rate_per_gwh": ("/process/brn/rate", "rate"),
          "brn.delay_mean_ns": ("/process/brn/delayMean", "delay_mean"),
          "brn.delay_sigma_ns": ("/process/brn/delaySigma", "delay_sigma"),
+         "brn.delayed_rate_per_gwh": ("/process/brn/delayedRate", "delayed_rate"),
          "brn.template": ("/process/brn/template", "template")},
         '[background.brn] model = "spectrum", spectrum = "power_law", index, e_min, e_max, rate = "R 1/GWh", '
         'delay_mean, delay_sigma (or model = "template", template = ...)'),
