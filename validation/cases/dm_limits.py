@@ -24,7 +24,8 @@ import time
 
 import numpy as np
 
-from ..common import CaseResult, Comparison, load_ws, pyplot
+from ..common import CaseResult, Comparison, load_ws
+from ..plotting import pyplot
 
 KEY = "dm_limits"
 TITLE = "Dark-matter limits with the CsI 2021 data (Feldman-Cousins, N_DM and Y)"

@@ -15,7 +15,8 @@ import time
 
 import numpy as np
 
-from ..common import CaseResult, Comparison, load_ws, pyplot
+from ..common import CaseResult, Comparison, load_ws
+from ..plotting import pyplot
 
 KEY = "nsi"
 TITLE = "NSI: the CsI 2021 data in the (ε^u_ee, ε^d_ee) plane"
