@@ -114,7 +114,8 @@ MODELS: dict[str, DetectorModel] = {
 }
 
 #: Built-in detectors with a model of each background (for suggestions).
-MODELLED_ON = {"brn": "csi-2021 (spectrum or template) or csi-2017 (template)", "nin": "csi-2021", "ss": "csi-2021"}
+MODELLED_ON = {"brn": "csi-2021 (spectrum or template), csi-2017 (template) or cenns10-lar (spectrum, prompt and "
+                      "delayed)", "nin": "csi-2021", "ss": "csi-2021 or cenns10-lar"}
 
 
 def _detector_name(detector: Any) -> str:
