@@ -61,8 +61,9 @@ def run(ctx) -> CaseResult:
         else:
             crit, ok = f"|Δ| ≤ {pub.unc:g} (published uncertainty)", abs(v - pub.value) <= pub.unc
             note = "prediction (simcoh CEvNS, cenns10-lar response and the released efficiency)"
-        res.comparisons.append(Comparison(f"{label} expected in 0–120 keVee, −0.1 ≤ t < 4.9 µs", "events", pub.value,
-                                          pub.unc, pub.source, v, s, crit, ok, note=note))
+        quantity = f"{label} expected in 0–120 keVee, −0.1 ≤ t < 4.9 µs"
+        res.comparisons.append(Comparison(quantity, "events", pub.value, pub.unc, pub.source, v, s, crit, ok,
+                                          note=note))
     fit = P.LAR2020_FIT
     res.tables.append(("Analysis A per component: simcoh, published prediction and published fit (arXiv:2003.10630)",
                        ["component", "simcoh", "prediction", "fit"],
