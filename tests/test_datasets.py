@@ -181,7 +181,8 @@ def test_dataset_without_exposure_and_unknown_background_are_errors(tmp_path):
 
 # --- backgrounds belong to a detector ----------------------------------------------------------------------
 #: Which built-in detector has a model of which background (brn/nin/ss); dm is generic (beam + target).
-MODELLED = {"csi-2021": {"brn", "nin", "ss"}, "csi-2017": {"brn"}, "nube-pb": {"nin"}, "nube-fe": {"nin"}}
+MODELLED = {"csi-2021": {"brn", "nin", "ss"}, "csi-2017": {"brn"}, "cenns10-lar": {"brn", "ss"}, "nube-pb": {"nin"},
+            "nube-fe": {"nin"}}
 WHAT = {"brn": "BRN", "nin": "NIN", "ss": "steady-state"}
 DM = "/process/dm/mChi 10 MeV\n/process/dm/epsilon 1e-4\n/process/dm/setupDecays 20000\n"
 

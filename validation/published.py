@@ -91,3 +91,11 @@ PB_NIN_OVER_MARLEY = Published(0.29, 0.165, "", "COHERENT, arXiv:2212.11295 (0.2
 # Flux-averaged 208Pb(nu_e, e-)208Bi, all final states, for the mu-DAR nu_e spectrum (a calculation, no uncertainty
 # quoted with it; calculations of this cross section spread by ~20-30 %, N. Paar et al., PRC 84, 047305 (2011)).
 PB208_CC_KL2001 = Published(3.62e-39, None, "cm²", "E. Kolbe, K. Langanke, PRC 63, 025802 (2001), nucl-th/0003060")
+# CENNS-10 LAr Analysis A (COHERENT, PRL 126, 012002 (2021), arXiv:2003.10630, Table I; release arXiv:2006.12659):
+# predicted beam-on counts in 0-120 keVee, F90 0.5-0.9, -0.1 <= t < 4.9 us, and the fit results.
+LAR2020 = "COHERENT CENNS-10 Analysis A, PRL 126, 012002 (2021), arXiv:2003.10630, Table I"
+LAR2020_CEVNS = Published(128.0, 17.0, "events", LAR2020 + " (SM prediction)")
+LAR2020_BRN_PROMPT = Published(497.0, 160.0, "events", LAR2020 + " (prediction)")
+LAR2020_BRN_DELAYED = Published(33.0, 33.0, "events", LAR2020 + " (prediction)")
+LAR2020_SS = Published(3152.0, 25.0, "events", LAR2020 + " (from beam-off data)")
+LAR2020_FIT = {"cevns": 159.0, "brn": 553.0, "brn_delayed": 10.0, "ss": 3131.0}  # same table, best fit

@@ -247,6 +247,10 @@ _BRN_KEYS = (
     _k(_BRN, "delay_sigma", "quantity", "spectrum model: width of the Gaussian arrival delay.", unit="ns",
        field="delay_sigma_ns", default=None, minimum=0,
        maximum=TIME_BOUND_NS, why=TIME_BOUND_WHY),
+    _k(_BRN, "delayed_rate", "quantity", "spectrum model: a second, delayed BRN component (recoils per GWh, same "
+       "spectrum) arriving with the muon-decay timing, pulse + Exp(tau_pi) + Exp(tau_mu); 0 or absent: none.",
+       unit="1/GWh", field="delayed_rate_per_gwh", default=None, minimum=0,
+       maximum=1e9, why="measured rates are a few per GWh (CsI: 6.19)"),
     _k(_BRN, "template", "choice", "template model: the released PE-time template of this data set.",
        choices=TEMPLATES["brn"], default=None),
 )

@@ -86,6 +86,7 @@ MODELS: dict[str, DetectorModel] = {
          "brn.table": ("/process/brn/table", None), "brn.rate_per_gwh": ("/process/brn/rate", "rate"),
          "brn.delay_mean_ns": ("/process/brn/delayMean", "delay_mean"),
          "brn.delay_sigma_ns": ("/process/brn/delaySigma", "delay_sigma"),
+         "brn.delayed_rate_per_gwh": ("/process/brn/delayedRate", "delayed_rate"),
          "brn.template": ("/process/brn/template", "template")},
         '[background.brn] model = "spectrum", spectrum = "power_law", index, e_min, e_max, rate = "R 1/GWh", '
         'delay_mean, delay_sigma (or model = "template", template = ...)'),
@@ -113,7 +114,8 @@ MODELS: dict[str, DetectorModel] = {
 }
 
 #: Built-in detectors with a model of each background (for suggestions).
-MODELLED_ON = {"brn": "csi-2021 (spectrum or template) or csi-2017 (template)", "nin": "csi-2021", "ss": "csi-2021"}
+MODELLED_ON = {"brn": "csi-2021 (spectrum or template), csi-2017 (template) or cenns10-lar (spectrum, prompt and "
+                      "delayed)", "nin": "csi-2021", "ss": "csi-2021 or cenns10-lar"}
 
 
 def _detector_name(detector: Any) -> str:

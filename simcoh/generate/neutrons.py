@@ -241,7 +241,7 @@ class RecoilTargets:
 
 
 # --- timing modes of the kernel ------------------------------------------------------------------------
-TIME_BEAM = 0  # t = pulse + Normal(delay mean, delay sigma)                        (brn)
+TIME_BEAM = 0  # t = pulse + Normal(delay mean, delay sigma) [or, delayed share: + Exp(τπ) + Exp(τμ)] (brn)
 TIME_NEUTRINO = 1  # t = pulse + Exp(τπ) [+ Exp(τμ) unless prompt νμ] + fixed delay   (nin)
 
 #: flavour codes (simcoh.config.FLAVOURS order) used by the nin kernel
@@ -254,7 +254,9 @@ def sample_neutron_events(key, event_ids, iso_cum, iso_index, iso_mass, energy_t
                           t_min_mev, out_flavour, out_isotope, out_e, out_t, out_t_nr):
     """Fill truth arrays of neutron-scattering events ``event_ids`` (global indices), one stream per event.
 
-    time_mode TIME_BEAM: flavour −1, t = pulse + N(delay_mean, delay_sigma).
+    time_mode TIME_BEAM: flavour −1, t = pulse + N(delay_mean, delay_sigma); with probability ``nc_fraction``
+    (the delayed-component share, brn) instead t = pulse + Exp(τπ) + Exp(τμ) (no uniform is drawn when it is 0,
+    so a prompt-only model keeps its streams).
     time_mode TIME_NEUTRINO: with probability ``nc_fraction`` the neutron comes from a neutral-current
     interaction of νe, νμ or ν̄μ (equal shares), else from νe charged current; t = pulse + Exp(τπ)
     (+ Exp(τμ) for νe, ν̄μ) + delay_mean.
@@ -274,10 +276,19 @@ def sample_neutron_events(key, event_ids, iso_cum, iso_index, iso_mass, energy_t
         s, t_p = sample_pulse_ns(s, pulse_kind, pulse_mean, pulse_sigma, pulse_table)
         flav = -1
         if time_mode == TIME_BEAM:
-            delay = delay_mean
-            if delay_sigma > 0.0:
-                s, z = draw_normal(s)
-                delay += delay_sigma * z
+            delayed = False
+            if nc_fraction > 0.0:
+                s, u = draw_uniform(s)
+                delayed = u < nc_fraction
+            if delayed:
+                s, delay = draw_exponential(s, PION_LIFETIME_NS)
+                s, t_mu = draw_exponential(s, MUON_LIFETIME_NS)
+                delay += t_mu
+            else:
+                delay = delay_mean
+                if delay_sigma > 0.0:
+                    s, z = draw_normal(s)
+                    delay += delay_sigma * z
         else:
             flav = NU_E
             s, u = draw_uniform(s)
