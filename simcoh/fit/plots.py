@@ -51,7 +51,7 @@ def projections(model, result, outdir, prefix: str = "") -> list[Path]:
             data = ch.data.reshape(ch.shape).sum(axis=other)
             stack = {name: np.asarray(v).reshape(ch.shape).sum(axis=other) for name, v in comps.items()}
             total = sum(stack.values())
-            fig, (ax, axp) = plt.subplots(2, 1, figsize=(7, 5.6), sharex=True, height_ratios=(3, 1))
+            fig, (ax, axp) = plt.subplots(2, 1, figsize=(8.6, 5.6), sharex=True, height_ratios=(3, 1))
             bottom = np.zeros_like(total)
             order = sorted(stack, key=lambda n: -float(stack[n].sum()))
             for name in order:
@@ -63,7 +63,8 @@ def projections(model, result, outdir, prefix: str = "") -> list[Path]:
                         label=f"data ({data.sum():.0f})")
             ax.set_ylabel("events / bin")
             ax.set_title(f"{model.name}: channel '{ch.name}', projection on {axis.name}", fontsize=10)
-            ax.legend(fontsize=8)
+            # beside the axes: a legend inside would cover bins of the stack or data points
+            ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.02, 1.0), borderaxespad=0.0)
             with np.errstate(divide="ignore", invalid="ignore"):
                 pull = np.where(total > 0, (data - total) / np.sqrt(total), 0.0)
             axp.bar(axis.centers, pull, width=np.diff(axis.edges), color="0.5", edgecolor="k", lw=0.5)
@@ -130,7 +131,7 @@ def contour_plot(xname, yname, xs, ys, q2d, best, path, *, xlabel=None, ylabel=N
     ax.plot(*sm, "r*", ms=10, label="Standard Model")
     ax.set_xlabel(xlabel or xname)
     ax.set_ylabel(ylabel or yname)
-    ax.legend(fontsize=8)
+    ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.02, 1.0), borderaxespad=0.0)
     ax.set_title("profile likelihood contours", fontsize=10)
     path = _save(fig, path)
     plt.close(fig)
