@@ -21,6 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import InputError, SimcohError
+from ..io.multi import settings_difference
 from ..io.codec import COMPRESSIONS, DEFAULT_LEVEL, LEVELS, canonical
 from ..io.format import EventFileError, IncompleteFileError
 from ..io.reader import EventFile, open_events
@@ -90,21 +91,7 @@ def _schema_difference(mine, theirs) -> str:
 
 def _config_difference(mine: str | None, theirs: str | None) -> str:
     """The settings that differ between two stored configurations (canonical JSON)."""
-    if not mine or not theirs:
-        return ""
-    flat_a, flat_b = _flatten(json.loads(mine)), _flatten(json.loads(theirs))
-    keys = sorted(k for k in flat_a.keys() | flat_b.keys() if flat_a.get(k, "—") != flat_b.get(k, "—"))
-    shown = [f"{k} = {json.dumps(flat_a.get(k))} vs {json.dumps(flat_b.get(k))}" for k in keys[:5]]
-    return "; ".join(shown) + (f" (and {len(keys) - 5} more)" if len(keys) > 5 else "")
-
-
-def _flatten(value, prefix: str = "") -> dict:
-    if isinstance(value, dict):
-        out = {}
-        for key, item in value.items():
-            out.update(_flatten(item, f"{prefix}.{key}" if prefix else str(key)))
-        return out
-    return {prefix: value}
+    return settings_difference(mine, theirs)
 
 
 def _versions_difference(mine: dict, theirs: dict) -> str:

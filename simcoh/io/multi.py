@@ -90,13 +90,16 @@ def _flatten(value, prefix: str = "") -> dict:
     return {prefix: value}
 
 
-def _settings_difference(mine: str | None, theirs: str | None) -> str:
-    """Up to five settings that differ between two configurations (their JSON)."""
+def settings_difference(mine: str | None, theirs: str | None) -> str:
+    """Up to five settings that differ between two stored configurations (canonical JSON); "" when either is
+    absent or unreadable. Also used by ``simcoh merge`` (engine.merge)."""
+    if not mine or not theirs:
+        return ""
     try:
         a, b = _flatten(json.loads(mine)), _flatten(json.loads(theirs))
     except (TypeError, ValueError):
         return ""
-    keys = sorted(k for k in a.keys() | b.keys() if a.get(k, "-") != b.get(k, "-"))
+    keys = sorted(k for k in a.keys() | b.keys() if a.get(k, "—") != b.get(k, "—"))
     shown = [f"{k} = {json.dumps(a.get(k))} vs {json.dumps(b.get(k))}" for k in keys[:5]]
     return "; ".join(shown) + (f" (and {len(keys) - 5} more)" if len(keys) > 5 else "")
 
@@ -111,7 +114,7 @@ def check_headers(headers: list[FileHeader], allow_different_configurations: boo
     ref = headers[0]
     for h in headers[1:]:
         if not allow_different_configurations and h.config_hash != ref.config_hash:
-            detail = _settings_difference(h.config_json, ref.config_json)
+            detail = settings_difference(h.config_json, ref.config_json)
             problems.append(Diagnostic(
                 f"its configuration hash {str(h.config_hash)[:16]}… differs from {str(ref.config_hash)[:16]}… of "
                 f"{ref.path}" + (f": {detail}" if detail else ""), file=str(h.path),
