@@ -250,3 +250,10 @@ def test_counter_name_clash_is_refused(tmp_path):
         events.to_root(tmp_path / "c.root")
     with open_events(tmp_path / "c.h5") as events:  # without the clashing column it works
         check_root(tmp_path / "c.h5", events.to_root(tmp_path / "c.root", columns=["x"]), ["x"])
+
+
+def test_the_command_offers_exactly_the_formats_the_exporter_writes():
+    from simcoh.commands.export import FORMATS
+    from simcoh.io.export import SUFFIXES
+
+    assert sorted(FORMATS) == sorted(SUFFIXES)

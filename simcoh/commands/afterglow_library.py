@@ -3,8 +3,6 @@
 
 from __future__ import annotations
 
-from ..daq.library import MAX_LIBRARY_SAMPLES, record_library
-from ..detector import load_geometry
 from ..errors import InputError
 
 NAME = "afterglow-library"
@@ -28,6 +26,10 @@ def add_parser(subparsers) -> None:
 
 
 def run(args) -> int:
+    # imported here: every `simcoh` command builds this parser, and the renderer costs ~0.9 s of numba imports
+    from ..daq.library import MAX_LIBRARY_SAMPLES, record_library
+    from ..detector import load_geometry
+
     det = load_geometry(args.geometry)
     if det.digitizer is None or det.windows is None:
         raise InputError(f"geometry '{det.name}' has no [digitizer] or [windows]: it renders no waveforms; "

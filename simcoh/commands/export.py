@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from ..errors import InputError
-from ..io.export import SUFFIXES
-from ..io.format import EventFileError, IncompleteFileError
-from ..io.reader import open_events
+
+#: The formats of simcoh.io.export.SUFFIXES, named here so that building the parser (every `simcoh` command) does
+#: not import the io package (h5py, awkward: ~0.3 s); tests/test_export.py checks the two agree.
+FORMATS = ("parquet", "root")
 
 NAME = "export"
 WRITES_FILES = True
@@ -18,7 +19,7 @@ def add_parser(subparsers) -> None:
                               "'simcoh[parquet]'), chunk by chunk, with units, descriptions and provenance. See "
                               "docs/analysis.md.")
     p.add_argument("file", help="simcoh event file (.h5)")
-    p.add_argument("--to", required=True, choices=sorted(SUFFIXES), help="output format")
+    p.add_argument("--to", required=True, choices=FORMATS, help="output format")
     p.add_argument("--columns", default=None, metavar="A,B,...", help="comma-separated columns to export "
                    "(default: all; `simcoh info FILE` lists them)")
     p.add_argument("--output", default=None, metavar="PATH", help="output file (default: FILE with .root or .parquet)")
@@ -39,6 +40,9 @@ def parse_columns(text: str | None) -> list[str] | None:
 
 
 def _open(path: str):
+    from ..io.format import EventFileError, IncompleteFileError
+    from ..io.reader import open_events
+
     try:
         return open_events(path)
     except FileNotFoundError:

@@ -162,22 +162,16 @@ def _select_and_fill(mf, spec: dict, ev: dict, axes, keys, config=None):
 
     n = len(next(iter(ev.values())))
     mask = np.ones(n, dtype=bool)
-    procs = spec.get("process")
-    if procs is not None:
-        procs = [procs] if isinstance(procs, str) else list(procs)
-        bad = [p for p in procs if p not in PROCESS_CODES]
+    for key, codes in (("process", PROCESS_CODES), ("flavour", FLAVOUR_CODES)):
+        names = spec.get(key)
+        if names is None:
+            continue
+        names = [names] if isinstance(names, str) else list(names)
+        bad = [name for name in names if name not in codes]
         if bad:
-            raise InputError(mf.error(f"unknown process {', '.join(bad)}", *keys, "process",
-                                      expected=f"one of {', '.join(PROCESS_CODES)}"))
-        mask &= np.isin(ev["process"], [PROCESS_CODES[p] for p in procs])
-    fl = spec.get("flavour")
-    if fl is not None:
-        fl = [fl] if isinstance(fl, str) else list(fl)
-        bad = [f for f in fl if f not in FLAVOUR_CODES]
-        if bad:
-            raise InputError(mf.error(f"unknown flavour {', '.join(bad)}", *keys, "flavour",
-                                      expected=f"one of {', '.join(FLAVOUR_CODES)}"))
-        mask &= np.isin(ev["flavour"], [FLAVOUR_CODES[f] for f in fl])
+            raise InputError(mf.error(f"unknown {key} {', '.join(bad)}", *keys, key,
+                                      expected=f"one of {', '.join(codes)}"))
+        mask &= np.isin(ev[key], [codes[name] for name in names])
     ev = dict(ev)
     for column, variant in spec.get("reweight", {}).items():
         ev[column] = _reweighted(mf, column, variant, ev, config, keys)
