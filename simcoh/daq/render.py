@@ -72,6 +72,22 @@ def _to_code(v, adc_min, adc_max):
     return int(c), False
 
 
+@nb.njit(inline="always", cache=True)
+def _add_pes_and_digitize(buf, t_ns, charge, first, stop, dt, signed_amp, tmpl, tmpl_start, tmpl_end, tmpl_step,
+                          adc_min, adc_max, row):
+    """Add photoelectrons ``first:stop`` to the float window ``buf``, round it into ``row``; True if saturated."""
+    n_samples = buf.size
+    for j in range(first, stop):
+        lo, hi = _pe_sample_range(t_ns[j], dt, tmpl_start, tmpl_end, n_samples)
+        _add_pe(buf, t_ns[j], signed_amp * charge[j], dt, tmpl, tmpl_start, tmpl_step, lo, hi)
+    sat = False
+    for k in range(n_samples):
+        c, hit = _to_code(buf[k], adc_min, adc_max)
+        row[k] = c
+        sat |= hit
+    return sat
+
+
 @nb.njit(parallel=True, cache=True)
 def render_exact_kernel(offsets, t_ns, charge, event_index, key, n_samples, dt, baseline, noise_rms, sign, amp,
                         tmpl, tmpl_start, tmpl_step, adc_min, adc_max, zw, zk, zf, out, saturated):
@@ -88,16 +104,8 @@ def render_exact_kernel(offsets, t_ns, charge, event_index, key, n_samples, dt, 
                     buf[k] = baseline + noise_rms * z
             else:
                 buf[:] = baseline
-            for j in range(offsets[i], offsets[i + 1]):
-                lo, hi = _pe_sample_range(t_ns[j], dt, tmpl_start, tmpl_end, n_samples)
-                _add_pe(buf, t_ns[j], sign * amp * charge[j], dt, tmpl, tmpl_start, tmpl_step, lo, hi)
-            sat = False
-            row = out[i]
-            for k in range(n_samples):
-                c, hit = _to_code(buf[k], adc_min, adc_max)
-                row[k] = c
-                sat |= hit
-            saturated[i] = sat
+            saturated[i] = _add_pes_and_digitize(buf, t_ns, charge, offsets[i], offsets[i + 1], dt, sign * amp, tmpl,
+                                                 tmpl_start, tmpl_end, tmpl_step, adc_min, adc_max, out[i])
 
 
 @nb.njit(parallel=True, cache=True)
@@ -165,16 +173,8 @@ def render_library_kernel(offsets, t_ns, charge, event_index, key, n_samples, dt
             rec = library[w]
             for k in range(n_samples):
                 buf[k] = baseline + rec[off + k]
-            for j in range(offsets[i], offsets[i + 1]):
-                lo, hi = _pe_sample_range(t_ns[j], dt, tmpl_start, tmpl_end, n_samples)
-                _add_pe(buf, t_ns[j], sign * amp * charge[j], dt, tmpl, tmpl_start, tmpl_step, lo, hi)
-            sat = False
-            row = out[i]
-            for k in range(n_samples):
-                c, hit = _to_code(buf[k], adc_min, adc_max)
-                row[k] = c
-                sat |= hit
-            saturated[i] = sat
+            saturated[i] = _add_pes_and_digitize(buf, t_ns, charge, offsets[i], offsets[i + 1], dt, sign * amp, tmpl,
+                                                 tmpl_start, tmpl_end, tmpl_step, adc_min, adc_max, out[i])
 
 
 def _flat(offsets, t_ns, charge, event_index):
