@@ -129,3 +129,16 @@ def test_reversed_window_is_a_clear_error(tmp_path):
     msg = str(err.value)
     line = 1 + text.split("\n").index('window = ["10 MeV", "55 MeV"]')
     assert f"bad.toml:{line}" in msg and "empty" in msg and "low < high" in msg
+
+
+@pytest.mark.parametrize("value", ['[20 MeV, 50 MeV]', '["20 MeV", "50 MeV"]'])
+def test_window_override_from_a_macro(tmp_path, value):
+    macro = tmp_path / "w.mac"
+    macro.write_text(f"/detector/load nai-185kg\n/detector/set electron_response.window {value}\n"
+                     "/detector/set electron_response.constant 0.1\n/process/disable cevns\n/process/enable i127_cc\n"
+                     "/run/beamOn 10\n")
+    det = load_macro(str(macro)).config.detector.electron_response
+    assert det.window_mev == (20.0, 50.0) and det.constant == 0.1
+    macro.write_text(macro.read_text().replace(value, "[50 MeV, 20 MeV]"))
+    with pytest.raises(InputError, match=r"w.mac:2:.*window \[50, 20\) MeV is empty"):
+        load_macro(str(macro))
