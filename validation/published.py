@@ -82,8 +82,8 @@ I127_CC_WINDOW_MEV = (10.0, 55.0)
 # retrievable for this implementation (docs/naive-cc.md).
 I127_CC_EXPOSURE_YEARS = 5
 # The same result "rejecting the null hypothesis by 5.8 σ", flux-averaged inclusive σ "excluding forbidden
-# transitions" (P. An, Duke University PhD thesis, https://dukespace.lib.duke.edu/items/15a67e47-02a6-4735-a45c-5ce746cdc6e0,
-# abstract).
+# transitions" (P. An, Duke University PhD thesis, abstract,
+# https://dukespace.lib.duke.edu/items/15a67e47-02a6-4735-a45c-5ce746cdc6e0).
 I127_CC_NULL_REJECTION_SIGMA = 5.8
 # LAMPF radiochemical: ¹²⁷Xe produced (bound states), (2.84 ± 0.91 stat ± 0.25 syst) × 10⁻⁴⁰ cm²
 # (J.R. Distel et al., PRC 68, 054613 (2003)).

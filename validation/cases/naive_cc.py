@@ -42,8 +42,9 @@ def _michel(e_mev):
 
 
 def visible_shares(xs, q_mev: float, response, edges=SPECTRUM_EDGES_MEV) -> np.ndarray:
-    """Share of the CC events per visible-energy bin by quadrature: Σ_k ∫ φ_Michel σ_k(Eν) P(bin | E_dep) dEν / ⟨σ⟩,
-    E_dep = Eν − Q (bound level: electron + γ) or Eν − Q − E_x (neutron level), E_vis ~ N(c E_dep, c E_dep σ/E)."""
+    """Share of the CC events per visible-energy bin by quadrature: Σ_k ∫ φ_Michel σ_k P(bin | E_dep) dEν / ⟨σ⟩,
+    E_dep = Eν − Q (bound level: electron + γ) or Eν − Q − E_x (neutron level);
+    E_vis ~ N(c E_dep, c E_dep σ/E)."""
     e_max = _MUON_MASS_MEV / 2
     c, a, b = response.containment, response.stochastic, response.constant
     shifts = (0.0, xs.ex_mev[1])
