@@ -117,9 +117,9 @@ SECTIONS: dict[str, str] = {
     "background.ss": "Steady-state (beam-unrelated) background (process `ss`) of this detector, in reconstructed PE. "
     "Without this section, `/process/enable ss` is an error. `/process/ss/...` commands override single values.",
     "electron_response": "MeV-scale response to electron-type events (charged-current electrons and their "
-    "de-excitation gammas, truth column `e_dep_mev`) at parametric fidelity: Gaussian resolution sigma/E = a/sqrt(E/MeV) (+) b "
-    "(in quadrature), the mean contained fraction, and the analysis window and efficiency. Without this section such "
-    "events get the detector's [smearing] like recoils (docs/naive-cc.md).",
+    "de-excitation gammas, truth column `e_dep_mev`) at parametric fidelity: Gaussian resolution "
+    "sigma/E = a/sqrt(E/MeV) (+) b (in quadrature), the mean contained fraction, and the analysis window and "
+    "efficiency. Without this section such events get the detector's [smearing] like recoils (docs/naive-cc.md).",
 }
 
 REQUIRED_SECTIONS = ("detector", "target")

@@ -122,7 +122,8 @@ class ParametricStage(_QuenchedStage):
         self.eff_t = time_section(self.det)
         ee = self.eff_e
         self.step = (ee.step or 0.0, ee.half_step_width or 0.0) if ee is not None and ee.model == "logistic_step" else None
-        self.keys = {name: stage_key(cfg.seed, f"response.{name}") for name in ("smear", "efficiency", "electron")}
+        self.keys = {name: stage_key(cfg.seed, f"response.{name}")
+                     for name in ("smear", "efficiency", "electron")}
         # electron-type events (e_dep_mev) get the MeV-scale [electron_response] when the detector has one
         self.electron = self.det.electron_response if self.has_deposit else None
         # per process code: are the energy / time efficiencies already inside its events?
