@@ -73,8 +73,19 @@ I127_CC_SIGMA = Published(9.2, 0.5 * (2.1 + 1.8), "1e-40 cm²", NAIVE + " (measu
 # Exclusive zero-neutron and ≥1-neutron cross sections of the same paper (5.2 +3.4 −3.1, 2.2 +3.5 −2.2).
 I127_CC_SIGMA_0N = Published(5.2, 0.5 * (3.4 + 3.1), "1e-40 cm²", NAIVE + " (exclusive 0n, +3.4 −3.1)")
 I127_CC_SIGMA_1N = Published(2.2, 0.5 * (3.5 + 2.2), "1e-40 cm²", NAIVE + " (exclusive ≥1n, +3.5 −2.2)")
-# The measurement "is 41 % lower than predicted using MARLEY" (abstract): MARLEY ≈ 9.2 / 0.59 = 15.6.
+# The measurement "is 41 % lower than predicted using MARLEY" (abstract): MARLEY ≈ 9.2 / 0.59 = 15.6 (the "~41 %"
+# is rounded: 40.5-41.5 % gives 15.5-15.7; the printed MARLEY value of the paper body was not retrievable).
 I127_CC_MARLEY = Published(9.2 / 0.59, None, "1e-40 cm²", NAIVE + " (MARLEY, from '41 % lower')")
+# "The observed visible spectrum from charged-current scattering on 127I has been measured between 10 and 55 MeV"
+# (abstract): the analysis window of the visible (reconstructed) energy, MeV.
+I127_CC_WINDOW_MEV = (10.0, 55.0)
+# "After a five-year detector exposure" (abstract); the POT / GWh and the event counts of the paper body were not
+# retrievable for this implementation (docs/naive-cc.md).
+I127_CC_EXPOSURE_YEARS = 5
+# The same result "rejecting the null hypothesis by 5.8 σ", flux-averaged inclusive σ "excluding forbidden
+# transitions" (P. An, Duke University PhD thesis, abstract,
+# https://dukespace.lib.duke.edu/items/15a67e47-02a6-4735-a45c-5ce746cdc6e0).
+I127_CC_NULL_REJECTION_SIGMA = 5.8
 # LAMPF radiochemical: ¹²⁷Xe produced (bound states), (2.84 ± 0.91 stat ± 0.25 syst) × 10⁻⁴⁰ cm²
 # (J.R. Distel et al., PRC 68, 054613 (2003)).
 I127_CC_LAMPF = Published(2.84, (0.91**2 + 0.25**2) ** 0.5, "1e-40 cm²", "J.R. Distel et al., PRC 68, 054613 (2003)")

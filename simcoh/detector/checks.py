@@ -235,6 +235,14 @@ def check_windows(values: dict[str, Any], report: Report) -> dict[str, Any]:
     return {}
 
 
+def check_electron_response(values: dict[str, Any], report: Report) -> dict[str, Any]:
+    window = values["window"]
+    if window is not None and window[0] >= window[1]:
+        report(f"window [{window[0]:g}, {window[1]:g}) MeV is empty", "window",
+               expected="window = [\"low MeV\", \"high MeV\"] with low < high")
+    return {}
+
+
 #: Section name -> check; sections without an entry need none beyond the schema.
 SECTION_CHECKS: dict[str, Callable[[dict[str, Any], Report], dict[str, Any]]] = {
     "quenching": check_quenching,
@@ -245,4 +253,5 @@ SECTION_CHECKS: dict[str, Callable[[dict[str, Any], Report], dict[str, Any]]] = 
     "digitizer": check_digitizer,
     "windows": check_windows,
     "cuts": check_cuts,
+    "electron_response": check_electron_response,
 }

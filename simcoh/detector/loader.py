@@ -125,6 +125,11 @@ def _parse_override_value(text: str) -> Any:
     try:
         return tomllib.loads(f"v = {stripped}")["v"]
     except tomllib.TOMLDecodeError:
+        if stripped[:1] == "[" and stripped[-1:] == "]" and not any(c in stripped[1:-1] for c in '[]{}"'):
+            # a list of quantities as the macro tokenizer passes it ("[ 10 MeV , 55 MeV ]", quotes removed)
+            items = [item.strip() for item in stripped[1:-1].split(",")]
+            if all(items):
+                return items
         if stripped[:1] in ("[", "{", '"', "'"):
             raise ValueProblem(f"cannot read '{stripped}' as a value",
                                expected='a number, a quantity like "20 m", a word, or a [list]') from None

@@ -45,6 +45,7 @@ CLASS_NAMES = {
     "background.brn": "BrnBackgroundConfig",
     "background.nin": "NinBackgroundConfig",
     "background.ss": "SsBackgroundConfig",
+    "electron_response": "ElectronResponseConfig",
 }
 
 
@@ -183,6 +184,7 @@ class DetectorConfig:
     physics: PhysicsDataConfig | None = None  # noqa: F821 (the CEvNS conventions of the data set)
     dataset: DatasetConfig | None = None  # noqa: F821 (the data set and its exposure)
     background: BackgroundConfig = BackgroundConfig()
+    electron_response: ElectronResponseConfig | None = None  # noqa: F821 (MeV-scale response to electrons)
 
     def quenching_for(self, isotope: str):
         """The quenching section that applies to ``isotope`` (``'Na23'``): its own, else the common one."""

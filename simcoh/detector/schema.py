@@ -116,6 +116,10 @@ SECTIONS: dict[str, str] = {
     "this section, `/process/enable nin` is an error. `/process/nin/...` commands override single values.",
     "background.ss": "Steady-state (beam-unrelated) background (process `ss`) of this detector, in reconstructed PE. "
     "Without this section, `/process/enable ss` is an error. `/process/ss/...` commands override single values.",
+    "electron_response": "MeV-scale response to electron-type events (charged-current electrons and their "
+    "de-excitation gammas, truth column `e_dep_mev`) at parametric fidelity: Gaussian resolution "
+    "sigma/E = a/sqrt(E/MeV) (+) b (in quadrature), the mean contained fraction, and the analysis window and "
+    "efficiency. Without this section such events get the detector's [smearing] like recoils (docs/naive-cc.md).",
 }
 
 REQUIRED_SECTIONS = ("detector", "target")
@@ -164,6 +168,7 @@ _PH = "physics"
 _BRN = "background.brn"
 _NIN = "background.nin"
 _SS = "background.ss"
+_ER = "electron_response"
 
 #: Released templates simcoh ships (simcoh/data), by process.
 TEMPLATES = {"brn": ("csi-2021", "csi-2017"), "nin": ("csi-2021",), "ss": ("csi-2021",)}
@@ -285,6 +290,23 @@ _NIN_KEYS = (
        minimum=-TIME_BOUND_NS, maximum=TIME_BOUND_NS, why=TIME_BOUND_WHY),
     _k(_NIN, "template", "choice", "template model: the released PE-time template of this data set.",
        choices=TEMPLATES["nin"], default=None),
+)
+
+_ER_KEYS = (
+    _k(_ER, "stochastic", "float", "Stochastic resolution term a in sigma/E = a/sqrt(E/MeV) (+) b, in sqrt(MeV) "
+       "(NaI[Tl]: ~7 % FWHM at 662 keV gives a = 0.024).", minimum=0,
+       maximum=1.0, why="scintillator resolutions at 1 MeV are below 100 %"),
+    _k(_ER, "constant", "float", "Constant resolution term b (non-uniformity, calibration, leakage between crystals).",
+       minimum=0, maximum=1.0, why="a resolution above 100 % measures nothing"),
+    _k(_ER, "containment", "float", "Mean fraction of the deposited energy that is reconstructed (1: full "
+       "containment, an upper bound).", default=1.0, minimum=0, min_open=True, maximum=1.0,
+       why="a detector cannot see more than the deposited energy"),
+    _k(_ER, "window", "quantities", "Analysis window [low, high) in reconstructed energy; events outside get "
+       "eff_energy = 0. Absent: no window.", unit="MeV", field="window_mev", default=None, length=2, minimum=0,
+       maximum=300.0, why="SNS decay-at-rest neutrinos are below 53 MeV"),
+    _k(_ER, "efficiency", "float", "Analysis efficiency inside the window (flat).", default=1.0, minimum=0,
+       maximum=1.0, why="an efficiency is a probability"),
+    _k(_ER, "reference", "str", "Sources of the values above.", default=""),
 )
 
 _SS_KEYS = (
@@ -534,6 +556,7 @@ KEYS: tuple[Key, ...] = (
     *_BRN_KEYS,
     *_NIN_KEYS,
     *_SS_KEYS,
+    *_ER_KEYS,
 )
 
 

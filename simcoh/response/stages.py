@@ -3,7 +3,9 @@
 - :class:`ParametricStage`: quenching, then the published smearing applied analytically per event
   (CsI 2021 Gamma in PE, CsI 2017 Poisson, LAr Gaussian in energy; Ge ionization resolution), and the
   published energy and time efficiencies, stored both as per-event weights (``eff_energy``, ``eff_time``)
-  and as a seeded accept/reject decision (``accepted``), so a user can choose either.
+  and as a seeded accept/reject decision (``accepted``), so a user can choose either. Electron-type events
+  (``e_dep_mev``, e.g. ¹²⁷I charged current) of a detector with ``[electron_response]`` get its MeV-scale
+  resolution, containment and analysis window instead (simcoh.response.electron).
 - :class:`PhotonStage`: quenching, then per-photoelectron sampling (number, time, SPE charge) and
   afterglow over the waveform window; jagged per-PE arrays plus per-event totals.
 
@@ -31,6 +33,7 @@ from ..errors import InputError
 from ..generate import PROCESS_CODES
 from ..rng import stage_key
 from .afterglow import afterglow_on, photon_response, window_length_ns
+from .electron import reconstructed_mev, window_efficiency
 from .efficiency import accept, energy_efficiency, energy_section, time_efficiency, time_section
 from .ionization import ionization_energy
 from .parametric import smear
@@ -119,7 +122,10 @@ class ParametricStage(_QuenchedStage):
         self.eff_t = time_section(self.det)
         ee = self.eff_e
         self.step = (ee.step or 0.0, ee.half_step_width or 0.0) if ee is not None and ee.model == "logistic_step" else None
-        self.keys = {name: stage_key(cfg.seed, f"response.{name}") for name in ("smear", "efficiency")}
+        self.keys = {name: stage_key(cfg.seed, f"response.{name}")
+                     for name in ("smear", "efficiency", "electron")}
+        # electron-type events (e_dep_mev) get the MeV-scale [electron_response] when the detector has one
+        self.electron = self.det.electron_response if self.has_deposit else None
         # per process code: are the energy / time efficiencies already inside its events?
         self.energy_included = _process_flags(generator, lambda p: "energy" in getattr(p, "efficiencies_included", ()))
         self.time_included = _process_flags(generator, lambda p: "time" in getattr(p, "efficiencies_included", ()))
@@ -140,6 +146,14 @@ class ParametricStage(_QuenchedStage):
                 e_rec = np.where(is_template, pe_template / mean_pe_per_kevee(self.light), e_rec)
         eff_e = self.energy_efficiency(pe, e_rec, chunk["t_nr_kev"], is_template)
         eff_e = np.where(self.energy_included[chunk["process"]], 1.0, eff_e)
+        if self.electron is not None:
+            is_electron = np.isfinite(chunk[E_DEP_MEV.name])
+            if is_electron.any():
+                e_mev = reconstructed_mev(chunk[E_DEP_MEV.name], self.keys["electron"], self.electron, ids)
+                e_rec = np.where(is_electron, e_mev * 1e3, e_rec)
+                if self.light is not None:  # mean PE of the reconstructed energy (the resolution is in e_mev)
+                    pe = np.where(is_electron, e_mev * 1e3 * mean_pe_per_kevee(self.light), pe)
+                eff_e = np.where(is_electron, window_efficiency(e_mev, self.electron), eff_e)
         eff_t = time_efficiency(chunk["t_ns"], self.eff_t) if self.eff_t is not None else np.ones(ids.shape)
         eff_t = np.where(self.time_included[chunk["process"]], 1.0, eff_t)
         return {"e_ee_kev": e_ee, "pe": pe, "e_rec_kevee": e_rec, "eff_energy": eff_e, "eff_time": eff_t,
