@@ -178,7 +178,12 @@ def test_validation_runs_as_a_module_from_the_clone(tmp_path):
     proc = subprocess.run([sys.executable, "-m", "validation", "--fast", "--case", "n2", "--outdir", str(report),
                            "--no-progress"], cwd=ROOT, capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
-    assert "n2" in proc.stdout and "N²" in (report / "report.md").read_text()
+    assert "n2" in proc.stdout and "N²" in (report / "report-n2.md").read_text()
+    assert not (report / "report.md").exists()  # one case never replaces the full report
+    from validation.cases import CASES
+    from validation.command import CASE_KEYS
+
+    assert sorted(CASE_KEYS.split(", ")) == sorted(CASES)  # the --case help lists every case
 
 
 def test_compression_changes_the_file_not_the_events(tmp_path):

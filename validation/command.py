@@ -20,6 +20,9 @@ from pathlib import Path
 from .results import FAIL, NOT_RUN, CaseResult
 
 HERE = Path(__file__).resolve().parent
+#: Case keys for the help text (kept in step with validation/cases by tests/test_validation*.py).
+CASE_KEYS = ("csi2021, csi2017, n2, fidelity, flux, sensitivity, fit_csi2021, fit_csi2017, dm_limits, nsi, lar2020, "
+             "gemini, naive_cc, d2o, nube")
 
 
 def run_validation(fast: bool = True, outdir: str | os.PathLike | None = None,
@@ -48,7 +51,7 @@ def validate_command(argv: list[str] | None = None) -> int:
     ap.add_argument("--reference-dir", default=None,
                     help="the released data (default: validation/reference beside this file)")
     ap.add_argument("--case", action="append", default=None, dest="cases",
-                    help="run only this case (repeatable): csi2021, csi2017, n2, fidelity, flux, sensitivity, dm_limits, nsi")
+                    help="run only this case (repeatable; its report goes to report-KEY.md): " + CASE_KEYS)
     ap.add_argument("--no-progress", action="store_true", help="do not print progress lines")
     args = ap.parse_args(argv)
     try:
@@ -60,6 +63,8 @@ def validate_command(argv: list[str] | None = None) -> int:
     for r in results:
         extra = f" ({r.reason})" if r.status == NOT_RUN else ""
         print(f"{r.key:<12} {r.status}{extra}  [{r.runtime_s:.1f} s]")
+    from .runner import report_name
+
     out = Path(args.outdir) if args.outdir is not None else HERE
-    print(f"report: {out / 'report.md'}\nplots:  {out / 'plots'}{os.sep}")
+    print(f"report: {out / report_name(args.cases)}\nplots:  {out / 'plots'}{os.sep}")
     return 1 if any(r.status == FAIL for r in results) else 0

@@ -12,6 +12,12 @@ from .common import Context
 from .report import write_report
 
 
+def report_name(cases=None) -> str:
+    """``report.md`` for the whole validation; a subset of cases writes ``report-<keys>.md`` so that running one
+    case never replaces the full report."""
+    return "report.md" if not cases else "report-" + "-".join(sorted(set(cases))) + ".md"
+
+
 def run_all(fast: bool, outdir: Path, reference: Path, cases=None, progress: bool = True) -> list[CaseResult]:
     from .cases import CASES
 
@@ -45,6 +51,6 @@ def run_all(fast: bool, outdir: Path, reference: Path, cases=None, progress: boo
             r.runtime_s = time.perf_counter() - t1
         ctx.log(f"case {key}: {r.status} in {r.runtime_s:.1f} s")
         results.append(r)
-    write_report(results, outdir / "report.md", fast=fast, seed=ctx.seed, total_s=time.perf_counter() - t0,
+    write_report(results, outdir / report_name(cases), fast=fast, seed=ctx.seed, total_s=time.perf_counter() - t0,
                  partial=bool(cases), repo=ctx.repo)
     return results
