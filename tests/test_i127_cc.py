@@ -126,6 +126,14 @@ def test_no_iodine_is_an_error_at_the_enable_line(tmp_path):
         _generator(material="Ar", n_events=10)
 
 
+def test_iodine_without_an_mev_response_is_an_error(tmp_path):
+    macro = tmp_path / "csi.mac"
+    macro.write_text("/detector/load csi-2021\n/process/enable i127_cc\n/run/beamOn 10\n")
+    with pytest.raises(InputError) as err:
+        load_macro(str(macro))
+    assert "csi.mac:2" in str(err.value) and "electron_response" in str(err.value)
+
+
 def test_levels_must_straddle_the_neutron_threshold(tmp_path):
     macro = tmp_path / "bad.mac"
     macro.write_text("/detector/load nai-185kg\n/process/enable i127_cc\n/process/i127_cc/neutronLevel 5 MeV\n"

@@ -107,12 +107,20 @@ def _has_iodine(isotope_names) -> bool:
 
 
 def supports(detector, options: dict):
-    """A model exists for every detector whose target contains 127I (NaI: nai-185kg, nai-3t; CsI)."""
+    """A model exists for every detector whose target contains 127I and which declares an MeV-scale
+    ``[electron_response]`` (shipped: nai-185kg)."""
     if detector is None:
         return None
     from ..physics.nuclei import material_isotopes
 
     names = [t.isotope.name for t in material_isotopes(detector.target.material)]
+    if _has_iodine(names) and getattr(detector, "electron_response", None) is None:
+        # The electron and de-excitation gammas deposit 10-50 MeV; the keV-scale light/smearing model of a CEvNS
+        # geometry would give them a meaningless width, so a MeV response must be declared (docs/naive-cc.md).
+        return (f"process 'i127_cc' needs an MeV-scale electron response, and detector '{detector.name}' has none",
+                "a geometry with an [electron_response] section (resolution, containment, analysis window)",
+                "use nai-185kg, or add an [electron_response] section to your geometry (docs/naive-cc.md, "
+                "docs/geometry.md)")
     if _has_iodine(names):
         return None
     return (f"process 'i127_cc' has no model for detector '{detector.name}': its target "
