@@ -125,3 +125,54 @@ def test_neutron_energies_follow_the_evaporation_spectrum(tmp_path):
     assert abs(e.mean() - 2 * t_mev) < 5 * math.sqrt(2) * t_mev / math.sqrt(e.size)
     # recoils never exceed the exact elastic maximum (for H1 nearly the full neutron energy)
     assert np.all(np.asarray(truth["t_nr_kev"])[nin] <= 1000.0 * e * (1 + 1e-9))
+
+
+# AME2020 atomic mass excesses in keV (Wang et al., Chin. Phys. C 45, 030003 (2021)), typed from the table
+DELTA_KEV = {"n": 8071.318, "H1": 7288.971, "Pb208": -21748.519, "Bi207": -20054.554, "Bi206": -20028.201,
+             "Fe56": -60607.163, "Fe55": -57481.422, "Co56": -56040.518, "Co55": -54029.996}
+
+
+def hand_threshold_mev(target: str, products: list[str], a_target: int) -> float:
+    """Threshold from atomic mass excesses (the electrons balance), plus the recoil term E²/2M of a target at rest."""
+    q_mev = (sum(DELTA_KEV[x] for x in products) - DELTA_KEV[target]) * 1e-3
+    return q_mev + q_mev**2 / (2.0 * a_target * 931.49410242)
+
+
+def test_cc_thresholds_from_atomic_mass_excesses():
+    from simcoh.physics.cc_thresholds import cc_threshold_mev, separation_energy_mev
+
+    assert cc_threshold_mev("Pb208", 1) == pytest.approx(hand_threshold_mev("Pb208", ["Bi207", "n"], 208), abs=1e-5)
+    assert cc_threshold_mev("Pb208", 2) == pytest.approx(
+        hand_threshold_mev("Pb208", ["Bi206", "n", "n"], 208), abs=1e-5)
+    assert cc_threshold_mev("Fe56", 1) == pytest.approx(hand_threshold_mev("Fe56", ["Co55", "n"], 56), abs=1e-5)
+    assert cc_threshold_mev("Fe56", 0, 1) == pytest.approx(hand_threshold_mev("Fe56", ["Fe55", "H1"], 56), abs=1e-4)
+    # separation energies of the 56Co daughter: protons are freed below neutrons (5.85 vs 10.08 MeV)
+    assert separation_energy_mev("Co56", "n") == pytest.approx(
+        (DELTA_KEV["Co55"] + DELTA_KEV["n"] - DELTA_KEV["Co56"]) * 1e-3, abs=1e-5)
+    assert separation_energy_mev("Co56", "p") == pytest.approx(
+        (DELTA_KEV["Fe55"] + DELTA_KEV["H1"] - DELTA_KEV["Co56"]) * 1e-3, abs=1e-4)
+
+
+def test_pb208_table_vanishes_below_the_mass_thresholds():
+    # energy conservation: no 208Pb(νe, e⁻ Xn) below E_th; the table opens at 10.26 (1n) and 20.75 MeV (2n)
+    from simcoh.physics.cc_thresholds import cc_threshold_mev
+    from simcoh.physics.nin_xsec import channel_opening_mev
+
+    for channel, n in (("1n", 1), ("2n", 2)):
+        e_th = cc_threshold_mev("Pb208", n)
+        assert channel_opening_mev(channel) >= e_th
+        assert pb208_cc_sigma_cm2(e_th - 1e-6, channel) == 0.0
+    assert channel_opening_mev("1n") == pytest.approx(10 ** -1.98878 * 1e3, rel=1e-5)
+
+
+def test_threshold_helpers_reject_bad_arguments():
+    from simcoh.physics.cc_thresholds import cc_threshold_mev, separation_energy_mev
+    from simcoh.physics.nuclei import isotope_za
+
+    with pytest.raises(ValueError, match="counts"):
+        cc_threshold_mev("Pb208", -1)
+    with pytest.raises(ValueError, match="'n' or 'p'"):
+        separation_energy_mev("Co56", "alpha")
+    with pytest.raises(InputError, match="AME2020"):
+        isotope_za(26, 400)
+    assert isotope_za(83, 207).name == "Bi207"

@@ -107,3 +107,16 @@ def test_gemini_count_against_the_measurement(results):
     cmp = res["gemini"].comparisons[0]
     assert cmp.published == 20.6 and cmp.simcoh > 0
     assert res["gemini"].status == PASS, cmp.n_sigma
+
+
+def test_nube_case_against_published_and_mass_thresholds(results):
+    # arXiv:2212.11295: 0.29 (+0.17 -0.16) of MARLEY, "no NIN at 1.8σ" = 0.29 / 0.16; EMV table zero below the
+    # AME2020 thresholds (1n 9.77 MeV, 2n 17.86 MeV); nube-pb 386 NIN per nominal year (docs/nube.md)
+    res, _ = results
+    nube = res["nube"]
+    assert nube.status == PASS
+    assert nube.data["ratio_significance"] == pytest.approx(0.29 / 0.16)
+    e_th, opening = nube.data["pb208_1n"]
+    assert e_th == pytest.approx(9.766, abs=1e-3) and opening >= e_th
+    assert nube.data["nube_pb_per_year"] == pytest.approx(386.0, abs=0.5)
+    assert len(nube.not_run) == 3

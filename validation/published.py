@@ -98,7 +98,16 @@ D2O_Q_MEV = Published(1.44222, 1e-5, "MeV", "2 M(1H) - M(2H), AME2020 atomic mas
 # --- neutrino-induced neutrons on lead ---------------------------------------------------------------------------
 # natPb(nu_e, Xn) measured / MARLEY prediction (COHERENT lead NIN detector jointly with earlier COHERENT data);
 # asymmetric (+0.17 -0.16): the mean of the two is used as the 1σ scale.
+PB_NIN_PAPER = "COHERENT, arXiv:2212.11295 (abstract)"
 PB_NIN_OVER_MARLEY = Published(0.29, 0.165, "", "COHERENT, arXiv:2212.11295 (0.29 +0.17 −0.16 of MARLEY)")
+PB_NIN_RATIO_PLUS, PB_NIN_RATIO_MINUS = 0.17, 0.16  # the asymmetric errors of PB_NIN_OVER_MARLEY, [PB_NIN_PAPER]
+# "consistent with no NIN events at 1.8σ", [PB_NIN_PAPER] (quoted to one decimal).
+PB_NIN_NULL_SIGMA = Published(1.8, 0.05, "σ", PB_NIN_PAPER + " ('consistent with no NIN events at 1.8σ'; ±0.05 = "
+                              "the rounding to one decimal)")
+# The earlier COHERENT lead data (2015, the Eljen cell and the Neutrino Cubes): "less than one third of the
+# predicted signals were observed" (COHERENT talk abstract, indico.cern.ch/event/1458241/contributions/6548864).
+PB_NIN_2015_MAX_FRACTION = Published(1.0 / 3.0, None, "", "COHERENT talk abstract, indico.cern.ch/event/1458241/"
+                                     "contributions/6548864 ('less than one third of the predicted signals')")
 # Flux-averaged 208Pb(nu_e, e-)208Bi, all final states, for the mu-DAR nu_e spectrum (a calculation, no uncertainty
 # quoted with it; calculations of this cross section spread by ~20-30 %, N. Paar et al., PRC 84, 047305 (2011)).
 PB208_CC_KL2001 = Published(3.62e-39, None, "cm²", "E. Kolbe, K. Langanke, PRC 63, 025802 (2001), nucl-th/0003060")

@@ -46,6 +46,15 @@ def pb208_cc_sigma_cm2(e_mev, channel: str) -> np.ndarray:
     return np.interp(np.asarray(e_mev, float), e, s1 if channel == "1n" else s2, left=0.0, right=0.0)
 
 
+def channel_opening_mev(channel: str) -> float:
+    """Lowest grid energy (MeV) at which the table's ``channel`` cross section is non-zero."""
+    if channel not in CHANNELS:
+        raise ValueError(f"channel {channel!r}: expected one of {CHANNELS}")
+    e, s1, s2 = pb208_cc_table()
+    sigma = s1 if channel == "1n" else s2
+    return float(e[np.argmax(sigma > 0)])
+
+
 def flux_averaged_cm2(channel: str, pdf: Callable, e_max_mev: float) -> float:
     """⟨σ⟩ over the normalised spectrum ``pdf`` (per MeV) supported on [0, e_max_mev] (trapezoid rule)."""
     e = np.linspace(0.0, e_max_mev, _GRID)

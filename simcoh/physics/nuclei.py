@@ -159,6 +159,14 @@ def isotope(name: str) -> Isotope:
     return Isotope(symbol=symbol, z=z, a=a, mass_excess_kev=excess, abundance=abundance, spin_p=sp, spin_n=sn)
 
 
+def isotope_za(z: int, a: int) -> Isotope:
+    """Look up an isotope by proton number and mass number (``isotope_za(83, 207)`` is Bi207)."""
+    entry = _ame2020().get((z, a))
+    if entry is None:
+        raise InputError(f"no AME2020 mass for Z = {z}, A = {a}: expected a nuclide of the AME2020 table")
+    return isotope(f"{entry[0]}{a}")
+
+
 def natural_isotopes(symbol: str) -> list[Isotope]:
     """The naturally occurring isotopes of an element with their abundances."""
     if symbol not in NATURAL_ABUNDANCE:
