@@ -22,10 +22,10 @@ from __future__ import annotations
 import functools
 import math
 from dataclasses import dataclass
+from importlib import resources
 
 import numpy as np
 
-from .templates import PeTimeTemplate, data_text
 
 FOLDER = "coherent_lar_2020"
 GWH_LAR_2020 = 6.12  # exposure of the released counts: 1.38e23 POT = 6.12 GWh (arXiv:2003.10630; release yaml)
@@ -74,23 +74,18 @@ def parse_cube(text: str) -> Cube:
 @functools.cache
 def cube(component: str) -> Cube:
     """The released cube of ``component`` (prompt, delayed, ss)."""
-    return parse_cube(data_text(FOLDER, FILES[component]))
+    return parse_cube(resources.files("simcoh.data").joinpath(FOLDER).joinpath(FILES[component]).read_text())
 
 
-def brn_template(components: tuple[str, ...]) -> PeTimeTemplate:
-    """The brn template of ``components`` (prompt and/or delayed): keVee and time projections of their sum.
+def brn_projections(components: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, float]:
+    """(keVee edges, keVee counts, time edges in ns, time counts, relative normalisation uncertainty) of the sum
+    of the brn ``components`` (prompt and/or delayed); the counts are events per bin for 6.12 GWh.
 
     The sum keeps the factorisation because prompt and delayed share one energy–F90 shape (to 1e-4)."""
     cubes = [cube(c) for c in components]
     total = sum(c.counts for c in cubes)
-    first = cubes[0]
-    energy = total.sum(axis=(1, 2))
-    t = total.sum(axis=(0, 1))
-    name = "cenns10-lar " + " + ".join(components) + " BRN"
-    return PeTimeTemplate(name, first.kevee_edges, energy, first.t_edges_us * 1e3, t,
-                          events_per_gwh=float(total.sum()) / GWH_LAR_2020,
-                          uncertainty=_relative_uncertainty(components),
-                          efficiencies_included=("energy", "time"), energy_unit="keVee")
+    return (cubes[0].kevee_edges, total.sum(axis=(1, 2)), cubes[0].t_edges_us * 1e3, total.sum(axis=(0, 1)),
+            _relative_uncertainty(components))
 
 
 def ss_spectrum() -> tuple[np.ndarray, np.ndarray, float]:

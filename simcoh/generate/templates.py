@@ -37,6 +37,7 @@ from ..declare import Param
 from ..errors import InputError
 from ..rng import draw_uniform, stage_key, stream_start
 from ..source.timing import inverse_cdf_table
+from . import lar_release
 from .kernels import table_lookup
 from .process import BuildContext, PerPotProcess
 
@@ -121,9 +122,11 @@ def template(process: str, name: str) -> PeTimeTemplate:
         return PeTimeTemplate("csi-2017 prompt neutrons", pe_edges, pe, t_edges_us * 1e3, t,
                               events_per_gwh=float(pe.sum()), uncertainty=0.25)
     if process == "brn" and name in LAR_TEMPLATES:
-        from .lar_release import brn_template
-
-        return brn_template(LAR_TEMPLATES[name])
+        components = LAR_TEMPLATES[name]
+        e_edges, e, t_edges_ns, t, uncertainty = lar_release.brn_projections(components)
+        return PeTimeTemplate(f"cenns10-lar {' + '.join(components)} BRN", e_edges, e, t_edges_ns, t,
+                              events_per_gwh=float(t.sum()) / lar_release.GWH_LAR_2020, uncertainty=uncertainty,
+                              efficiencies_included=("energy", "time"), energy_unit="keVee")
     known = {"brn": ", ".join(("csi-2021", "csi-2017", *LAR_TEMPLATES)), "nin": "csi-2021"}.get(process, "none")
     raise InputError(f"{process} template '{name}' is not available; choose one of {known}")
 
