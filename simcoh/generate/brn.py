@@ -28,8 +28,9 @@ The csi-2021 values (geometries/csi-2021.toml; docs/backgrounds.md derives each)
   t < 6 µs after the published energy and time efficiencies (tests/test_backgrounds.py re-derives it).
 
 A second, delayed component (``brn.delayed_rate_per_gwh``, optional) shares the spectrum and arrives with the
-muon-decay timing t = pulse + Exp(τπ) + Exp(τμ): the "delayed BRN" of the CENNS-10 LAr analysis
-(arXiv:2003.10630; geometries/cenns10-lar.toml, docs/backgrounds.md). expected = (rate + delayed rate) × GWh ×
+muon-decay timing t = pulse + Exp(τπ) + Exp(τμ): a model of the "delayed BRN" of the CENNS-10 LAr analysis
+(arXiv:2003.10630; geometries/cenns10-lar.toml, docs/backgrounds.md). The released delbrnpdf puts them all in
+1.4–1.9 µs instead; the cenns10-lar default, the template ``cenns10-lar``, has that timing. expected = (rate + delayed rate) × GWh ×
 P(T ≥ T_min); each event is delayed with probability delayed rate / (rate + delayed rate).
 """
 
