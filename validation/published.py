@@ -119,3 +119,7 @@ LAR2020_BRN_PROMPT = Published(497.0, 160.0, "events", LAR2020 + " (prediction)"
 LAR2020_BRN_DELAYED = Published(33.0, 33.0, "events", LAR2020 + " (prediction)")
 LAR2020_SS = Published(3152.0, 25.0, "events", LAR2020 + " (from beam-off data)")
 LAR2020_FIT = {"cevns": 159.0, "brn": 553.0, "brn_delayed": 10.0, "ss": 3131.0}  # same table, best fit
+LAR2020_RELEASE = ("COHERENT CENNS-10 data release, arXiv:2006.12659, Zenodo 10.5281/zenodo.3903810 "
+                   "(validation/reference/coherent-lar-2020/)")
+# Beam-on events observed in the region, Σ datanobkgsub.txt (no background subtraction); Poisson error
+LAR2020_OBSERVED = Published(3752.0, 3752.0 ** 0.5, "events", LAR2020_RELEASE + ", datanobkgsub.txt")

@@ -171,7 +171,10 @@ _SS = "background.ss"
 _ER = "electron_response"
 
 #: Released templates simcoh ships (simcoh/data), by process.
-TEMPLATES = {"brn": ("csi-2021", "csi-2017"), "nin": ("csi-2021",), "ss": ("csi-2021",)}
+TEMPLATES = {"brn": ("csi-2021", "csi-2017", "cenns10-lar", "cenns10-lar-prompt", "cenns10-lar-delayed"),
+             "nin": ("csi-2021",), "ss": ("csi-2021",)}
+#: Released steady-state spectra simcoh ships (for the ss spectrum `released`).
+SS_RELEASES = ("cenns10-lar",)
 
 def _from_source_param(name: str, field: str, **changes) -> Key:
     """A [beam] key declared by the /source parameter it sets (config.SOURCE_PARAMS: help, unit, range, choices,
@@ -310,9 +313,10 @@ _ER_KEYS = (
 )
 
 _SS_KEYS = (
-    _k(_SS, "spectrum", "choice", "The detector's default steady-state PE spectrum: the parametric fit below, or "
-       "the histogram of the released anti-coincidence events named by `ac_data`.",
-       choices=("parametric", "ac-histogram")),
+    _k(_SS, "spectrum", "choice", "The detector's default steady-state PE spectrum: the parametric fit below, "
+       "the histogram of the released anti-coincidence events named by `ac_data`, or the released steady-state "
+       "energy spectrum named by `release`.",
+       choices=("parametric", "ac-histogram", "released")),
     _k(_SS, "reference", "str", "Source of the spectrum and rate.", default=""),
     _k(_SS, "excess", "float", "parametric: low-PE excess amplitude a.", default=None, minimum=0,
        maximum=1e9, why="fitted amplitudes of order 1"),
@@ -339,6 +343,9 @@ _SS_KEYS = (
        minimum=-TIME_BOUND_NS, maximum=TIME_BOUND_NS, why=TIME_BOUND_WHY),
     _k(_SS, "ac_data", "choice", "Released anti-coincidence events of this data set (for `ac-histogram`).",
        choices=TEMPLATES["ss"], default=None),
+    _k(_SS, "release", "choice", "Released steady-state energy spectrum of this data set (for `released`: "
+       "cenns10-lar = the keVee projection of the CENNS-10 bkgpdf, arXiv:2006.12659, converted to PE with the "
+       "detector's light yield).", choices=SS_RELEASES, default=None),
 )
 
 KEYS: tuple[Key, ...] = (

@@ -8,9 +8,11 @@ Two models (option ``brn.model``):
   isotropic in the CM (simcoh.generate.neutrons), arrival time t = proton-pulse time + delay, the delay
   Gaussian with a configurable mean and width. Expected events = ``brn.rate_per_gwh`` × beam energy (GWh,
   from the run's POT and proton energy) × P(T ≥ run minimum recoil).
-- ``template``: PE and time drawn from the released CsI 2021 brnPE/brnTrec templates or the CsI 2017
-  promptPDF/arrivalTimePDF_promptNeutrons, normalised as published (simcoh.generate.templates);
-  t_nr_kev is NaN and the PE goes into the ``pe_template`` column.
+- ``template``: PE and time drawn from the released CsI 2021 brnPE/brnTrec templates, the CsI 2017
+  promptPDF/arrivalTimePDF_promptNeutrons, or the CENNS-10 LAr brnpdf/delbrnpdf (``cenns10-lar``: prompt +
+  delayed; ``cenns10-lar-prompt``, ``cenns10-lar-delayed``: one of them; simcoh.generate.lar_release),
+  normalised as published (simcoh.generate.templates); t_nr_kev is NaN and the PE goes into the
+  ``pe_template`` column.
 
 The model and its values belong to the detector: its [background.brn] section (geometry file), which
 /process/brn/... options override; a detector without one has no BRN (simcoh.generate.detector_models).
@@ -26,8 +28,9 @@ The csi-2021 values (geometries/csi-2021.toml; docs/backgrounds.md derives each)
   t < 6 µs after the published energy and time efficiencies (tests/test_backgrounds.py re-derives it).
 
 A second, delayed component (``brn.delayed_rate_per_gwh``, optional) shares the spectrum and arrives with the
-muon-decay timing t = pulse + Exp(τπ) + Exp(τμ): the "delayed BRN" of the CENNS-10 LAr analysis
-(arXiv:2003.10630; geometries/cenns10-lar.toml, docs/backgrounds.md). expected = (rate + delayed rate) × GWh ×
+muon-decay timing t = pulse + Exp(τπ) + Exp(τμ): a model of the "delayed BRN" of the CENNS-10 LAr analysis
+(arXiv:2003.10630; geometries/cenns10-lar.toml, docs/backgrounds.md). The released delbrnpdf puts them all in
+1.4–1.9 µs instead; the cenns10-lar default, the template ``cenns10-lar``, has that timing. expected = (rate + delayed rate) × GWh ×
 P(T ≥ T_min); each event is delayed with probability delayed rate / (rate + delayed rate).
 """
 
@@ -39,7 +42,7 @@ from ..declare import TIME_BOUND_NS, TIME_BOUND_WHY, Param, flatten, resolve
 from .neutrons import TIME_BEAM, NeutronRecoilProcess, make_spectrum, spectrum_options
 from .detector_models import detector_options, per_detector, supports
 from .process import BuildContext, Process, ProcessSpec
-from .templates import TemplateProcess, exposure_gwh, template, template_options
+from .templates import LAR_TEMPLATES, TemplateProcess, exposure_gwh, template, template_options
 
 _FIT = "best power law / exponential of a grid fitted to the released CsI 2021 brnPE shape (docs/backgrounds.md)"
 _TREC = ("released CsI 2021 brnTrec (arXiv:2110.07730 ancillary files) minus the ninTrec pulse fit "
@@ -75,7 +78,7 @@ PARAMS = spectrum_options("brn", ("power_law", "exponential", "table"), 0.1, 100
           default=None, min=0.0, label="brn delayed rate (recoils per GWh)", arg="R",
           arg_help="delayed recoils per GWh of beam (all recoil energies)",
           max=1e9, why="measured BRN rates are a few per GWh; 1e9 bounds the expected event count"),
-) + template_options("brn", ("csi-2021", "csi-2017"))
+) + template_options("brn", ("csi-2021", "csi-2017", *LAR_TEMPLATES))
 
 #: Values that a detector's [background.brn] section holds have no default here: a run takes them from the
 #: detector, the macro overrides them (per_detector, simcoh.generate.detector_models).

@@ -72,7 +72,7 @@ def _needs_nin(options: dict) -> list[str]:
 def _needs_ss(options: dict) -> list[str]:
     spectrum = options.get("ss.spectrum")
     shape = {"parametric": ["ss.excess", "ss.slope_pe", "ss.turn_on_pe", "ss.turn_on_width_pe", "ss.pe_max"],
-             "ac-histogram": ["ss.ac_data"]}.get(spectrum, [])
+             "ac-histogram": ["ss.ac_data"], "released": ["ss.release"]}.get(spectrum, [])
     return ["ss.spectrum", *shape, "ss.rate_hz", "ss.window_start_ns", "ss.window_end_ns"]
 
 
@@ -108,14 +108,15 @@ MODELS: dict[str, DetectorModel] = {
          "ss.turn_on_width_pe": ("/process/ss/shape", "turn_on_width"), "ss.pe_max": ("/process/ss/peMax", "pe_max"),
          "ss.table": ("/process/ss/table", None), "ss.rate_hz": ("/process/ss/rate", "rate"),
          "ss.window_start_ns": ("/process/ss/window", "window_start"),
-         "ss.window_end_ns": ("/process/ss/window", "window_end"), "ss.ac_data": (None, "ac_data")},
+         "ss.window_end_ns": ("/process/ss/window", "window_end"), "ss.ac_data": (None, "ac_data"),
+         "ss.release": (None, "release")},
         '[background.ss] spectrum = "parametric", excess, slope, turn_on, turn_on_width, pe_max, rate = "R Hz", '
         'window_start, window_end'),
 }
 
 #: Built-in detectors with a model of each background (for suggestions).
-MODELLED_ON = {"brn": "csi-2021 (spectrum or template), csi-2017 (template) or cenns10-lar (spectrum, prompt and "
-                      "delayed)", "nin": "csi-2021", "ss": "csi-2021 or cenns10-lar"}
+MODELLED_ON = {"brn": "csi-2021 (spectrum or template), csi-2017 (template) or cenns10-lar (released prompt and "
+                      "delayed template, or spectrum)", "nin": "csi-2021", "ss": "csi-2021 or cenns10-lar"}
 
 
 def _detector_name(detector: Any) -> str:

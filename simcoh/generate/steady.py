@@ -9,7 +9,11 @@ PE spectrum (option ``ss.spectrum``):
   4890 released beam-on anti-coincidence (AC) events of the CsI 2021 data (dataBeamOnAC.txt, arXiv:2110.07730v2
   ancillary files); it predicts 1278 of them in PE < 60 (1295 observed) and χ² = 20.1 for 30 2-PE bins there;
 - ``ac-histogram``: the histogram of those AC events in 1-PE bins;
-- ``table``: a two-column file (bin-centre PE, weight).
+- ``table``: a two-column file (bin-centre PE, weight);
+- ``released``: a released steady-state energy spectrum named by the detector's ``[background.ss] release``:
+  ``cenns10-lar`` is the keVee projection of the CENNS-10 Analysis A ``bkgpdf.txt`` (10-keVee bins, 0–120 keVee,
+  3152 events for 6.12 GWh, arXiv:2006.12659; simcoh.generate.lar_release), converted to PE with the
+  detector's light yield. That release is exactly flat in time, which is what this generator does.
 
 Normalisation: a rate per unit live time, ``ss.rate_hz`` (selected events over the spectrum's PE range per
 second of open window). Live time = number of beam spills × window width, the spills from the exposure:
@@ -38,9 +42,10 @@ from ..rng import stage_key
 from ..source.timing import inverse_cdf_table
 from .detector_models import detector_options, per_detector, supports
 from .process import BuildContext, Process, ProcessSpec
-from .templates import GWH_CSI_2021, PE_COLUMN, data_text, exposure_gwh, fill_pe_event, sample_pe_time
+from .templates import (GWH_CSI_2021, PE_COLUMN, data_text, exposure_gwh, fill_pe_event, pe_per_kevee,
+                        sample_pe_time)
 
-SPECTRA = ("parametric", "ac-histogram", "table")
+SPECTRA = ("parametric", "ac-histogram", "table", "released")
 TABLE_SIZE = 16385
 GRID_PER_PE = 100  # integration/inversion grid of the parametric shape (0.01 PE)
 
@@ -57,7 +62,8 @@ _SNS = "SNS nominal beam (PHYSICS.md section 1)"
 PARAMS = (
     Param("ss.spectrum", "/process/ss/spectrum", "choice",
           "PE spectrum of the steady-state background: the fit to the CsI 2021 AC events, their histogram, "
-          "or a table.", default=None, choices=SPECTRA, label="ss spectrum", arg="SHAPE"),
+          "a table, or the detector's released spectrum ([background.ss] release; cenns10-lar: the released "
+          "bkgpdf, arXiv:2006.12659).", default=None, choices=SPECTRA, label="ss spectrum", arg="SHAPE"),
     Group("/process/ss/shape", (
         Param("ss.excess", None, "float", "low-PE excess amplitude", default=None, min=0.0,
               label="ss low-PE excess a", arg="A", arg_help="low-PE excess amplitude",
@@ -220,6 +226,9 @@ class SteadySettings:
             pe = ac_events()[:, 0]
             edges = np.arange(0.0, AC_PE_MAX + 1.0)
             return inverse_cdf_table(edges, np.histogram(pe, edges)[0].astype(float), TABLE_SIZE)
+        if self.spectrum == "released":
+            raise InputError("ss spectrum 'released' is built from the detector (its [background.ss] release and "
+                             "light yield); use build_ss")
         return inverse_cdf_table(*read_pe_table(self.table), TABLE_SIZE)
 
 
@@ -233,9 +242,9 @@ class SteadyStateProcess(Process):
     #: beam-unrelated events are mostly gamma and beta backgrounds: electron recoils
     recoil_type = "er"
 
-    def __init__(self, ctx: BuildContext, settings: SteadySettings):
+    def __init__(self, ctx: BuildContext, settings: SteadySettings, pe_table: np.ndarray | None = None):
         self.settings = settings
-        self._pe = settings.spectrum_table()
+        self._pe = settings.spectrum_table() if pe_table is None else pe_table
         self._t = np.array([settings.window_start_ns, settings.window_end_ns])
         if settings.live_time_s is not None:
             self.live_time_s = settings.live_time_s
@@ -265,16 +274,41 @@ class SteadyStateProcess(Process):
 def default_rate_hz(detector) -> float:
     """The AC-derived rate of ``detector`` (csi-2021): released AC events / (13.99 GWh × live time per GWh of its
     window at the SNS beam defaults)."""
-    s = SteadySettings.from_options({k: v for k, v in detector_options("ss", detector, {}).items()
-                                     if k != "ss.ac_data"})
+    s = _settings(detector, {})
     return len(ac_events()) / (GWH_CSI_2021 * s.live_time_per_gwh_s())
+
+
+def released_table(release: str | None, detector) -> np.ndarray:
+    """Inverse-CDF PE table of the released steady-state spectrum ``release`` for ``detector`` (keVee × its light
+    yield); InputError if the detector names none or has no light yield."""
+    name = getattr(detector, "name", None)
+    if release != "cenns10-lar":
+        raise InputError(f"ss spectrum 'released' needs the released spectrum of detector '{name}' "
+                         f"([background.ss] release = \"cenns10-lar\"), and it names none; use spectrum "
+                         f"'parametric' or 'table'")
+    ly = pe_per_kevee(detector)
+    if not ly:
+        raise InputError(f"ss spectrum 'released' is given in keVee: detector '{name}' needs a [light] yield "
+                         f"(PE/keVee) to turn it into PE")
+    from .lar_release import ss_spectrum
+
+    edges_kevee, counts, _ = ss_spectrum()
+    return inverse_cdf_table(edges_kevee * ly, counts, TABLE_SIZE)
+
+
+def _settings(detector, options: dict) -> SteadySettings:
+    return SteadySettings.from_options({k: v for k, v in detector_options("ss", detector, options).items()
+                                        if k not in ("ss.ac_data", "ss.release")})
 
 
 def build_ss(ctx: BuildContext) -> Process:
     # the detector's [background.ss] model, macro options over it (InputError if the detector has none)
     options = detector_options("ss", ctx.detector, ctx.options)
     ac_data = options.pop("ss.ac_data", None)
+    release = options.pop("ss.release", None)
     settings = SteadySettings.from_options(options)
+    if settings.spectrum == "released":
+        return SteadyStateProcess(ctx, settings, released_table(release, ctx.detector))
     if settings.spectrum == "ac-histogram" and ac_data != "csi-2021":
         raise InputError(f"ss spectrum 'ac-histogram' is the histogram of released anti-coincidence events, and "
                          f"detector '{getattr(ctx.detector, 'name', None)}' has none (background.ss.ac_data); use "
@@ -283,5 +317,4 @@ def build_ss(ctx: BuildContext) -> Process:
 
 
 PROCESS = ProcessSpec("ss", 3, "steady-state background, beam-unrelated", build_ss, PARAMS, supports("ss"),
-                      settings=lambda det, o: SteadySettings.from_options(
-                          {k: v for k, v in detector_options("ss", det, o).items() if k != "ss.ac_data"}))
+                      settings=_settings)

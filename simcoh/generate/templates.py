@@ -15,6 +15,13 @@ Normalisation, as published:
 - CsI 2017 (arXiv:1708.01294 release): ``promptPDF`` is prompt-neutron counts per GWh per 1-PE bin (0–50 PE)
   without acceptance (±25 %); ``arrivalTimePDF_promptNeutrons`` is a 0.5-µs-bin PDF (0–12 µs) in the 2017
   frame, where the default source pulse (690 ns, σ 140 ns) reproduces the neutrino PDFs.
+- CENNS-10 LAr 2020 (release arXiv:2006.12659, Zenodo 10.5281/zenodo.3903810; simcoh.generate.lar_release):
+  ``brnpdf``/``delbrnpdf`` are 3-D (keVee × F90 × t_trig) predictions in counts per bin for 6.12 GWh, after
+  every selection, in the analysis region 0–120 keVee, F90 0.5–0.9, −0.1 ≤ t < 4.9 µs: 497 prompt and 33
+  delayed BRN events (arXiv:2003.10630, Table I). Their energy axis is keVee; a run converts it to PE with the
+  detector's light yield, so that the pipeline's PE → keVee conversion returns the released keVee. In both
+  files time factorises from (energy, F90) (max deviation 2e-5 events per bin), and the two share one
+  energy–F90 shape, so drawing energy and time independently reproduces their energy–time distribution.
 """
 
 from __future__ import annotations
@@ -30,10 +37,14 @@ from ..declare import Param
 from ..errors import InputError
 from ..rng import draw_uniform, stage_key, stream_start
 from ..source.timing import inverse_cdf_table
+from . import lar_release
 from .kernels import table_lookup
 from .process import BuildContext, PerPotProcess
 
 TABLE_SIZE = 16385
+#: CENNS-10 brn templates: name -> released components (simcoh.generate.lar_release)
+LAR_TEMPLATES = {"cenns10-lar": ("prompt", "delayed"), "cenns10-lar-prompt": ("prompt",),
+                 "cenns10-lar-delayed": ("delayed",)}
 GWH_CSI_2021 = 13.99  # beam exposure of the CsI 2021 data set, GWh (arXiv:2110.07730)
 
 #: The extra truth column of PE-defined processes (name, dtype, unit, description, fill value).
@@ -69,9 +80,16 @@ class PeTimeTemplate:
     events_per_gwh: float
     uncertainty: float  # relative normalisation uncertainty as published
     efficiencies_included: tuple = ()  # published efficiencies already applied in the release
+    energy_unit: str = "PE"  # unit of pe_edges: "PE", or "keVee" (converted with the detector's light yield)
 
-    def pe_table(self) -> np.ndarray:
-        return inverse_cdf_table(self.pe_edges, self.pe_counts, TABLE_SIZE)
+    def pe_table(self, pe_per_kevee: float | None = None) -> np.ndarray:
+        edges = self.pe_edges
+        if self.energy_unit == "keVee":
+            if not pe_per_kevee:
+                raise InputError(f"template '{self.name}' is given in keVee: it needs the detector's light yield "
+                                 f"([light] yield, PE/keVee) to become PE")
+            edges = edges * pe_per_kevee
+        return inverse_cdf_table(edges, self.pe_counts, TABLE_SIZE)
 
     def time_table_ns(self) -> np.ndarray:
         return inverse_cdf_table(self.t_edges_ns, self.t_counts, TABLE_SIZE)
@@ -103,7 +121,13 @@ def template(process: str, name: str) -> PeTimeTemplate:
         t_edges_us, t = read_histogram("coherent_csi_2017", "arrivalTimePDF_promptNeutrons.txt")
         return PeTimeTemplate("csi-2017 prompt neutrons", pe_edges, pe, t_edges_us * 1e3, t,
                               events_per_gwh=float(pe.sum()), uncertainty=0.25)
-    known = {"brn": "csi-2021, csi-2017", "nin": "csi-2021"}.get(process, "none")
+    if process == "brn" and name in LAR_TEMPLATES:
+        components = LAR_TEMPLATES[name]
+        e_edges, e, t_edges_ns, t, uncertainty = lar_release.brn_projections(components)
+        return PeTimeTemplate(f"cenns10-lar {' + '.join(components)} BRN", e_edges, e, t_edges_ns, t,
+                              events_per_gwh=float(t.sum()) / lar_release.GWH_LAR_2020, uncertainty=uncertainty,
+                              efficiencies_included=("energy", "time"), energy_unit="keVee")
+    known = {"brn": ", ".join(("csi-2021", "csi-2017", *LAR_TEMPLATES)), "nin": "csi-2021"}.get(process, "none")
     raise InputError(f"{process} template '{name}' is not available; choose one of {known}")
 
 
@@ -128,6 +152,17 @@ def fill_pe_event(out: dict, t_nr_nan: bool = True) -> None:
         out["t_nr_kev"][:] = np.nan
 
 
+def pe_per_kevee(detector) -> float | None:
+    """Mean PE per keVee of ``detector``'s [light] section (None without one); the same rule as
+    simcoh.response.photon.mean_pe_per_kevee, which the pipeline uses to turn template PE back into keVee."""
+    light = getattr(detector, "light", None)
+    if light is None:
+        return None
+    if light.pe_model == "poisson":
+        return float(light.yield_pe_per_kev)
+    return float(light.photon_yield_per_kev * light.collection_efficiency)
+
+
 def exposure_gwh(n_pot: float, proton_energy_mev: float) -> float:
     """Beam energy in GWh delivered by ``n_pot`` protons of ``proton_energy_mev`` (1 GWh = 2.247e22 POT at 1 GeV)."""
     from ..units import UNITS
@@ -141,7 +176,8 @@ def template_options(process: str, names: tuple[str, ...]) -> tuple[Param, ...]:
     return (
         Param(f"{process}.template", cmd + "template", "choice", "Released template used by model 'template'.",
               default=names[0], choices=names, label=f"{process} template", arg="NAME",
-              source="CsI 2021: arXiv:2110.07730 ancillary files; CsI 2017: arXiv:1708.01294 data release"),
+              source="CsI 2021: arXiv:2110.07730 ancillary files; CsI 2017: arXiv:1708.01294 data release; "
+                     "CENNS-10 LAr: arXiv:2006.12659 data release (cenns10-lar = prompt + delayed BRN)"),
         Param(f"{process}.template_scale", cmd + "templateScale", "float",
               "Scale the template's published normalisation (e.g. for its uncertainty).", default=1.0, min=0.0,
               label=f"{process} template scale", arg_help="factor on the published normalisation",
@@ -169,7 +205,7 @@ class TemplateProcess(PerPotProcess):
         gwh_per_pot = exposure_gwh(1.0, ctx.source.proton_energy_mev)
         self.expected_per_pot = tmpl.events_per_gwh * gwh_per_pot * scale
         self.n_pot = ctx.n_pot
-        self._pe = tmpl.pe_table()
+        self._pe = tmpl.pe_table(pe_per_kevee(ctx.detector) if tmpl.energy_unit == "keVee" else None)
         self._t = tmpl.time_table_ns()
         self._shift = time_shift_ns
 
