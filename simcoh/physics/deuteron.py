@@ -61,13 +61,13 @@ def builtin_xs_table() -> XsTable:
     return read_xs_table(str(resources.files("simcoh.data").joinpath("deuteron").joinpath(BUILTIN_XS)))
 
 
-def read_xs_table(path: str) -> XsTable:
+def read_xs_table(path: str, label: str = "d2o_cc") -> XsTable:
     """Three columns: Eν [MeV] (increasing), σ [cm²] (≥ 0), relative 1σ uncertainty (0-1); '#' comments.
-    Errors name the file and line."""
+    Errors name the file and line (``label``: the process the table is for)."""
     try:
         text = read_bounded_text(path)
     except (OSError, ValueError, UnicodeDecodeError) as exc:
-        raise InputError(f"cannot read the d2o_cc cross-section table '{path}': {exc}") from None
+        raise InputError(f"cannot read the {label} cross-section table '{path}': {exc}") from None
     rows, source = [], []
     expected = "three numbers per line: E_nu_MeV sigma_cm2 relative_uncertainty (e.g. '30 1.2e-41 0.03')"
     for lineno, line in enumerate(text.splitlines(), start=1):
@@ -97,20 +97,21 @@ def read_xs_table(path: str) -> XsTable:
     return XsTable(a[:, 0], a[:, 1], a[:, 2], " ".join(source))
 
 
-def flux_average(table: XsTable, edges_mev: np.ndarray, prob: np.ndarray) -> tuple[float, float, np.ndarray]:
+def flux_average(table: XsTable, edges_mev: np.ndarray, prob: np.ndarray,
+                 label: str = "d2o_cc") -> tuple[float, float, np.ndarray]:
     """(⟨σ⟩ in cm², its relative uncertainty, σ-weighted bin probabilities) over a binned spectrum (bin
     midpoints). The uncertainty is taken fully correlated across energies: Σ p σ u / Σ p σ."""
     mid = 0.5 * (edges_mev[1:] + edges_mev[:-1])
     if np.any(prob[mid > table.e_nu_mev[-1]] > 0):
         raise InputError(Diagnostic(
-            f"the d2o_cc cross-section table ends at {table.e_nu_mev[-1]:g} MeV, below the largest neutrino energy "
+            f"the {label} cross-section table ends at {table.e_nu_mev[-1]:g} MeV, below the largest neutrino energy "
             f"{mid[prob > 0].max():.4g} MeV", expected="a table reaching the end of the neutrino spectrum",
             suggestion="extend the table to 52.8 MeV (the Michel endpoint) or beyond"))
     sigma = np.nan_to_num(table.sigma(mid))
     w = prob * sigma
     avg = float(w.sum())
     if avg <= 0:
-        raise InputError("the d2o_cc cross section is zero over the whole neutrino spectrum")
+        raise InputError(f"the {label} cross section is zero over the whole neutrino spectrum")
     return avg, float(np.sum(w * table.rel_uncertainty(mid)) / avg), w
 
 
