@@ -117,22 +117,27 @@ def flux_average(table: XsTable, edges_mev: np.ndarray, prob: np.ndarray,
 
 @dataclass(frozen=True)
 class FluxNormalisation:
-    """Flux Φ = N / (N_d ⟨σ⟩) from a count N, with statistical and cross-section uncertainties (relative)."""
+    """Flux Φ = (N − B) / (N_d ⟨σ⟩) from a count N on an expected background B, with statistical, cross-section
+    and background uncertainties (relative to Φ)."""
 
     flux_per_cm2: float
     rel_stat: float
     rel_xs: float
+    rel_background: float = 0.0
 
     @property
     def rel_total(self) -> float:
-        return math.hypot(self.rel_stat, self.rel_xs)
+        return math.sqrt(self.rel_stat**2 + self.rel_xs**2 + self.rel_background**2)
 
 
 def flux_normalisation(n_events: float, n_deuterons: float, sigma_avg_cm2: float,
-                       sigma_rel_unc: float, n_background: float = 0.0) -> FluxNormalisation:
-    """νe flux (per cm² over the exposure) from N signal events on top of an expected background B known
-    exactly: Φ = (N − B)/(N_d ⟨σ⟩); statistical error √N/(N − B) (Poisson), cross-section error as given."""
+                       sigma_rel_unc: float, n_background: float = 0.0,
+                       background_rel_unc: float = 0.0) -> FluxNormalisation:
+    """νe flux (per cm² over the exposure) from N events on top of an expected background B:
+    Φ = (N − B)/(N_d ⟨σ⟩); statistical error √N/(N − B) (Poisson), cross-section error as given, background error
+    B·u_B/(N − B) with u_B the background's relative uncertainty (taken independent of the others)."""
     signal = n_events - n_background
     if signal <= 0 or n_deuterons <= 0 or sigma_avg_cm2 <= 0:
         raise InputError("flux normalisation needs a positive signal count, deuteron number and cross section")
-    return FluxNormalisation(signal / (n_deuterons * sigma_avg_cm2), math.sqrt(n_events) / signal, sigma_rel_unc)
+    return FluxNormalisation(signal / (n_deuterons * sigma_avg_cm2), math.sqrt(n_events) / signal, sigma_rel_unc,
+                             n_background * background_rel_unc / signal)
