@@ -1,7 +1,7 @@
 """``simcoh d2o-flux FILE``: the νe flux normalisation a COH-D2O run measures (docs/d2o.md).
 
 From the events of a physical-mode run on the d2o detector: N = the d2o_cc and o16_cc events in the file (both are
-a single Cherenkov electron, not told apart), B = the expected o16_cc count (subtracted with its cross-section
+a single Cherenkov electron, not told apart; d2o_es events, forward-peaked, are taken as removed by a direction cut), B = the expected o16_cc count (subtracted with its cross-section
 uncertainty), Φ = (N − B)/(N_d ⟨σ_d⟩) with its statistical (√N), νe d cross-section and background uncertainties,
 compared with the fluence of the run's source model. No efficiency, cosmic or beam-neutron background is modelled.
 """
@@ -46,12 +46,13 @@ def flux_from_file(path: str, xs_rel_unc: float | None = None):
     codes = np.asarray(events.read_column("process"))
     n_cc = int(np.count_nonzero(codes == PROCESS_CODES["d2o_cc"]))
     n_o16 = int(np.count_nonzero(codes == PROCESS_CODES["o16_cc"]))
+    n_es = int(np.count_nonzero(codes == PROCESS_CODES["d2o_es"]))
     o16 = gen.processes.get("o16_cc")
     b, b_unc = (gen.expected["o16_cc"], o16.sigma_rel_unc) if o16 is not None else (0.0, 0.0)
     unc = cc.sigma_rel_unc if xs_rel_unc is None else xs_rel_unc
     result = flux_normalisation(n_cc + n_o16, cc.n_deuterons, cc.sigma_avg_cm2, unc, b, b_unc)
     truth = cc.fluence_per_pot_cm2 * cfg.exposure_pot
-    return result, dict(n_d2o_cc=n_cc, n_o16_cc=n_o16, background=b, background_rel_unc=b_unc,
+    return result, dict(n_d2o_cc=n_cc, n_o16_cc=n_o16, n_d2o_es=n_es, background=b, background_rel_unc=b_unc,
                         oxygen_modelled=o16 is not None, n_deuterons=cc.n_deuterons, sigma_avg_cm2=cc.sigma_avg_cm2,
                         source_fluence_per_cm2=truth, exposure_pot=cfg.exposure_pot)
 
@@ -63,6 +64,9 @@ def run(args) -> int:
           f"± {100 * d['background_rel_unc']:.0f} %")
     if not d["oxygen_modelled"]:
         print("  note: o16_cc was not enabled in this run; the oxygen background (~8 % of d2o_cc) is missing")
+    if d["n_d2o_es"]:
+        print(f"  note: the {d['n_d2o_es']} d2o_es (ν-e) events are not counted: their forward electrons are taken "
+              "as removed by a direction cut (not modelled)")
     print(f"  deuterons {d['n_deuterons']:.4e}, Michel-averaged σ(νe d) {d['sigma_avg_cm2']:.4e} cm²")
     print(f"  νe fluence Φ = {r.flux_per_cm2:.4e} cm⁻² ± {100 * r.rel_total:.1f} % "
           f"(stat {100 * r.rel_stat:.1f} %, σ(νe d) {100 * r.rel_xs:.1f} %, ¹⁶O background "
@@ -70,6 +74,5 @@ def run(args) -> int:
     ratio = r.flux_per_cm2 / d["source_fluence_per_cm2"]
     print(f"  source model fluence {d['source_fluence_per_cm2']:.4e} cm⁻²; measured/model = {ratio:.3f} "
           f"± {ratio * r.rel_stat:.3f} (stat)")
-    print("  not modelled: detection efficiency, cosmic and beam-neutron backgrounds, ν-e scattering events "
-          "(see docs/d2o.md)")
+    print("  not modelled: detection efficiency, cosmic and beam-neutron backgrounds (see docs/d2o.md)")
     return 0
