@@ -1,9 +1,10 @@
 """``simcoh d2o-flux FILE``: the νe flux normalisation a COH-D2O run measures (docs/d2o.md).
 
 From the events of a physical-mode run on the d2o detector: N = the d2o_cc and o16_cc events in the file (both are
-a single Cherenkov electron, not told apart; d2o_es events, forward-peaked, are taken as removed by a direction cut), B = the expected o16_cc count (subtracted with its cross-section
-uncertainty), Φ = (N − B)/(N_d ⟨σ_d⟩) with its statistical (√N), νe d cross-section and background uncertainties,
-compared with the fluence of the run's source model. No efficiency, cosmic or beam-neutron background is modelled.
+a single Cherenkov electron, not told apart; d2o_es events, forward-peaked, are taken as removed by a direction
+cut), B = the expected o16_cc count (subtracted with its cross-section uncertainty), Φ = (N − B)/(N_d ⟨σ_d⟩) with
+its statistical (√N), νe d cross-section and background uncertainties, compared with the fluence of the run's
+source model. No efficiency, cosmic or beam-neutron background is modelled.
 """
 
 from __future__ import annotations

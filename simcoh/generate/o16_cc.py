@@ -37,7 +37,8 @@ LAMBDA_MIN_NM, LAMBDA_MAX_NM = 300.0, 650.0
 PARAMS = (
     Param(f"{NAME}.xs_table", _C + "xsTable", "path",
           "Cross-section table of nu_e 16O -> e- X: E_nu [MeV], sigma [cm2], relative uncertainty (docs/d2o.md).",
-          default=None, initial="the Kolbe-Langanke-Vogel table shipped with simcoh", label="o16_cc cross-section table",
+          default=None, initial="the Kolbe-Langanke-Vogel table shipped with simcoh",
+          label="o16_cc cross-section table",
           arg="PATH", arg_help="three columns: E_nu_MeV sigma_cm2 rel_unc", example="nu-o16.txt",
           source="E. Kolbe, K. Langanke, P. Vogel, PRD 66, 013007 (2002) (simcoh/data/PROVENANCE.md)"),
     Param(f"{NAME}.xs_rel_unc", _C + "xsUncertainty", "float",

@@ -60,7 +60,8 @@ def run(ctx) -> CaseResult:
     res.comparisons.append(Comparison(
         "Michel-averaged νe ¹⁶O CC cross section", "1e-42 cm²", 1e42 * fit_avg, None, P.O16_FIT_SOURCE,
         1e42 * o16.sigma_avg_cm2, 0.0, "|Δ| ≤ 2 % (the fit's quality)", abs(o16.sigma_avg_cm2 / fit_avg - 1) <= 0.02,
-        note="simcoh: the KLV table (PRD 66, 013007), log-interpolated; both are the same calculation, fitted or tabulated"))
+        note="simcoh: the KLV table (PRD 66, 013007), log-interpolated; both are the same calculation, fitted or "
+             "tabulated"))
     res.comparisons.append(Comparison(
         "statistical uncertainty of the νe flux, 2 years (14 GWh)", "%", 100 * P.D2O_STAT_2YR_MAX, None, P.D2O_PAPER,
         100 * norm.rel_stat, 0.0, "simcoh ≤ 5 % (the paper's bound; simcoh has no efficiency: an upper bound on N)",
