@@ -9,7 +9,8 @@ Per event, as d2o_cc (the same kernel): Eν from the σ-weighted spectrum, arriv
 decay times, electron kinetic energy T_e = Eν − Q (Q = 15.41 MeV: the ¹⁶F ground state; the excitation energy of
 the ¹⁶F states actually populated is neglected, so T_e is an upper bound), Cherenkov photons with d2o_cc's default
 optical constants (n = 1.33, 300–650 nm, 1.992 MeV/cm) and photoelectrons when coverage and QE are given. The
-electron direction (Tomàs et al., hep-ph/0307050, eq. B7: mildly backward) and the de-excitation products of ¹⁶F
+electron direction (mildly backward: 1 − cos θ (1 + x)/(3 + x), x = (E_e/25 MeV)⁴, Tomàs et al., hep-ph/0307050,
+eq. B7, as implemented in SNEWS2/sntools) and the de-excitation products of ¹⁶F
 (protons, γ) are not modelled. The H2O tail catcher of the design (not sourced here) is not a target.
 """
 

@@ -4,8 +4,7 @@ Threshold: Q = M(¹⁶F) − M(¹⁶O) in atomic masses (the extra electron of �
 mass excesses (Wang et al., Chinese Phys. C 45, 030003 (2021)): 15.41 MeV. ¹⁶F is proton-unbound in all its
 states; the transition strength goes mostly to its excited states (0⁻, 1⁻, 2⁻ near 0–0.7 MeV and the spin-dipole
 resonances above), which this module does not resolve: the electron kinetic energy is taken as T_e = Eν − Q,
-the largest it can be (the same convention as the fit of Tomàs et al., hep-ph/0307050, App. B, which uses
-E_e = Eν − 15 MeV).
+the largest it can be.
 
 Cross section (:func:`builtin_xs_table`): E. Kolbe, K. Langanke, P. Vogel, PRD 66, 013007 (2002), continuum RPA,
 15–100 MeV on 20 energies (simcoh/data/PROVENANCE.md). σ rises by four orders of magnitude between 17.5 and
