@@ -34,8 +34,9 @@ def flux_from_file(path: str, xs_rel_unc: float | None = None):
     if xs_rel_unc is not None and not 0 <= xs_rel_unc < 1:
         raise InputError(Diagnostic(f"--xs-uncertainty {xs_rel_unc:g} is not a relative uncertainty",
                                     expected="a number in [0, 1), e.g. 0.03"))
-    events = open_events(path)
-    prov = events.provenance
+    with open_events(path) as events:
+        prov = events.provenance
+        codes = np.asarray(events.read_column("process"))
     cfg = config_from_provenance(prov, str(path))
     if "d2o_cc" not in cfg.processes or prov.get("mode") != "physical":
         raise InputError(Diagnostic("the file is not a physical-mode run of process d2o_cc", file=str(path),
@@ -44,7 +45,6 @@ def flux_from_file(path: str, xs_rel_unc: float | None = None):
                                     suggestion="run macros/production/d2o-cc-2yr.mac"))
     gen = TruthGenerator.from_run_config(cfg)
     cc = gen.processes["d2o_cc"]
-    codes = np.asarray(events.read_column("process"))
     n_cc = int(np.count_nonzero(codes == PROCESS_CODES["d2o_cc"]))
     n_o16 = int(np.count_nonzero(codes == PROCESS_CODES["o16_cc"]))
     n_es = int(np.count_nonzero(codes == PROCESS_CODES["d2o_es"]))
