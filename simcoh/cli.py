@@ -144,7 +144,7 @@ def _add_verbosity(p: argparse.ArgumentParser, top: bool) -> None:
 
 
 # Subcommands with a module of their own in simcoh/commands/ (NAME, add_parser(subparsers), run(args)).
-COMMAND_MODULES: tuple[str, ...] = ("export", "fit", "replay", "sensitivity", "show", "afterglow_library")
+COMMAND_MODULES: tuple[str, ...] = ("export", "fit", "replay", "sensitivity", "show", "afterglow_library", "d2o_flux")
 
 
 def _command_modules():

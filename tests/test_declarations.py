@@ -219,7 +219,7 @@ def test_help_shows_declared_default_range_and_source():
 def test_process_list_and_codes_are_one_list():
     # the codes are written into event files: they must never change
     assert processes.PROCESS_CODES == {"cevns": 0, "brn": 1, "nin": 2, "ss": 3, "dm": 4, "d2o_cc": 5, "i127_cc": 6,
-                                       "d2o_es": 7}
+                                       "d2o_es": 7, "o16_cc": 8}
     assert REGISTRY.get("/process/enable").params[0].choices == processes.NAMES
     assert REGISTRY.get("/process/disable").params[0].choices == processes.NAMES
     from simcoh.generate import PROCESS_CODES
@@ -241,7 +241,7 @@ def test_unknown_process_is_refused_where_the_registry_is_known():
         processes.spec("brm")
     d = problem("/detector/load x\n/process/enable brm\n/run/beamOn 1\n")
     assert d[1:4] == (2, 17, "'brm' is not a valid NAME")
-    assert d[4] == "one of cevns, brn, nin, ss, dm, d2o_cc, i127_cc, d2o_es"
+    assert d[4] == "one of cevns, brn, nin, ss, dm, d2o_cc, i127_cc, d2o_es, o16_cc"
 
 
 def test_base_modules_do_not_import_upwards():

@@ -95,6 +95,21 @@ D2O_MASS_KG = 592.0  # heavy water, [D2O_PAPER]
 D2O_STAT_2YR_MAX = 0.05  # "better than 5 % statistical uncertainty in 2 years", [D2O_PAPER]
 D2O_Q_MEV = Published(1.44222, 1e-5, "MeV", "2 M(1H) - M(2H), AME2020 atomic masses (Wang et al., CPC 45, 030003 "
                       "(2021)): 1.007825032 u, 2.014101778 u")
+# "ultimately measure the neutrino flux to 2-3 %" with the two-module system (first and second module), [D2O_PAPER]
+D2O_GOAL_TWO_MODULES = (0.02, 0.03)
+# The earlier design: a 670 kg D2O detector (R. Rapp for COHERENT, DPF2019, arXiv:1910.00630, abstract).
+D2O_DESIGN_2019_KG = 670.0
+# Chiral-EFT nu-d cross sections: truncation, cutoff and fit-data uncertainties "about 2-3 %" at 100 MeV
+# (B. Acharya, S. Bacca, arXiv:1911.12659, abstract); used as the conservative theory range of the flux.
+ND_XS_THEORY_100MEV = (0.02, 0.03)
+ND_XS_THEORY_SOURCE = "B. Acharya, S. Bacca, arXiv:1911.12659 (abstract: about 2-3 % at 100 MeV)"
+# 16O(nu_e, e-)16F threshold: M(16F) - M(16O), AME2020 mass excesses 10675.182 keV and -4737.002 keV.
+O16_Q_MEV = Published(15.41218, 1e-5, "MeV", "M(16F) - M(16O), AME2020 mass excesses (Wang et al., CPC 45, 030003 "
+                      "(2021)): 10675.182 keV, -4737.002 keV")
+# Fit to the KLV (PRD 66, 013007) 16O(nu_e, e-) cross section: sigma = SIGMA0 (E^A - E0^A)^B, E in MeV
+# (R. Tomas et al., PRD 68, 093013 (2003), hep-ph/0307050, eq. B6).
+O16_FIT = dict(sigma0_cm2=4.7e-40, e0_mev=15.0, a=0.25, b=6.0)
+O16_FIT_SOURCE = "R. Tomàs et al., PRD 68, 093013 (2003), hep-ph/0307050, eq. (B6) (fit to KLV 2002)"
 # --- neutrino-induced neutrons on lead ---------------------------------------------------------------------------
 # natPb(nu_e, Xn) measured / MARLEY prediction (COHERENT lead NIN detector jointly with earlier COHERENT data);
 # asymmetric (+0.17 -0.16): the mean of the two is used as the 1σ scale.

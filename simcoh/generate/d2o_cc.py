@@ -11,7 +11,8 @@ Per event: Eν from the σ-weighted spectrum (inverse-CDF table), arrival time =
 so T_e is an upper bound), Cherenkov photons ~ Poisson(Y · (T_e − T_thr)) with Y the Frank-Tamm yield per MeV
 (:mod:`simcoh.physics.cherenkov`) and photoelectrons ~ Binomial(photons, coverage × QE) when coverage and QE
 are given (no defaults: the design's are not sourced here; otherwise ``n_pe_cherenkov`` = −1). The electron direction,
-the light transport in the vessel, the PMT response and the νe-¹⁶O and ν-e channels are not modelled (docs/d2o.md).
+the light transport in the vessel and the PMT response are not modelled (docs/d2o.md); νe ¹⁶O CC and ν-e scattering
+in the same water are the processes o16_cc and d2o_es.
 """
 
 from __future__ import annotations

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 from ..errors import Diagnostic, InputError
 from ..units import suggest
-from . import brn, cevns, d2o_cc, d2o_es, dm, i127_cc, nin, steady
+from . import brn, cevns, d2o_cc, d2o_es, dm, i127_cc, nin, o16_cc, steady
 from ..declare import resolve
 from .process import BuildContext, Process, ProcessSpec
 
 #: Every process, in event-code order (the order of ``RunConfig.processes``).
 PROCESSES: tuple[ProcessSpec, ...] = (cevns.PROCESS, brn.PROCESS, nin.PROCESS, steady.PROCESS, dm.PROCESS,
-                                     d2o_cc.PROCESS, i127_cc.PROCESS, d2o_es.PROCESS)
+                                     d2o_cc.PROCESS, i127_cc.PROCESS, d2o_es.PROCESS, o16_cc.PROCESS)
 
 BY_NAME: dict[str, ProcessSpec] = {p.name: p for p in PROCESSES}
 NAMES: tuple[str, ...] = tuple(BY_NAME)

@@ -61,13 +61,13 @@ def builtin_xs_table() -> XsTable:
     return read_xs_table(str(resources.files("simcoh.data").joinpath("deuteron").joinpath(BUILTIN_XS)))
 
 
-def read_xs_table(path: str) -> XsTable:
+def read_xs_table(path: str, label: str = "d2o_cc") -> XsTable:
     """Three columns: Eν [MeV] (increasing), σ [cm²] (≥ 0), relative 1σ uncertainty (0-1); '#' comments.
-    Errors name the file and line."""
+    Errors name the file and line (``label``: the process the table is for)."""
     try:
         text = read_bounded_text(path)
     except (OSError, ValueError, UnicodeDecodeError) as exc:
-        raise InputError(f"cannot read the d2o_cc cross-section table '{path}': {exc}") from None
+        raise InputError(f"cannot read the {label} cross-section table '{path}': {exc}") from None
     rows, source = [], []
     expected = "three numbers per line: E_nu_MeV sigma_cm2 relative_uncertainty (e.g. '30 1.2e-41 0.03')"
     for lineno, line in enumerate(text.splitlines(), start=1):
@@ -97,41 +97,47 @@ def read_xs_table(path: str) -> XsTable:
     return XsTable(a[:, 0], a[:, 1], a[:, 2], " ".join(source))
 
 
-def flux_average(table: XsTable, edges_mev: np.ndarray, prob: np.ndarray) -> tuple[float, float, np.ndarray]:
+def flux_average(table: XsTable, edges_mev: np.ndarray, prob: np.ndarray,
+                 label: str = "d2o_cc") -> tuple[float, float, np.ndarray]:
     """(⟨σ⟩ in cm², its relative uncertainty, σ-weighted bin probabilities) over a binned spectrum (bin
     midpoints). The uncertainty is taken fully correlated across energies: Σ p σ u / Σ p σ."""
     mid = 0.5 * (edges_mev[1:] + edges_mev[:-1])
     if np.any(prob[mid > table.e_nu_mev[-1]] > 0):
         raise InputError(Diagnostic(
-            f"the d2o_cc cross-section table ends at {table.e_nu_mev[-1]:g} MeV, below the largest neutrino energy "
+            f"the {label} cross-section table ends at {table.e_nu_mev[-1]:g} MeV, below the largest neutrino energy "
             f"{mid[prob > 0].max():.4g} MeV", expected="a table reaching the end of the neutrino spectrum",
             suggestion="extend the table to 52.8 MeV (the Michel endpoint) or beyond"))
     sigma = np.nan_to_num(table.sigma(mid))
     w = prob * sigma
     avg = float(w.sum())
     if avg <= 0:
-        raise InputError("the d2o_cc cross section is zero over the whole neutrino spectrum")
+        raise InputError(f"the {label} cross section is zero over the whole neutrino spectrum")
     return avg, float(np.sum(w * table.rel_uncertainty(mid)) / avg), w
 
 
 @dataclass(frozen=True)
 class FluxNormalisation:
-    """Flux Φ = N / (N_d ⟨σ⟩) from a count N, with statistical and cross-section uncertainties (relative)."""
+    """Flux Φ = (N − B) / (N_d ⟨σ⟩) from a count N on an expected background B, with statistical, cross-section
+    and background uncertainties (relative to Φ)."""
 
     flux_per_cm2: float
     rel_stat: float
     rel_xs: float
+    rel_background: float = 0.0
 
     @property
     def rel_total(self) -> float:
-        return math.hypot(self.rel_stat, self.rel_xs)
+        return math.sqrt(self.rel_stat**2 + self.rel_xs**2 + self.rel_background**2)
 
 
 def flux_normalisation(n_events: float, n_deuterons: float, sigma_avg_cm2: float,
-                       sigma_rel_unc: float, n_background: float = 0.0) -> FluxNormalisation:
-    """νe flux (per cm² over the exposure) from N signal events on top of an expected background B known
-    exactly: Φ = (N − B)/(N_d ⟨σ⟩); statistical error √N/(N − B) (Poisson), cross-section error as given."""
+                       sigma_rel_unc: float, n_background: float = 0.0,
+                       background_rel_unc: float = 0.0) -> FluxNormalisation:
+    """νe flux (per cm² over the exposure) from N events on top of an expected background B:
+    Φ = (N − B)/(N_d ⟨σ⟩); statistical error √N/(N − B) (Poisson), cross-section error as given, background error
+    B·u_B/(N − B) with u_B the background's relative uncertainty (taken independent of the others)."""
     signal = n_events - n_background
     if signal <= 0 or n_deuterons <= 0 or sigma_avg_cm2 <= 0:
         raise InputError("flux normalisation needs a positive signal count, deuteron number and cross section")
-    return FluxNormalisation(signal / (n_deuterons * sigma_avg_cm2), math.sqrt(n_events) / signal, sigma_rel_unc)
+    return FluxNormalisation(signal / (n_deuterons * sigma_avg_cm2), math.sqrt(n_events) / signal, sigma_rel_unc,
+                             n_background * background_rel_unc / signal)
