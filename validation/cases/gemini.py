@@ -77,6 +77,11 @@ def run(ctx) -> CaseResult:
                      f"measured {P.GEMINI_CEVNS.value} +7.1 -6.3, {n_sig:+.2f} sigma")
     res.notes.append("the count scales with mass x beam energy (fixed by the published 10.22 GWh kg), with "
                      "nu/POT / proton energy (+-10 % on nu/POT, arXiv:2109.11049) and as 1/distance^2")
+    implied = P.GEMINI_CEVNS.value + P.GEMINI_TENSION_SIGMA * P.GEMINI_CEVNS.unc
+    res.notes.append(f"the paper's SM prediction was not retrievable; '2 sigma' (its abstract: agreement within 2 sigma; "
+                     f"arXiv:2506.13555: tension of about 2 sigma) puts it near {implied:.1f} counts, an inference only: "
+                     f"simcoh's {kept:.1f} is {100 * (kept / implied - 1):+.0f} % from it (1/L^2 alone: 22 m -> "
+                     f"{22 * (kept / implied) ** 0.5:.1f} m would close it)")
     res.notes.append(f"Ge-Mini's 2026 data set ({P.GEMINI2026}): {P.GEMINI2026_POT:.3g} POT, "
                      f"{P.GEMINI2026_COUNTS.value:g} +14 -12 counts, ⟨σ⟩ = {P.GEMINI2026_RATIO.value:.2f} ± "
                      f"{P.GEMINI2026_RATIO.unc:.2f} of the SM; its mass, distance and threshold were not retrievable, "
