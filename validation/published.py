@@ -56,8 +56,8 @@ GEMINI_THRESHOLD_KEVEE = 1.5  # GEMINI abstract
 # by COHERENT", arXiv:2603.17951, abstract): 4.68e22 POT, 124 +14 -12 counts, flux-averaged cross section 1.00 ± 0.10
 # (stat) ± 0.10 (syst) of the SM expectation 5.9e-39 cm² (per Ge nucleus, all three flavours; given to two digits).
 # A phenomenological analysis of the data set reports "a tension of about 2 sigma" between the measurement and the SM
-# prediction (M. Atzori Corona et al., arXiv:2506.13555, abstract); with the paper's "agrees within 2 sigma" this brackets
-# the SM prediction near 20.6 + (1.5 to 2) x 7.1, i.e. roughly 31-35 counts. An inference, not a published number: the
+# prediction (M. Atzori Corona et al., arXiv:2506.13555, abstract); with the paper's "agrees within 2 sigma" this
+# brackets the SM prediction near 20.6 + (1.5 to 2) x 7.1, i.e. roughly 31-35 counts. An inference, not a published number: the
 # validation reports it as a note only.
 GEMINI_TENSION_SIGMA = 2.0  # arXiv:2506.13555 abstract ("about 2 sigma")
 GEMINI2026 = "COHERENT, arXiv:2603.17951 (2026), abstract"

@@ -51,8 +51,10 @@ def _quenching_rows() -> list[list[str]]:
          f"{qf(P.GE_QF_K_BONHOMME.value, 0.4):.4f}"],
         ["Bonhomme 2022 (arXiv:2202.03754)", f"{P.GE_QF_K_BONHOMME.value}", "6.3", "0.23",
          f"{qf(P.GE_QF_K_BONHOMME.value, 6.3):.4f}"],
-        ["COHERENT TUNL (L. Li, Duke 2022), low end", "0.157 (nominal)", f"{t_lo}", f"{lo:.2f}", f"{qf(None, t_lo):.4f}"],
-        ["COHERENT TUNL (L. Li, Duke 2022), high end", "0.157 (nominal)", f"{t_hi}", f"{hi:.2f}", f"{qf(None, t_hi):.4f}"],
+        ["COHERENT TUNL (L. Li, Duke 2022), low end", "0.157 (nominal)", f"{t_lo}", f"{lo:.2f}",
+         f"{qf(None, t_lo):.4f}"],
+        ["COHERENT TUNL (L. Li, Duke 2022), high end", "0.157 (nominal)", f"{t_hi}", f"{hi:.2f}",
+         f"{qf(None, t_hi):.4f}"],
         ["COHERENT TUNL (L. Li, Duke 2022), high end", f"{K_TUNL_EDGE}", f"{t_hi}", f"{hi:.2f}",
          f"{qf(K_TUNL_EDGE, t_hi):.4f}"],
     ]
@@ -95,15 +97,17 @@ def run(ctx) -> CaseResult:
         rows.append([label, f"{n:.2f}", f"{100 * (n / kept - 1):+.1f} %"])
     res.tables.append(("Predicted count under each assumption (all else nominal)", ["assumption", "events", "change"],
                        rows))
-    res.tables.append(("simcoh's Lindhard quenching factor against measured germanium values (natural Ge, A = 72.6; the TUNL band 14-20 % is read as QF rising from 0.8 to 4.9 keVnr)",
+    res.tables.append(("simcoh's Lindhard quenching factor against measured germanium values (natural Ge, A = 72.6; "
+                       "the TUNL band 14-20 % is read as QF rising from 0.8 to 4.9 keVnr)",
                        ["source", "k", "T (keVnr)", "published QF", "simcoh QF"], _quenching_rows()))
     res.notes.append(f"all recoils: {total:.2f} events; above 1.5 keVee: {kept:.2f} ± {stat:.2f} (sampling); "
                      f"measured {P.GEMINI_CEVNS.value} +7.1 -6.3, {n_sig:+.2f} sigma")
     res.notes.append("the count scales with mass x beam energy (fixed by the published 10.22 GWh kg), with "
                      "nu/POT / proton energy (+-10 % on nu/POT, arXiv:2109.11049) and as 1/distance^2")
     implied = P.GEMINI_CEVNS.value + P.GEMINI_TENSION_SIGMA * P.GEMINI_CEVNS.unc
-    res.notes.append(f"the paper's SM prediction was not retrievable; '2 sigma' (its abstract: agreement within 2 sigma; "
-                     f"arXiv:2506.13555: tension of about 2 sigma) puts it near {implied:.1f} counts, an inference only: "
+    res.notes.append(f"the paper's SM prediction was not retrievable; '2 sigma' (its abstract: agreement within "
+                     f"2 sigma; arXiv:2506.13555: tension of about 2 sigma) puts it near {implied:.1f} counts, an "
+                     f"inference only: "
                      f"simcoh's {kept:.1f} is {100 * (kept / implied - 1):+.0f} % from it (1/L^2 alone: 22 m -> "
                      f"{22 * (kept / implied) ** 0.5:.1f} m would close it)")
     res.notes.append(f"Ge-Mini's 2026 data set ({P.GEMINI2026}): {P.GEMINI2026_POT:.3g} POT, "
