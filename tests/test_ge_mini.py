@@ -129,8 +129,8 @@ def test_sampled_threshold_count_matches_expected_above_threshold():
 #: COHERENT's SM flux-averaged CEvNS cross section per Ge nucleus, 5.9e-39 cm^2 (arXiv:2603.17951, abstract; Ge-Mini's
 #: 2026 data set), given to two digits (±0.85 %).
 SIGMA_SM_GE_CM2 = 5.9e-39
-#: Tolerance: the two-digit rounding (0.85 %) plus the convention gap already seen for CsI between simcoh's 186.4 and
-#: COHERENT's 189e-40 cm^2 (1.4 %; validation case n2), rounded up to 3 %.
+#: Tolerance: the two-digit rounding (0.85 %) plus the convention gap already seen for CsI between simcoh's 186.4
+#: (csi-2021 geometry, simcoh.fit.crosssection) and COHERENT's 189e-40 cm^2 (1.4 %), rounded up to 3 %.
 SIGMA_REL_TOL = 0.03
 
 

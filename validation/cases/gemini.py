@@ -8,7 +8,7 @@ quenching variants being the measured Lindhard k of the literature. The paper's 
 retrieved, so it is not compared. Criteria: simcoh within 2 sigma of the measurement (the abstract's statement about
 the SM prediction), with the measured asymmetric error on the side towards simcoh; simcoh's per-nucleus flux-averaged
 Ge cross section within 3 % of COHERENT's SM value 5.9e-39 cm² (arXiv:2603.17951; two digits, ±0.85 %, plus the
-1.4 % by which simcoh and COHERENT already differ for CsI, 186.4 against 189e-40 cm²).
+1.4 % by which simcoh and COHERENT already differ for CsI: 186.4 (csi-2021 geometry) against 189e-40 cm²).
 """
 
 from __future__ import annotations
