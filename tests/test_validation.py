@@ -107,6 +107,9 @@ def test_gemini_count_against_the_measurement(results):
     cmp = res["gemini"].comparisons[0]
     assert cmp.published == 20.6 and cmp.simcoh > 0
     assert res["gemini"].status == PASS, cmp.n_sigma
+    # simcoh's SM flux-averaged Ge cross section against COHERENT's 5.9e-39 cm^2 (arXiv:2603.17951), within 3 %
+    sigma = next(c for c in res["gemini"].comparisons if c.quantity.startswith("Ge ⟨σ⟩"))
+    assert sigma.published == 5.9 and sigma.passed, sigma.simcoh
 
 
 def test_nube_case_against_published_and_mass_thresholds(results):
