@@ -181,8 +181,11 @@ def readme_blocks() -> list[tuple[str, str]]:
 
 #: README commands the ordered test does not run: installs and the test suite (the CI runs those), commands
 #: that take minutes at their default sizes (the validation, the efficiency study: tested in test_cli.py) and
-#: the production block, whose lines are alternatives to one another (tests/test_production.py runs each mode).
-README_NOT_RUN = ("pip ", "python -m pytest", "python -m validation", "python benchmarks/", "simcoh efficiency")
+#: the production block, whose lines are alternatives to one another (tests/test_production.py runs each mode), and
+#: `simcoh d2o-flux`, which needs the physical-mode run that the small /run/beamOn below replaces (it refuses a
+#: fixed-count file; tests/test_d2o_flux.py runs it on a physical-mode file).
+README_NOT_RUN = ("pip ", "python -m pytest", "python -m validation", "python benchmarks/", "simcoh efficiency",
+                  "simcoh d2o-flux")
 README_PRODUCTION = ("--workers", "--dask", "--shard", "simcoh status", "simcoh merge")
 
 
