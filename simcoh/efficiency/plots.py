@@ -111,10 +111,10 @@ def efficiency_figures(result, det) -> dict:
         ax.plot(t / 1e3, time_efficiency(t, time_section(det)), "k-", lw=1.2, label="published ε_T(t)")
         ax.errorbar(result.t_points_ns / 1e3, result.eff_t, yerr=[result.eff_t - result.eff_t_lo,
                     result.eff_t_hi - result.eff_t], fmt="o", ms=4, color="C0",
-                    label=f"toy MC / plateau ({result.reference_eff:.3f}),\n{result.n_per_point} recoils/point "
+                    label=f"toy MC / plateau ({result.reference_eff:.3f}),\n{result.n_time} recoils/point "
                           "(68 % Wilson)")
         ax.set(ylabel="relative efficiency", ylim=(0, 1.1),
-               title=f"{det.name}: efficiency vs time ({result.n_per_point} recoils / point)")
+               title=f"{det.name}: efficiency vs time ({result.n_time} recoils / point)")
         ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0.0, fontsize=8)
         _residual_panel(axr, result.t_points_ns / 1e3, result.eff_t - result.expected_t,
                         result.eff_t - result.eff_t_lo, result.eff_t_hi - result.eff_t,
