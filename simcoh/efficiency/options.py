@@ -69,6 +69,10 @@ def check_arguments(args, roi_us: float | None) -> tuple[list[float], list[float
     integer(args.n_per_point, "--n-per-point", 1, MAX_N_PER_POINT, "recoils per point", problems)
     integer(getattr(args, "time_n_per_point", None), "--time-n-per-point", 1, MAX_N_PER_POINT,
             "recoils per time point", problems)
+    population = getattr(args, "population", 0)
+    if population:
+        integer(population, "--population", 1, MAX_N_PER_POINT * MAX_POINTS // 100, "recoils of the flat population",
+                problems)
     integer(args.seed, "--seed", 0, 2**63 - 1, "a non-negative seed", problems)
     import numba
 

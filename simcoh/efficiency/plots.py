@@ -101,6 +101,15 @@ def efficiency_figures(result, det) -> dict:
         ax.set(ylabel="selection efficiency", ylim=(0, 1.05),
                title=f"{det.name}: efficiency vs PE (recoil t < {energy_scan_t0_us(det):g} µs)")
         ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0.0, fontsize=8)
+        pop = result.population
+        if pop is not None and (pop.n > 0).any():
+            ok = pop.n > 0
+            ax.errorbar(pop.centres_pe[ok], pop.eff[ok], yerr=[pop.eff[ok] - pop.eff_lo[ok],
+                        pop.eff_hi[ok] - pop.eff[ok]], fmt="s", ms=3.5, mfc="none", color="C2",
+                        label=f"flat population, binned in PE_rec\n({pop.n_recoils} recoils)")
+            axr.errorbar(pop.centres_pe[ok] + 0.3, pop.eff[ok] - pop.expected[ok], yerr=[pop.eff[ok] - pop.eff_lo[ok],
+                         pop.eff_hi[ok] - pop.eff[ok]], fmt="s", ms=3.5, mfc="none", color="C2")
+            ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0.0, fontsize=8)
         _residual_panel(axr, result.pe_rec_mean, result.eff_pe - result.expected_pe,
                         result.eff_pe - result.eff_pe_lo, result.eff_pe_hi - result.eff_pe,
                         "mean reconstructed energy [PE] (3-µs integral from the onset)")

@@ -11,6 +11,9 @@ Time scan: at each time in ``t_points_ns``, ``time_n_per_point`` recoils (defaul
 reference sample (same size and PE, times uniform in [0, t0)), and the ratio compared with ε_T(t); the reference
 sample's pass fraction is the plateau.
 
+Population scan (optional, ``population_n`` recoils): ε_E in bins of reconstructed PE from a flat population of
+recoils, the way the published curve was measured (population.py); informational, not part of the verdict.
+
 Uncertainties: Wilson score intervals (68.3 %); χ² per point uses the binomial variance of the
 published expectation (energy) or of the measured ratio (time, both samples' errors propagated).
 """
@@ -29,6 +32,7 @@ from ..daq import Digitizer
 from ..detector import load_geometry
 from ..errors import InputError
 from ..response.efficiency import energy_efficiency, energy_section, time_efficiency, time_section
+from .population import PopulationScan, population_scan
 from .stats import wilson_interval
 from .toy import selection_pass
 
@@ -90,6 +94,8 @@ class EfficiencyResult:
     reference_expected: float = float("nan")
     #: recoils per time-scan point and in the reference (plateau) sample; 0: n_per_point
     n_time_per_point: int = 0
+    #: ε_E in bins of reconstructed PE from a flat population (None: not run)
+    population: PopulationScan | None = None
 
     @property
     def n_time(self) -> int:
@@ -112,6 +118,9 @@ class EfficiencyResult:
             lines.append(f"  vs time: max |measured - published| = {self.max_diff_t:.3f}, "
                          f"chi2/point = {self.chi2_t.mean():.2f} ({self.eff_t.size} points of {self.n_time} "
                          f"recoils; reference plateau {self.reference_eff:.3f})")
+        if self.population is not None:
+            lines.append(f"  vs PE_rec bins (flat population of {self.population.n_recoils} recoils, "
+                         f"informational): max |measured - published| = {self.population.max_diff:.3f}")
         return "\n".join(lines)
 
     def verdict(self) -> list[Check]:
@@ -214,6 +223,10 @@ def write_table(result: EfficiencyResult, outdir: Path) -> dict[str, Path]:
         for i, t in enumerate(result.t_points_ns):
             w.writerow(["time_ns", f"{t:g}", "", f"{result.eff_t[i]:.5f}", f"{result.eff_t_lo[i]:.5f}",
                         f"{result.eff_t_hi[i]:.5f}", f"{result.expected_t[i]:.5f}", f"{result.chi2_t[i]:.3f}"])
+        pop = result.population
+        for i, c in enumerate(pop.centres_pe if pop is not None else ()):
+            w.writerow(["pe_rec_bin", f"{c:g}", f"{c:g}", f"{pop.eff[i]:.5f}", f"{pop.eff_lo[i]:.5f}",
+                        f"{pop.eff_hi[i]:.5f}", f"{pop.expected[i]:.5f}", ""])
     md = ["# Toy-MC selection efficiency", "", "```", result.summary(), "", result.verdict_text(), "```", "",
           "| mean PE | <PE_rec> | efficiency | 68 % Wilson | published <eps_E(PE_rec)> | chi2 |", "|---|---|---|---|---|---|"]
     md += [f"| {pe:g} | {result.pe_rec_mean[i]:.2f} | {result.eff_pe[i]:.4f} | [{result.eff_pe_lo[i]:.4f}, "
@@ -223,6 +236,13 @@ def write_table(result: EfficiencyResult, outdir: Path) -> dict[str, Path]:
            "|---|---|---|---|---|"]
     md += [f"| {t / 1e3:g} | {result.eff_t[i]:.4f} | [{result.eff_t_lo[i]:.4f}, {result.eff_t_hi[i]:.4f}] | "
            f"{result.expected_t[i]:.4f} | {result.chi2_t[i]:.2f} |" for i, t in enumerate(result.t_points_ns)]
+    pop = result.population
+    if pop is not None:
+        md += ["", f"Flat population ({pop.n_recoils} recoils, mean PE uniform in [0, {pop.max_mean_pe:g})), "
+               "binned in reconstructed PE (informational):", "",
+               "| PE_rec bin | recoils | efficiency | 68 % Wilson | published <eps_E(PE_rec)> |", "|---|---|---|---|---|"]
+        md += [f"| {c:g} ± 1 | {pop.n[i]} | {pop.eff[i]:.4f} | [{pop.eff_lo[i]:.4f}, {pop.eff_hi[i]:.4f}] | "
+               f"{pop.expected[i]:.4f} |" for i, c in enumerate(pop.centres_pe)]
     md_path.write_text("\n".join(md) + "\n")
     return {"csv": csv_path, "markdown": md_path}
 
@@ -230,13 +250,15 @@ def write_table(result: EfficiencyResult, outdir: Path) -> dict[str, Path]:
 def run_efficiency_study(detector, n_per_point: int, pe_points, t_points_ns, seed: int, outdir,
                          threads: int | None = None, plots: bool = True,
                          noise_mode: str | None = None, time_n_per_point: int | None = None,
-                         time_noise_mode: str | None = TIME_SCAN_NOISE) -> EfficiencyResult:
+                         time_noise_mode: str | None = TIME_SCAN_NOISE,
+                         population_n: int = 0) -> EfficiencyResult:
     """Run both scans, write ``efficiency.csv``, ``efficiency.md`` and (``plots``) PNGs into ``outdir``.
 
     ``detector``: a DetectorConfig or a geometry name/path. ``threads``: numba threads (None: unchanged).
     ``noise_mode``: override of digitizer.noise_mode for the energy scan (e.g. ``gaussian_fast``).
     ``time_n_per_point``: recoils per time point and in the plateau sample (None: TIME_SCAN_FACTOR ×
-    ``n_per_point``). ``time_noise_mode``: noise of the time scan (None: as the energy scan)."""
+    ``n_per_point``). ``time_noise_mode``: noise of the time scan (None: as the energy scan). ``population_n``:
+    recoils of the flat-population scan binned in PE_rec at ``pe_points`` (0: not run)."""
     det = load_geometry(detector) if isinstance(detector, (str, Path)) else detector
     if int(n_per_point) < 1:
         raise InputError(f"n_per_point must be at least 1, got {n_per_point}")
@@ -253,7 +275,12 @@ def run_efficiency_study(detector, n_per_point: int, pe_points, t_points_ns, see
         dig = Digitizer(det, seed, noise_mode=noise_mode)
         e_rows, first = _energy_scan(det, seed, dig, pe_points, int(n_per_point), eff_e, eff_t.t0_ns, 0)
         dig_t = dig if time_noise_mode is None else Digitizer(det, seed, noise_mode=time_noise_mode)
-        t_rows, ref, ref_expected, _ = _time_scan(det, seed, dig_t, t_points, n_time, eff_t, eff_t.t0_ns, first)
+        t_rows, ref, ref_expected, first = _time_scan(det, seed, dig_t, t_points, n_time, eff_t, eff_t.t0_ns,
+                                                      first)
+        population = None
+        if int(population_n) > 0:
+            population, first = population_scan(det, seed, dig, int(population_n), pe_points, eff_e, eff_t.t0_ns,
+                                                 first)
     finally:
         numba.set_num_threads(previous)
     result = EfficiencyResult(
@@ -261,7 +288,7 @@ def run_efficiency_study(detector, n_per_point: int, pe_points, t_points_ns, see
         eff_pe_hi=e_rows[:, 3], expected_pe=e_rows[:, 4], chi2_pe=e_rows[:, 5], t_points_ns=t_points,
         eff_t=t_rows[:, 0], eff_t_lo=t_rows[:, 1], eff_t_hi=t_rows[:, 2], expected_t=t_rows[:, 3],
         chi2_t=t_rows[:, 4], reference_eff=ref, n_per_point=int(n_per_point), reference_expected=ref_expected,
-        n_time_per_point=n_time)
+        n_time_per_point=n_time, population=population)
     if outdir is not None:
         outdir = Path(outdir)
         result.files.update(write_table(result, outdir))
@@ -279,7 +306,8 @@ def efficiency_command(args) -> int:
     result = run_efficiency_study(args.detector, args.n_per_point, args.pe_points,
                                   np.asarray(args.t_points_us, float) * 1e3, args.seed, args.outdir,
                                   getattr(args, "threads", None), noise_mode=getattr(args, "noise_mode", None),
-                                  time_n_per_point=getattr(args, "time_n_per_point", None))
+                                  time_n_per_point=getattr(args, "time_n_per_point", None),
+                                  population_n=getattr(args, "population", None) or 0)
     print(result.summary())
     print(result.verdict_text())
     print(f"report and plots in {Path(args.outdir).resolve()}{os.sep}:")
