@@ -110,3 +110,17 @@ def test_population_scan_bins_a_flat_spectrum(tmp_path):
     assert pop.eff[0] < 0.2 < 0.9 < pop.eff[1]
     assert np.all(np.abs(pop.eff - pop.expected) < 0.1)  # documented: within 0.06 at 100,000 recoils
     assert "pe_rec_bin" in r.files["csv"].read_text() and "Flat population" in r.files["markdown"].read_text()
+
+
+def test_new_scan_sizes_are_checked_before_anything_runs(tmp_path):
+    import types
+
+    from simcoh.efficiency.options import check_arguments
+    from simcoh.errors import InputError
+
+    args = types.SimpleNamespace(pe="8", t_us="1", n_per_point=10, seed=1, threads=None, outdir=str(tmp_path / "o"),
+                                 time_n_per_point=0, population=-5)
+    with pytest.raises(InputError) as err:
+        check_arguments(args, 15.0)
+    assert "--time-n-per-point" in str(err.value) and "--population" in str(err.value)
+    assert not (tmp_path / "o").exists()
