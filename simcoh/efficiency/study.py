@@ -34,24 +34,20 @@ from ..errors import InputError
 from ..response.efficiency import energy_efficiency, energy_section, time_efficiency, time_section
 from .population import PopulationScan, population_scan
 from .stats import wilson_interval
+from .targets import TOLERANCE_ENERGY, TOLERANCE_PLATEAU, TOLERANCE_TIME, VERDICT_PE_RANGE
 from .toy import selection_pass
 
 #: Mean PE of the time-scan recoils: high enough that ε_E is on its plateau (ε_E(40 PE) = 0.987).
 TIME_SCAN_PE = 40.0
 
-#: The verdict against the published CsI[Na] 2021 efficiencies (arXiv:2110.07730: ε_E from its ancillary
-#: effCoefficients.txt, ε_T = exp(-0.0494/µs (t - 0.52 µs)); both in geometries/csi-2021.toml): the largest
-#: |ε_E(sim) - ε_E(published)| over the energy-scan points of mean PE in VERDICT_PE_RANGE, the plateau difference
-#: (the reference sample: TIME_SCAN_PE PE, times where ε_T = 1) and the largest |ε_T(sim) - ε_T(published)|.
-VERDICT_PE_RANGE = (5.0, 30.0)
 #: Time-scan recoils per point over energy-scan recoils per point. The verdict asks |ε_T(sim) − ε_T(pub)| ≤ 0.01 at
-#: every point; a ratio point near ε_T = 0.7 has a binomial sd of 0.5/√n, so 0.01 tests the model (worst of 10
-#: points ≲ 2.5 sd ≈ 0.004) only with n ≳ 10,000 recoils: 2000 × 10 = 20,000 by default.
+#: every point (targets.py); a ratio point near ε_T = 0.7 has a binomial sd of ≈ 0.50/√n (point and reference), and
+#: the worst of 10 points of a perfect model is typically ≈ 2 sd: 0.022 at 2000 recoils, 0.007 at 20,000 (2000 × 10,
+#: the default), so only the larger sample makes 0.01 a test of the model.
 TIME_SCAN_FACTOR = 10
-#: Noise of the time scan: the time efficiency comes from afterglow PE, not from noise-induced pulses, and the
-#: table noise renders ~1.7× faster (docs/waveforms.md, noise modes).
+#: Noise of the time scan: the time efficiency comes from afterglow pulses, not from noise-induced pulses, and the
+#: table noise renders ~1.6× faster (docs/waveforms.md, Speed).
 TIME_SCAN_NOISE = "gaussian_fast"
-TOLERANCE_ENERGY, TOLERANCE_PLATEAU, TOLERANCE_TIME = 0.03, 0.01, 0.01
 
 
 @dataclass(frozen=True)
