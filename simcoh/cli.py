@@ -115,6 +115,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("efficiency", help="toy-MC selection efficiency vs PE and recoil time (waveform level)")
     p.add_argument("--geometry", default="csi-2021", help="built-in geometry name or .toml file (csi-2021)")
     p.add_argument("--n-per-point", type=int, default=2000, help="recoils overlaid per point (2000)")
+    p.add_argument("--time-n-per-point", type=int, default=None,
+                   help="recoils per time point and in the plateau sample (default 10 x --n-per-point, fast noise)")
+    p.add_argument("--population", type=int, default=0,
+                   help="also measure eps_E in PE_rec bins from this many recoils of flat mean PE (informational)")
     p.add_argument("--pe", default="6,8,10,12,14,17,20,25,30,40,50",
                    help="comma-separated mean signal PE of the energy scan")
     p.add_argument("--t-us", default="0.25,0.75,1.25,2,3,4,5,6,8,10",
@@ -402,7 +406,8 @@ def cmd_efficiency(args) -> int:
     pe_points, t_points_us = check_arguments(args, windows.roi_ns / 1e3 if windows is not None else None)
     ns = types.SimpleNamespace(detector=detector, n_per_point=args.n_per_point, pe_points=pe_points,
                                t_points_us=t_points_us, seed=args.seed, outdir=args.outdir, threads=args.threads,
-                               noise_mode=args.noise_mode)
+                               noise_mode=args.noise_mode, time_n_per_point=args.time_n_per_point,
+                               population=args.population)
     import os
 
     os.makedirs(args.outdir, exist_ok=True)  # only once every argument is known to be good

@@ -56,8 +56,10 @@ def test_parametric_csi_2021(tmp_path, capsys):
 
 def test_photon_csi_2021(tmp_path):
     ev = run(tmp_path, "ph", "run/fidelity=photon", "run/beamOn=20000")
-    mu = 13.35 * ev["e_ee_kev"]
-    # Poisson photon counting: mean and variance of the signal PE follow the mean 13.35 E_ee
+    # Poisson photon counting: mean and variance of the signal PE follow the mean 13.35 E_ee / F: the yield is the
+    # charge inside 3 µs (light.yield_window), F = 0.85 (1 − e^{−3/0.6}) + 0.15 (1 − e^{−3/3.5}) = 0.931 of the light
+    f_window = 0.85 * (1 - math.exp(-3 / 0.6)) + 0.15 * (1 - math.exp(-3 / 3.5))
+    mu = 13.35 * ev["e_ee_kev"] / f_window
     r = (ev["n_pe_signal"] - mu) / np.sqrt(np.maximum(mu, 1e-9))
     assert abs(r.mean()) < 5 / math.sqrt(len(r)) and r.var() == pytest.approx(1.0, abs=0.05)
     counts = np.asarray([len(x) for x in ev["pe_t_ns"]])
@@ -133,9 +135,10 @@ def test_waveform_fidelity_reconstructs_the_photoelectrons(tmp_path):
     expected = 0.85 * (1 - math.exp(-3 / 0.6)) + 0.15 * (1 - math.exp(-3 / 3.5))
     ratio = np.median(ev["pe_integrated"][big] / ev["charge_pe"][big])
     assert ratio == pytest.approx(expected, abs=0.03)
-    # onset: at the recoil (within 0.3 µs: pulses merged within 48 ns are timed together) unless an afterglow
-    # PE falls in the ROI before it, which happens with probability 1 − exp(−R t) for the geometry's fixed
-    # afterglow rate R = 49.4 kHz: the "misidentified onset" of the CsI analysis (PHYSICS.md §3)
+    # onset: at the recoil (within 0.3 µs: pulses merged within 32 ns are timed together) unless an afterglow
+    # pulse falls in the ROI before it, which happens with probability 1 − exp(−R t) for the geometry's detected
+    # afterglow pulse rate R = 49.4 kHz (54.25 kHz of PE, 91 % above the pulse threshold): the "misidentified
+    # onset" of the CsI analysis (PHYSICS.md §3)
     sel = (ev["n_pe_signal"] > 15) & np.isfinite(ev["t_rec_ns"])
     correct = np.abs(ev["t_rec_ns"][sel] - ev["t_ns"][sel]) < 300
     p = np.exp(-49.4e-6 * ev["t_ns"][sel])

@@ -105,7 +105,7 @@ def reco_values(**values):
     ("pretrace_pulses", "n_pulses_pretrace", [5, 6], [True, False]),  # >= 6 pretrace pulses reject
     ("pretrace_quiet", "last_pretrace_pulse_ns", [39_799.99, 39_800.0], [True, False]),  # last 0.2 µs of 40 µs
     ("dt_first_second", "dt_first_second_ns", [519.99, 520.0, np.nan], [True, False, False]),  # < 0.52 µs
-    ("roi_pulses", "n_pulses_roi", [8, 9], [False, True]),  # >= 9 ROI pulses
+    ("roi_pulses", "n_pulses_integration", [8, 9], [False, True]),  # >= 9 pulses (csi-2021: integration window)
     ("pe_max", "pe_integrated", [59.99, 60.0], [True, False]),  # analysis region PE < 60
     ("t_max", "t_rec_ns", [-0.01, 0.0, 5_999.99, 6_000.0, np.nan], [False, True, True, False, False]),
 ])

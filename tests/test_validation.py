@@ -78,8 +78,10 @@ def test_n2_slope(results):
 def test_fidelity_consistent(results):
     res, _ = results
     rel = res["fidelity"].data.get("relative", {})
-    assert "photon, all signal charge" in rel
-    assert abs(rel["photon, all signal charge"]) <= 0.03
+    # the light yield is defined on the 3-µs charge (light.yield_window), so that row is the like-for-like one;
+    # all the signal charge holds 1/0.931 of it, which raises the efficiency-corrected count
+    assert abs(rel["photon, 3 µs window, signal"]) <= 0.03
+    assert rel["photon, all signal charge"] > rel["photon, 3 µs window, signal"] + 0.03
     assert res["fidelity"].status != FAIL
 
 

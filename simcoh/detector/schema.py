@@ -369,6 +369,12 @@ KEYS: tuple[Key, ...] = (
        minimum=0, min_open=True,
        maximum=100, why="no scintillator gives more than ~70 photons/keV (LaBr3: 63), and PE <= photons; bounds the "
            "photoelectrons per event (CsI[Na]: 13.35)"),
+    _k(_L, "yield_window", "quantity", "Time from the scintillation onset within which `yield` is measured. Set: "
+       "`yield` is the mean charge inside this window (the published CsI[Na] light yield and PE axis are the charge "
+       "integrated over 3 us from the onset, arXiv:2110.07730), so the photon level draws yield*E_ee/F PE in total, "
+       "F the fraction of the [scintillation] profile (electron or nuclear recoil) inside the window. Absent: "
+       "`yield` counts all the light.", unit="ns", field="yield_window_ns", default=None, minimum=0, min_open=True,
+       maximum=1e6, why="integration windows are ns (LAr) to us (CsI); 1 ms bounds any scintillation decay"),
     _k(_L, "pe_model", "choice", "Photoelectron statistics: Poisson with mean yield*E_ee, or binomial "
        "collection of Poisson photons.", choices=("poisson", "binomial"), default="poisson"),
     _k(_L, "photon_yield", "quantity", "Scintillation photons per keVee (binomial mode).", unit="1/keV",

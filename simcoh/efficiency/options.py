@@ -67,6 +67,12 @@ def check_arguments(args, roi_us: float | None) -> tuple[list[float], list[float
     t_max = roi_us if roi_us is not None and 0 < roi_us <= MAX_T_US else MAX_T_US
     t_us = numbers(args.t_us, "--t-us", 0.0, t_max, False, "times in µs (within the detector's ROI)", problems)
     integer(args.n_per_point, "--n-per-point", 1, MAX_N_PER_POINT, "recoils per point", problems)
+    integer(getattr(args, "time_n_per_point", None), "--time-n-per-point", 1, MAX_N_PER_POINT,
+            "recoils per time point", problems)
+    population = getattr(args, "population", 0)
+    if population:
+        integer(population, "--population", 1, MAX_N_PER_POINT * MAX_POINTS // 100, "recoils of the flat population",
+                problems)
     integer(args.seed, "--seed", 0, 2**63 - 1, "a non-negative seed", problems)
     import numba
 

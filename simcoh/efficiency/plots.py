@@ -11,9 +11,10 @@ from pathlib import Path
 import numpy as np
 
 from ..response.efficiency import energy_efficiency, energy_section, time_efficiency, time_section
+from .targets import TOLERANCE_ENERGY, TOLERANCE_TIME
 
-#: Half-width of the band drawn around zero in both residual panels (efficiency units): the ε_E tolerance of the
-#: verdict (simcoh.efficiency.study.TOLERANCE_ENERGY) and the ε_T tolerance of tests/test_efficiency.py.
+#: Half-width of the band drawn around zero in the residual panels (efficiency units): the verdict's tolerance of
+#: that panel (targets.py: TOLERANCE_ENERGY = 0.03 for ε_E, TOLERANCE_TIME = 0.01 for ε_T).
 RESIDUAL_BAND = 0.03
 #: y range of the residual panels.
 RESIDUAL_RANGE = (-0.1, 0.1)
@@ -36,10 +37,12 @@ def _two_panels(plt):
     return fig, ax, axr
 
 
-def _residual_panel(axr, x, diff, err_lo, err_hi, xlabel: str, colour: str = "C0") -> None:
-    """Residuals toy − published with asymmetric errors; points beyond RESIDUAL_RANGE become edge triangles."""
+def _residual_panel(axr, x, diff, err_lo, err_hi, xlabel: str, colour: str = "C0",
+                    band: float = RESIDUAL_BAND) -> None:
+    """Residuals toy − published with asymmetric errors; points beyond RESIDUAL_RANGE become edge triangles;
+    ``band``: half-width of the grey tolerance band."""
     lo, hi = RESIDUAL_RANGE
-    axr.axhspan(-RESIDUAL_BAND, RESIDUAL_BAND, color="0.6", alpha=0.3, lw=0, label=f"±{RESIDUAL_BAND:g}")
+    axr.axhspan(-band, band, color="0.6", alpha=0.3, lw=0, label=f"±{band:g} (verdict tolerance)")
     axr.axhline(0, color="k", lw=0.8)
     x, diff = np.asarray(x, float), np.asarray(diff, float)
     inside = (diff >= lo) & (diff <= hi)
@@ -101,9 +104,18 @@ def efficiency_figures(result, det) -> dict:
         ax.set(ylabel="selection efficiency", ylim=(0, 1.05),
                title=f"{det.name}: efficiency vs PE (recoil t < {energy_scan_t0_us(det):g} µs)")
         ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0.0, fontsize=8)
+        pop = result.population
+        if pop is not None and (pop.n > 0).any():
+            ok = pop.n > 0
+            ax.errorbar(pop.centres_pe[ok], pop.eff[ok], yerr=[pop.eff[ok] - pop.eff_lo[ok],
+                        pop.eff_hi[ok] - pop.eff[ok]], fmt="s", ms=3.5, mfc="none", color="C2",
+                        label=f"flat population, binned in PE_rec\n({pop.n_recoils} recoils)")
+            axr.errorbar(pop.centres_pe[ok] + 0.3, pop.eff[ok] - pop.expected[ok], yerr=[pop.eff[ok] - pop.eff_lo[ok],
+                         pop.eff_hi[ok] - pop.eff[ok]], fmt="s", ms=3.5, mfc="none", color="C2")
+            ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0.0, fontsize=8)
         _residual_panel(axr, result.pe_rec_mean, result.eff_pe - result.expected_pe,
                         result.eff_pe - result.eff_pe_lo, result.eff_pe_hi - result.eff_pe,
-                        "mean reconstructed energy [PE] (3-µs integral from the onset)")
+                        "mean reconstructed energy [PE] (3-µs integral from the onset)", band=TOLERANCE_ENERGY)
         figs["plot_pe"] = fig
     if result.eff_t.size:
         fig, ax, axr = _two_panels(plt)
@@ -111,14 +123,14 @@ def efficiency_figures(result, det) -> dict:
         ax.plot(t / 1e3, time_efficiency(t, time_section(det)), "k-", lw=1.2, label="published ε_T(t)")
         ax.errorbar(result.t_points_ns / 1e3, result.eff_t, yerr=[result.eff_t - result.eff_t_lo,
                     result.eff_t_hi - result.eff_t], fmt="o", ms=4, color="C0",
-                    label=f"toy MC / plateau ({result.reference_eff:.3f}),\n{result.n_per_point} recoils/point "
+                    label=f"toy MC / plateau ({result.reference_eff:.3f}),\n{result.n_time} recoils/point "
                           "(68 % Wilson)")
         ax.set(ylabel="relative efficiency", ylim=(0, 1.1),
-               title=f"{det.name}: efficiency vs time ({result.n_per_point} recoils / point)")
+               title=f"{det.name}: efficiency vs time ({result.n_time} recoils / point)")
         ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0.0, fontsize=8)
         _residual_panel(axr, result.t_points_ns / 1e3, result.eff_t - result.expected_t,
                         result.eff_t - result.eff_t_lo, result.eff_t_hi - result.eff_t,
-                        "recoil time after the ROI start [µs]")
+                        "recoil time after the ROI start [µs]", band=TOLERANCE_TIME)
         figs["plot_time"] = fig
     return figs
 

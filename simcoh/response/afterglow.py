@@ -26,7 +26,7 @@ import numpy as np
 
 from ..errors import InputError
 from ..rng import draw_gamma, draw_poisson, draw_uniform, stream_start
-from .photon import PEList, allocate_pe, as_event_arrays, count_pe, fill_pe
+from .photon import PEList, allocate_pe, as_event_arrays, count_pe, fill_pe, total_light_factor
 from .spe import SPETable, build_spe_table, draw_spe_charge
 
 
@@ -135,7 +135,7 @@ def photon_response(e_ee_kev, t_ns, key_signal, key_afterglow, *, light, scint, 
     both indexed by the global ``event_index`` (default 0..n-1)."""
     e, idx, onset, nr = as_event_arrays(e_ee_kev, event_index, np.asarray(t_ns, dtype=float) + pretrace_ns, is_nr)
     table = spe if isinstance(spe, SPETable) else build_spe_table(spe)
-    n_sig, state_sig = count_pe(e, idx, key_signal, light)
+    n_sig, state_sig = count_pe(e * total_light_factor(light, scint, nr), idx, key_signal, light)
     n_ag, state_ag = count_afterglow(idx, key_afterglow, afterglow, window_ns)
     offsets, t, q, label = allocate_pe(n_sig + n_ag)
     charge_pe = fill_pe(n_sig, state_sig, offsets[:-1], onset, nr, scint, table, t, q, label)
