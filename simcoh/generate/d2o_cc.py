@@ -38,24 +38,36 @@ NAME = "d2o_cc"
 TABLE_SIZE = 16385
 _C = f"/process/{NAME}/"
 
-PARAMS = (
-    Param(f"{NAME}.xs_table", _C + "xsTable", "path",
-          "Cross-section table of nu_e d -> p p e-: E_nu [MeV], sigma [cm2], relative uncertainty (docs/d2o.md).",
-          default=None, initial="the NSGK table shipped with simcoh", label="d2o_cc cross-section table",
-          arg="PATH", arg_help="three columns: E_nu_MeV sigma_cm2 rel_unc", example="nud-cc.txt",
-          source="S. Nakamura et al., Nucl. Phys. A 696, 491 (2001), nucl-th/0009012 (simcoh/data/PROVENANCE.md)"),
-    Param(f"{NAME}.xs_rel_unc", _C + "xsUncertainty", "float",
-          "Relative 1-sigma theory uncertainty of the cross section, replacing the table's column.",
-          default=None, initial="the table's third column", min=0.0, max=1.0, max_open=True,
-          label="d2o_cc cross-section uncertainty", example="0.02", why="a relative uncertainty below 100 %"),
-    Param(f"{NAME}.coverage", _C + "coverage", "float",
-          "Fraction of the Cherenkov photons that reach a photocathode (geometric coverage x transport).",
-          default=None, initial="photoelectrons not counted", label="d2o_cc photocathode coverage", min=0.0,
-          max=1.0, min_open=True, example="0.1", why="a fraction of the emitted photons"),
-    Param(f"{NAME}.qe", _C + "quantumEfficiency", "float",
-          "Photocathode quantum efficiency averaged over the wavelength band.", default=None,
-          initial="photoelectrons not counted", label="d2o_cc quantum efficiency",
-          min=0.0, max=1.0, min_open=True, example="0.25", why="a probability"),
+def cross_section_and_light_params(name: str, reaction: str, table_initial: str, table_example: str,
+                                   table_source: str, unc_initial: str, unc_example: str) -> tuple[Param, ...]:
+    """The four parameters every heavy-water channel declares: its cross-section table and uncertainty, and the
+    photocathode coverage and quantum efficiency that turn its Cherenkov photons into photoelectrons."""
+    c = f"/process/{name}/"
+    return (
+        Param(f"{name}.xs_table", c + "xsTable", "path",
+              f"Cross-section table of {reaction}: E_nu [MeV], sigma [cm2], relative uncertainty (docs/d2o.md).",
+              default=None, initial=table_initial, label=f"{name} cross-section table",
+              arg="PATH", arg_help="three columns: E_nu_MeV sigma_cm2 rel_unc", example=table_example,
+              source=table_source),
+        Param(f"{name}.xs_rel_unc", c + "xsUncertainty", "float",
+              "Relative 1-sigma uncertainty of the cross section, replacing the table's column.",
+              default=None, initial=unc_initial, min=0.0, max=1.0, max_open=True,
+              label=f"{name} cross-section uncertainty", example=unc_example, why="a relative uncertainty below 100 %"),
+        Param(f"{name}.coverage", c + "coverage", "float",
+              "Fraction of the Cherenkov photons that reach a photocathode (geometric coverage x transport).",
+              default=None, initial="photoelectrons not counted", label=f"{name} photocathode coverage", min=0.0,
+              max=1.0, min_open=True, example="0.1", why="a fraction of the emitted photons"),
+        Param(f"{name}.qe", c + "quantumEfficiency", "float",
+              "Photocathode quantum efficiency averaged over the wavelength band.", default=None,
+              initial="photoelectrons not counted", label=f"{name} quantum efficiency",
+              min=0.0, max=1.0, min_open=True, example="0.25", why="a probability"),
+    )
+
+
+PARAMS = cross_section_and_light_params(
+    NAME, "nu_e d -> p p e-", "the NSGK table shipped with simcoh", "nud-cc.txt",
+    "S. Nakamura et al., Nucl. Phys. A 696, 491 (2001), nucl-th/0009012 (simcoh/data/PROVENANCE.md)",
+    "the table's third column", "0.02") + (
     Param(f"{NAME}.lambda_min_nm", _C + "lambdaMin", "float", "Shortest photon wavelength counted (nm).",
           default=300.0, min=100.0, max=2000.0, label="d2o_cc shortest wavelength", arg_help="nm",
           source="bialkali PMT spectral range 300-650 nm (Hamamatsu R5912 data sheet)",
@@ -138,40 +150,57 @@ def sample_d2o_cc(key, event_ids, e_table, q_mev, t_thr_mev, photons_per_mev, p_
         out_npe[j] = npe
 
 
-class D2oCcProcess(PerPotProcess):
-    name = NAME
+class CherenkovCcProcess(PerPotProcess):
+    """A νe charged current on one nucleus of a heavy-water target with a Cherenkov electron: Eν from the
+    σ-weighted νe spectrum, T_e = Eν − Q, photons and photoelectrons (kernel ``sample_d2o_cc``). d2o_cc and
+    o16_cc differ only in the nucleus, Q, the table and the optical settings."""
+
     extra_columns = EXTRA_COLUMNS
     recoil_type = "er"
 
-    def __init__(self, ctx: BuildContext, settings: D2oCcSettings, table: XsTable):
-        self.settings = settings
+    def __init__(self, ctx: BuildContext, table: XsTable, isotope: str, q_mev: float, xs_rel_unc: float | None,
+                 threshold_mev: float, photons_per_mev: float, p_detect: float):
         self.table = table
         spec = make_source(ctx.source).flavours.get("nu_e")
         if spec is None or spec.is_line:
-            raise InputError("process d2o_cc needs the nu_e spectrum of a pion-decay-at-rest source")
-        self.sigma_avg_cm2, self.sigma_rel_unc, weights = flux_average(table, spec.edges_mev, spec.prob)
-        if settings.xs_rel_unc is not None:
-            self.sigma_rel_unc = settings.xs_rel_unc
-        self.n_deuterons = sum(t.nuclei_per_kg for t in ctx.target_isotopes if t.isotope.name == "H2") \
+            raise InputError(f"process {self.name} needs the nu_e spectrum of a pion-decay-at-rest source")
+        self.sigma_avg_cm2, self.sigma_rel_unc, weights = flux_average(table, spec.edges_mev, spec.prob, self.name)
+        if xs_rel_unc is not None:
+            self.sigma_rel_unc = xs_rel_unc
+        self.n_targets = sum(t.nuclei_per_kg for t in ctx.target_isotopes if t.isotope.name == isotope) \
             * ctx.target_mass_kg
         self.fluence_per_pot_cm2 = flux_per_cm2(1.0, spec.yield_per_pot, ctx.distance_cm)
-        self.expected_per_pot = self.fluence_per_pot_cm2 * self.n_deuterons * self.sigma_avg_cm2
+        self.expected_per_pot = self.fluence_per_pot_cm2 * self.n_targets * self.sigma_avg_cm2
         self.n_pot = ctx.n_pot
-        self.q_mev = q_value_mev()
+        self.q_mev = q_mev
+        self._optics = (threshold_mev, photons_per_mev, p_detect)
         self._e_table = np.maximum(inverse_cdf_table(spec.edges_mev, weights, TABLE_SIZE), table.e_nu_mev[0])
         self._emission = spec.emission
         self._pulse = make_pulse(ctx.source)
         self._flight_ns = ctx.distance_cm / C_CM_PER_NS if ctx.source.include_flight_time else 0.0
 
     def sample(self, seed: int, event_ids: np.ndarray, out: dict[str, np.ndarray]) -> None:
-        s, p, em = self.settings, self._pulse, self._emission
+        p, em = self._pulse, self._emission
         out["flavour"][:] = 0  # nu_e (config.FLAVOURS)
         out["isotope"][:] = -1
         out["t_nr_kev"][:] = np.nan
-        sample_d2o_cc(stage_key(seed, "truth.d2o_cc"), event_ids, self._e_table, self.q_mev,
-                      cherenkov.threshold_kinetic_mev(s.refractive_index), s.photons_per_mev, s.p_detect,
+        sample_d2o_cc(stage_key(seed, f"truth.{self.name}"), event_ids, self._e_table, self.q_mev, *self._optics,
                       em.kind, em.table_ns, p.kind, p.mean_ns, p.sigma_ns, p.table_ns, self._flight_ns,
                       out["e_nu_mev"], out["t_ns"], out["t_e_mev"], out["n_cherenkov"], out["n_pe_cherenkov"])
+
+
+class D2oCcProcess(CherenkovCcProcess):
+    name = NAME
+
+    def __init__(self, ctx: BuildContext, settings: D2oCcSettings, table: XsTable):
+        self.settings = settings
+        super().__init__(ctx, table, "H2", q_value_mev(), settings.xs_rel_unc,
+                         cherenkov.threshold_kinetic_mev(settings.refractive_index), settings.photons_per_mev,
+                         settings.p_detect)
+
+    @property
+    def n_deuterons(self) -> float:
+        return self.n_targets
 
 
 def supports_d2o(detector, options: dict):

@@ -16,45 +16,21 @@ eq. B7, as implemented in SNEWS2/sntools) and the de-excitation products of ยนโ
 
 from __future__ import annotations
 
-import numpy as np
-
-from ..constants import C_CM_PER_NS
-from ..declare import Param, resolve
+from ..declare import resolve
 from ..errors import InputError
 from ..physics import cherenkov, oxygen16
-from ..physics.deuteron import XsTable, flux_average, read_xs_table
-from ..rng import stage_key
-from ..source.flux import flux_per_cm2
-from ..source.spectra import make_source
-from ..source.timing import inverse_cdf_table, make_pulse
-from .d2o_cc import EXTRA_COLUMNS, TABLE_SIZE, sample_d2o_cc
-from .process import BuildContext, PerPotProcess, ProcessSpec
+from ..physics.deuteron import XsTable, read_xs_table
+from .d2o_cc import CherenkovCcProcess, cross_section_and_light_params
+from .process import BuildContext, ProcessSpec
 
 NAME = "o16_cc"
-_C = f"/process/{NAME}/"
 #: d2o_cc's default photon band (Hamamatsu R5912 bialkali range), shared so both channels see the same light.
 LAMBDA_MIN_NM, LAMBDA_MAX_NM = 300.0, 650.0
 
-PARAMS = (
-    Param(f"{NAME}.xs_table", _C + "xsTable", "path",
-          "Cross-section table of nu_e 16O -> e- X: E_nu [MeV], sigma [cm2], relative uncertainty (docs/d2o.md).",
-          default=None, initial="the Kolbe-Langanke-Vogel table shipped with simcoh",
-          label="o16_cc cross-section table",
-          arg="PATH", arg_help="three columns: E_nu_MeV sigma_cm2 rel_unc", example="nu-o16.txt",
-          source="E. Kolbe, K. Langanke, P. Vogel, PRD 66, 013007 (2002) (simcoh/data/PROVENANCE.md)"),
-    Param(f"{NAME}.xs_rel_unc", _C + "xsUncertainty", "float",
-          "Relative 1-sigma uncertainty of the cross section, replacing the table's column.",
-          default=None, initial="the table's third column (30 %, an assumption)", min=0.0, max=1.0, max_open=True,
-          label="o16_cc cross-section uncertainty", example="0.2", why="a relative uncertainty below 100 %"),
-    Param(f"{NAME}.coverage", _C + "coverage", "float",
-          "Fraction of the Cherenkov photons that reach a photocathode (geometric coverage x transport).",
-          default=None, initial="photoelectrons not counted", label="o16_cc photocathode coverage", min=0.0,
-          max=1.0, min_open=True, example="0.1", why="a fraction of the emitted photons"),
-    Param(f"{NAME}.qe", _C + "quantumEfficiency", "float",
-          "Photocathode quantum efficiency averaged over the wavelength band.", default=None,
-          initial="photoelectrons not counted", label="o16_cc quantum efficiency",
-          min=0.0, max=1.0, min_open=True, example="0.25", why="a probability"),
-)
+PARAMS = cross_section_and_light_params(
+    NAME, "nu_e 16O -> e- X", "the Kolbe-Langanke-Vogel table shipped with simcoh", "nu-o16.txt",
+    "E. Kolbe, K. Langanke, P. Vogel, PRD 66, 013007 (2002) (simcoh/data/PROVENANCE.md)",
+    "the table's third column (30 %, an assumption)", "0.2")
 
 
 def _settings(options: dict) -> dict:
@@ -65,40 +41,18 @@ def _settings(options: dict) -> dict:
     return s
 
 
-class O16CcProcess(PerPotProcess):
+class O16CcProcess(CherenkovCcProcess):
     name = NAME
-    extra_columns = EXTRA_COLUMNS
-    recoil_type = "er"
 
     def __init__(self, ctx: BuildContext, settings: dict, table: XsTable):
-        self.table = table
-        self.p_detect = -1.0 if settings["coverage"] is None else settings["coverage"] * settings["qe"]
-        spec = make_source(ctx.source).flavours.get("nu_e")
-        if spec is None or spec.is_line:
-            raise InputError("process o16_cc needs the nu_e spectrum of a pion-decay-at-rest source")
-        self.sigma_avg_cm2, self.sigma_rel_unc, weights = flux_average(table, spec.edges_mev, spec.prob, NAME)
-        if settings["xs_rel_unc"] is not None:
-            self.sigma_rel_unc = settings["xs_rel_unc"]
-        self.n_o16 = sum(t.nuclei_per_kg for t in ctx.target_isotopes if t.isotope.name == "O16") \
-            * ctx.target_mass_kg
-        self.fluence_per_pot_cm2 = flux_per_cm2(1.0, spec.yield_per_pot, ctx.distance_cm)
-        self.expected_per_pot = self.fluence_per_pot_cm2 * self.n_o16 * self.sigma_avg_cm2
-        self.n_pot = ctx.n_pot
-        self.q_mev = oxygen16.q_value_mev()
-        self._e_table = np.maximum(inverse_cdf_table(spec.edges_mev, weights, TABLE_SIZE), table.e_nu_mev[0])
-        self._emission = spec.emission
-        self._pulse = make_pulse(ctx.source)
-        self._flight_ns = ctx.distance_cm / C_CM_PER_NS if ctx.source.include_flight_time else 0.0
+        p_detect = -1.0 if settings["coverage"] is None else settings["coverage"] * settings["qe"]
+        super().__init__(ctx, table, "O16", oxygen16.q_value_mev(), settings["xs_rel_unc"],
+                         cherenkov.threshold_kinetic_mev(), cherenkov.photons_per_mev(LAMBDA_MIN_NM, LAMBDA_MAX_NM),
+                         p_detect)
 
-    def sample(self, seed: int, event_ids: np.ndarray, out: dict[str, np.ndarray]) -> None:
-        p, em = self._pulse, self._emission
-        out["flavour"][:] = 0  # nu_e (config.FLAVOURS)
-        out["isotope"][:] = -1
-        out["t_nr_kev"][:] = np.nan
-        sample_d2o_cc(stage_key(seed, "truth.o16_cc"), event_ids, self._e_table, self.q_mev,
-                      cherenkov.threshold_kinetic_mev(), cherenkov.photons_per_mev(LAMBDA_MIN_NM, LAMBDA_MAX_NM),
-                      self.p_detect, em.kind, em.table_ns, p.kind, p.mean_ns, p.sigma_ns, p.table_ns, self._flight_ns,
-                      out["e_nu_mev"], out["t_ns"], out["t_e_mev"], out["n_cherenkov"], out["n_pe_cherenkov"])
+    @property
+    def n_o16(self) -> float:
+        return self.n_targets
 
 
 def _supports(detector, options: dict):
