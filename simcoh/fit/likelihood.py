@@ -19,6 +19,7 @@ import numpy as np
 from scipy.special import gammaln
 
 from ..errors import Diagnostic, InputError
+from .extra import require
 from .model import FitModel, HistoSys, NormFactor, NormSys
 from .results import FitResult, MinosError
 
@@ -27,13 +28,7 @@ _TINY = 1e-300
 
 def require_fit_extra():
     """Import iminuit, or raise an InputError saying how to install the ``fit`` extra."""
-    try:
-        import iminuit
-    except ImportError:
-        raise InputError(Diagnostic("fitting needs iminuit, which is not installed",
-                                    expected="the optional 'fit' extra (iminuit, pyhf, hist)",
-                                    suggestion="pip install 'simcoh[fit]'")) from None
-    return iminuit
+    return require("iminuit", "fitting")
 
 
 class _ChannelArrays:

@@ -33,7 +33,8 @@ from pathlib import Path
 
 import numpy as np
 
-from ..errors import Diagnostic, InputError
+from ..errors import InputError
+from .extra import require
 
 DEFAULT_WEIGHT = ("weight", "eff_energy", "eff_time")
 PACKAGE_PREFIX = "simcoh:"  # a path below simcoh/data, e.g. "simcoh:coherent_csi_2021/dataBeamOnC.txt"
@@ -46,12 +47,7 @@ FLAVOUR_CODES = {"nu_e": 0, "nu_mu": 1, "nu_mu_bar": 2, "nu_e_bar": 3}
 
 
 def require_hist():
-    try:
-        import hist
-    except ImportError:
-        raise InputError(Diagnostic("binned templates need the 'hist' package, which is not installed",
-                                    suggestion="pip install 'simcoh[fit]'")) from None
-    return hist
+    return require("hist", "binning templates")
 
 
 def histogram(axes, values: Iterable[np.ndarray], weights: np.ndarray | None = None):
