@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import os
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -37,12 +39,21 @@ def write_json(path: str | os.PathLike, data: dict, *, overwrite: bool = False, 
         path.parent.mkdir(parents=True, exist_ok=True)
     elif not path.parent.is_dir():
         raise InputError(f"{path}: the directory {path.parent} does not exist; create it first")
-    fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".partial", dir=path.parent)
+    with atomic_path(path) as temp:
+        temp.write_text(json.dumps(jsonable(data), indent=1, sort_keys=sort_keys) + "\n")
+    return path
+
+
+@contextmanager
+def atomic_path(path: str | os.PathLike, suffix: str = ".partial") -> Iterator[Path]:
+    """A new temporary file beside ``path`` (name ending in ``suffix``) to write; renamed onto ``path`` when the
+    block ends, removed if it raises."""
+    path = Path(path)
+    fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=suffix, dir=path.parent)
+    os.close(fd)
     try:
-        with os.fdopen(fd, "w") as f:
-            f.write(json.dumps(jsonable(data), indent=1, sort_keys=sort_keys) + "\n")
+        yield Path(temp)
         os.replace(temp, path)
     finally:
         if os.path.exists(temp):
             os.unlink(temp)
-    return path
