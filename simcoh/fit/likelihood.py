@@ -197,41 +197,36 @@ class Likelihood:
             ch.gradient(xs, x, self.barlow_beeston, out)
         return out
 
-    def expected(self, values: Mapping[str, float] | np.ndarray | None = None, per_sample: bool = False) -> dict:
-        """Expected counts per channel (flattened) at ``values``, Barlow–Beeston factors included; with
-        ``per_sample`` a dict channel -> {sample: counts} (each staterror sample scaled by the channel's γ)."""
+    def channel_summary(self, values) -> dict:
+        """At ``values``, per channel: {"expected": counts per bin, "samples": {sample: counts} (staterror samples
+        scaled by γ), "gammas": γ per bin (1 without factors), "deviance": Baker–Cousins χ²_λ}, in one evaluation."""
         x = values if isinstance(values, np.ndarray) else self.vector(values)
         out = {}
         for ch in self._channels:
             nu, g, _ = ch.evaluate(x, self.barlow_beeston)
-            if per_sample:
-                out[ch.name] = {name: (v * g if st and g is not None else v) for name, v, st in ch.components(x)}
-            else:
-                out[ch.name] = nu
+            g = np.ones(ch.data.size) if g is None else g
+            n = ch.data
+            floored = np.maximum(nu, _TINY)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                term = np.where(n > 0, n * np.log(n / floored), 0.0)
+            out[ch.name] = {"expected": nu, "gammas": g, "deviance": float(2 * np.sum(floored - n + term)),
+                            "samples": {name: (v * g if st else v) for name, v, st in ch.components(x)}}
         return out
+
+    def expected(self, values: Mapping[str, float] | np.ndarray | None = None, per_sample: bool = False) -> dict:
+        """Expected counts per channel (flattened) at ``values``, Barlow–Beeston factors included; with
+        ``per_sample`` a dict channel -> {sample: counts} (each staterror sample scaled by the channel's γ)."""
+        key = "samples" if per_sample else "expected"
+        return {name: c[key] for name, c in self.channel_summary(values).items()}
 
     def gammas(self, values) -> dict:
         """The profiled Barlow–Beeston factors per channel at ``values``."""
-        x = values if isinstance(values, np.ndarray) else self.vector(values)
-        out = {}
-        for ch in self._channels:
-            g = ch.evaluate(x, self.barlow_beeston)[1]
-            out[ch.name] = np.ones(ch.data.size) if g is None else g
-        return out
+        return {name: c["gammas"] for name, c in self.channel_summary(values).items()}
 
     def deviance(self, values) -> dict:
         """Baker–Cousins Poisson deviance χ²_λ = 2 Σ [ν − n + n ln(n/ν)] per channel (S. Baker, R. Cousins,
         NIM 221, 437 (1984)) at ``values``; constraint terms are not included."""
-        x = values if isinstance(values, np.ndarray) else self.vector(values)
-        out = {}
-        for ch in self._channels:
-            nu, _, _ = ch.evaluate(x, self.barlow_beeston)
-            n = ch.data
-            nu = np.maximum(nu, _TINY)
-            with np.errstate(divide="ignore", invalid="ignore"):
-                term = np.where(n > 0, n * np.log(n / nu), 0.0)
-            out[ch.name] = float(2 * np.sum(nu - n + term))
-        return out
+        return {name: c["deviance"] for name, c in self.channel_summary(values).items()}
 
     @property
     def n_bins(self) -> int:
@@ -300,13 +295,12 @@ def _result(lik: Likelihood, m, minos_errors, fixed) -> FitResult:
         full = np.array(m.covariance)
         idx = [lik.parameters.index(n) for n in free]
         cov = full[np.ix_(idx, idx)]
-    x = lik.vector(values)
-    dev = lik.deviance(x)
-    n_free = len(free)
+    summary = lik.channel_summary(lik.vector(values))
     return FitResult(model=lik.model.name, parameters=list(lik.parameters), values=values, errors=errors,
                      minos=minos_errors, free=free, covariance=cov, nll=float(m.fval), valid=bool(m.valid),
-                     deviance=dev, n_bins=lik.n_bins, n_free=n_free, fixed=dict(fixed or {}),
-                     expected=lik.expected(x, per_sample=True), gammas=lik.gammas(x),
+                     deviance={c: v["deviance"] for c, v in summary.items()}, n_bins=lik.n_bins, n_free=len(free),
+                     fixed=dict(fixed or {}), expected={c: v["samples"] for c, v in summary.items()},
+                     gammas={c: v["gammas"] for c, v in summary.items()},
                      edm=float(m.fmin.edm) if m.fmin is not None else float("nan"))
 
 
