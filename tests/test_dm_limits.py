@@ -106,7 +106,8 @@ def test_csi2021_expected_limit_at_10_mev_near_published():
 
 
 def test_core_fc_critical_values_match_exact_enumeration():
-    """The same exact check for the fit-core route (simcoh.fit.dm_core): one bin, known background 0.2, N = 1.5;
+    """The same exact check for a model made by simcoh.fit.dm_core.with_dm (χ sample with Monte Carlo variances,
+    so Barlow-Beeston factors take part): one bin, known background 0.2, N = 1.5;
     the exact 90 % critical value is 3.0 with the CDF jumping from 0.79 to 0.97 there (> 4 standard errors of
     300 toys either side)."""
     from simcoh.fit import dm_core

@@ -256,6 +256,10 @@ def fit(model_or_likelihood, *, init: Mapping | None = None, fixed: Mapping | No
     """Maximum-likelihood fit with iminuit (MIGRAD, then HESSE; MINOS for ``minos`` = True (all free POIs) or a
     list of parameter names). ``fixed``: parameters held at the given values; ``init``: starting values."""
     lik = _as_likelihood(model_or_likelihood, barlow_beeston)
+    if fixed and set(lik.parameters) <= set(fixed):  # nothing floats: −ln L at the fixed values
+        x = lik.vector(fixed)
+        return _make_result(lik, dict(zip(lik.parameters, x.tolist())), dict.fromkeys(lik.parameters, 0.0), [],
+                            np.zeros((0, 0)), lik.nll(x), True, 0.0, {}, fixed)
     m = _minuit(lik, init, fixed)
     m.strategy = 1
     m.migrad(ncall=100_000)
@@ -295,13 +299,17 @@ def _result(lik: Likelihood, m, minos_errors, fixed) -> FitResult:
         full = np.array(m.covariance)
         idx = [lik.parameters.index(n) for n in free]
         cov = full[np.ix_(idx, idx)]
+    return _make_result(lik, values, errors, free, cov, float(m.fval), bool(m.valid),
+                        float(m.fmin.edm) if m.fmin is not None else float("nan"), minos_errors, fixed)
+
+
+def _make_result(lik: Likelihood, values, errors, free, cov, nll, valid, edm, minos_errors, fixed) -> FitResult:
     summary = lik.channel_summary(lik.vector(values))
     return FitResult(model=lik.model.name, parameters=list(lik.parameters), values=values, errors=errors,
-                     minos=minos_errors, free=free, covariance=cov, nll=float(m.fval), valid=bool(m.valid),
+                     minos=minos_errors, free=free, covariance=cov, nll=nll, valid=valid,
                      deviance={c: v["deviance"] for c, v in summary.items()}, n_bins=lik.n_bins, n_free=len(free),
                      fixed=dict(fixed or {}), expected={c: v["samples"] for c, v in summary.items()},
-                     gammas={c: v["gammas"] for c, v in summary.items()},
-                     edm=float(m.fmin.edm) if m.fmin is not None else float("nan"))
+                     gammas={c: v["gammas"] for c, v in summary.items()}, edm=edm)
 
 
 def profile(model_or_likelihood, name: str, values, *, fixed: Mapping | None = None,

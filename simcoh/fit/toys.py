@@ -59,9 +59,10 @@ def pseudo_experiment(likelihood: Likelihood, values, rng: np.random.Generator, 
     global observables of a profile construction) or in ``aux_centre``."""
     expected = likelihood.expected(dict(values))
     data = {name: rng.poisson(nu).astype(float) for name, nu in expected.items()}
-    model = likelihood.model.with_data(data)
+    model = likelihood.model
     constrained = [p.name for p in model.parameters if p.constraint is not None]
     if constrained:
         centre = values if aux_centre is None else aux_centre
-        model = model.with_aux(dict(zip(constrained, rng.normal([float(centre[n]) for n in constrained], 1.0))))
-    return model
+        aux = dict(zip(constrained, rng.normal([float(centre[n]) for n in constrained], 1.0)))
+        model = model.with_aux(aux)
+    return model.with_data(data)
