@@ -54,12 +54,12 @@ def signal_background_model(signal, backgrounds=(), *, poi: str = "mu", poi_boun
     default to one index axis; ``sumw2``: {sample: Σw² per bin} for Barlow-Beeston-lite factors."""
     sumw2 = sumw2 or {}
     backgrounds = tuple(backgrounds)
-    templates = [] if signal is None else [np.asarray(signal, float).ravel()]
-    templates += [np.asarray(b.template, float).ravel() for b in backgrounds]
-    if not templates:
+    signal = None if signal is None else np.asarray(signal, float).ravel()
+    templates = [np.asarray(b.template, float).ravel() for b in backgrounds]
+    if signal is None and not templates:
         raise InputError("a signal-plus-background model needs a signal or at least one background template")
-    n = templates[0].size
-    for b, t in zip(backgrounds, templates[-len(backgrounds):] if backgrounds else []):
+    n = (templates[0] if signal is None else signal).size
+    for b, t in zip(backgrounds, templates):
         if t.size != n:
             raise InputError(f"background '{b.name}' has {t.size} bins, the first template {n}: templates of one "
                              "model must share their binning")
@@ -70,8 +70,8 @@ def signal_background_model(signal, backgrounds=(), *, poi: str = "mu", poi_boun
     if signal is not None:
         lo, hi = poi_bounds
         params.append(Parameter(poi, init=1.0, bounds=(_bound(lo, -math.inf), _bound(hi, math.inf)), poi=True))
-        samples.append(Sample("signal", templates[0], sumw2=sumw2.get("signal"), modifiers=(NormFactor(poi),)))
-    for b, t in zip(backgrounds, templates[len(templates) - len(backgrounds):]):
+        samples.append(Sample("signal", signal, sumw2=sumw2.get("signal"), modifiers=(NormFactor(poi),)))
+    for b, t in zip(backgrounds, templates):
         if b.fixed:
             mods = ()
         elif b.sigma is None:
