@@ -1,4 +1,4 @@
-"""Coverage of the binned likelihood fit (simcoh.fit.binned): fits to pseudo-experiments generated with a known
+"""Coverage of the binned likelihood fit (simcoh.fit, a signal_background model): fits to pseudo-experiments generated with a known
 signal strength give unbiased pulls of unit width.
 
 2000 pseudo-experiments (fixed seed) at μ = 1 of a 12-bin model: a falling signal of 300 events, a flat
@@ -14,32 +14,35 @@ against the tolerance and a real coverage problem (a wrong constraint term, erro
 import numpy as np
 import pytest
 
-from simcoh.fit.binned import Background, BinnedModel
-from simcoh.fit.toys import run_toys
+from simcoh.fit import FitModel, Likelihood, fit
+from simcoh.fit.signal_background import Background, signal_background_model, theta
+from simcoh.fit.toys import pseudo_experiment, run_toys
 
 N_TOYS = 2000
 X = (np.arange(12) + 0.5) / 12
 
 
-def small_model() -> BinnedModel:
+FLAT = Background("flat", np.full(12, 600 / 12), sigma=0.10)
+
+
+def small_model() -> FitModel:
     signal = 300 * np.exp(-3 * X) / np.exp(-3 * X).sum()
-    flat = np.full(12, 600 / 12)
     rising = 200 * X / X.sum()
-    return BinnedModel(signal, (Background("flat", flat, sigma=0.10), Background("rising", rising)))
+    return signal_background_model(signal, (FLAT, Background("rising", rising)))
 
 
-def _pull(model, truth, i, rng):
-    data, aux = model.draw(truth, rng)
-    fit = model.fit(data, aux)
-    return (fit.mu - truth[0]) / fit.mu_error if fit.valid else np.nan, fit.values[1]
+TRUTH = {"mu": 1.0, "alpha_flat": 0.0, "theta_rising": 1.0}
+
+
+def _pull(lik, truth, i, rng):
+    r = fit(pseudo_experiment(lik, truth, rng))
+    return (r.values["mu"] - truth["mu"]) / r.errors["mu"] if r.valid else np.nan, theta(FLAT, r.values)
 
 
 def test_pulls_unbiased_with_unit_width():
     import functools
 
-    model = small_model()
-    truth = model.nominal(1.0)
-    out = np.array(run_toys(functools.partial(_pull, model, truth), N_TOYS, seed=1401))
+    out = np.array(run_toys(functools.partial(_pull, Likelihood(small_model()), TRUTH), N_TOYS, seed=1401))
     pulls = out[:, 0]
     assert np.isfinite(pulls).all(), "every fit converges"
     assert abs(pulls.mean()) < 0.05, pulls.mean()
@@ -52,19 +55,18 @@ def test_asimov_fit_returns_truth_and_gaussian_error():
     """On the Asimov data set (the expectation itself) the fit returns the truth exactly; with only the signal
     and no background the HESSE error of μ is 1/√S (Poisson counting), a hand calculation."""
     model = small_model()
-    fit = model.fit(model.expected(model.nominal(1.0)))
-    assert fit.mu == pytest.approx(1.0, abs=1e-4)
-    assert fit.twice_nll == pytest.approx(0.0, abs=1e-6)
-    alone = BinnedModel(model.signal, ())
-    fit = alone.fit(alone.expected([1.0]))
-    assert fit.mu_error == pytest.approx(1 / np.sqrt(300), rel=1e-3)
+    r = fit(model.with_data(Likelihood(model).expected(TRUTH)))
+    assert r.values["mu"] == pytest.approx(1.0, abs=1e-4)
+    assert r.chi2 == pytest.approx(0.0, abs=1e-6)  # the Poisson deviance of a perfect fit
+    signal = model.channel("c").sample("signal").nominal
+    alone = signal_background_model(signal, data=signal)
+    assert fit(alone).errors["mu"] == pytest.approx(1 / np.sqrt(300), rel=1e-3)
 
 
 def test_toys_do_not_depend_on_the_number_of_workers():
     import functools
 
-    model = small_model()
-    task = functools.partial(_pull, model, model.nominal(1.0))
+    task = functools.partial(_pull, Likelihood(small_model()), TRUTH)
     one = np.array(run_toys(task, 6, seed=3, workers=1))
     two = np.array(run_toys(task, 6, seed=3, workers=2))
     np.testing.assert_array_equal(one, two)

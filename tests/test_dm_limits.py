@@ -8,7 +8,7 @@ from scipy import stats
 
 from simcoh.errors import InputError
 from simcoh.fit import dm_limits as D
-from simcoh.fit.binned import Background, BinnedModel
+from simcoh.fit.signal_background import Background, signal_background_model
 from simcoh.fit.fc import critical_values, upper_limit
 from simcoh.fit.simulated import Binning, Template
 
@@ -66,22 +66,22 @@ def _exact_fc_critical(mu: float, b: float, cl: float) -> tuple[float, float, fl
 def test_fc_critical_values_match_exact_enumeration():
     """One bin, background b = 2 known, μ = 2: the toy quantile equals the exact FC critical value (the
     discrete t jumps across the 90 % point with a margin of several standard errors of the toy CDF)."""
-    model = BinnedModel(np.ones(1), (Background("b", np.full(1, 2.0), fixed=True),), mu_bounds=(0.0, None))
+    model = signal_background_model(np.ones(1), (Background("b", np.full(1, 2.0), fixed=True),), poi_bounds=(0.0, None))
     n_toys = 1500
     exact, below, at = _exact_fc_critical(2.0, 2.0, 0.9)
     se = math.sqrt(0.09 / n_toys)
     assert below < 0.9 - 3 * se and at > 0.9 + 3 * se  # the test case is not on a knife edge
-    cv = critical_values(model, [2.0], n_toys=n_toys, seed=11)
+    cv = critical_values(model, [2.0], n_toys=n_toys, nuisances="nominal", seed=11)
     assert cv.t_crit[0] == pytest.approx(exact, abs=1e-4)
 
 
 def test_fc_critical_value_tends_to_wilks_far_from_the_boundary():
     """Large counts, μ far from 0, a 5 % constrained background: t_c → χ²(1 dof) 90 % quantile 2.706
     (tolerance: 4 standard errors of an empirical quantile from 1000 toys, ≈ 4 × 0.18)."""
-    model = BinnedModel(np.array([100.0, 60.0, 40.0]), (Background("b", np.array([300.0, 300.0, 300.0]),
-                                                                  sigma=0.05),), mu_bounds=(0.0, None))
+    model = signal_background_model(np.array([100.0, 60.0, 40.0]), (Background("b", np.array([300.0, 300.0, 300.0]),
+                                                                              sigma=0.05),), poi_bounds=(0.0, None))
     n_toys = 1000
-    cv = critical_values(model, [3.0], n_toys=n_toys, seed=5)
+    cv = critical_values(model, [3.0], n_toys=n_toys, nuisances="nominal", seed=5)
     se = math.sqrt(0.09 / n_toys) / stats.chi2.pdf(2.706, 1)
     assert abs(cv.t_crit[0] - stats.chi2.ppf(0.9, 1)) < 4 * se
 
@@ -97,7 +97,7 @@ def test_csi2021_expected_limit_at_10_mev_near_published():
     model = load_model("csi-2021")
     signal = D.dm_template(10.0, n_events=20_000, binning=C.channel_binning(model))
     with_dm = C.with_dm(model, signal)
-    cv = C.critical_values(with_dm, np.arange(0.0, 50.1, 10.0), n_toys=100, seed=1, workers=2)
+    cv = critical_values(with_dm, np.arange(0.0, 50.1, 10.0), n_toys=100, seed=1, workers=2)
     fine = np.arange(0.0, 60.01, 1.0)
     expected = upper_limit(fine, C.expected_profile(with_dm, fine), cv.at(fine))
     assert 27 / 1.5 < expected < 27 * 1.5
@@ -105,31 +105,9 @@ def test_csi2021_expected_limit_at_10_mev_near_published():
     assert 0 < observed < 60
 
 
-def test_small_model_agrees_with_the_fit_core():
-    """Two implementations of one likelihood: simcoh.fit.binned (used for the pseudo-experiments) and the fit
-    core (simcoh.fit.likelihood, via core_bridge.to_fit_model, Barlow-Beeston off) give the same best fit,
-    HESSE error and profile."""
-    from simcoh.fit import fit, profile
-    from simcoh.fit.core_bridge import to_fit_model
-
-    rng = np.random.default_rng(4)
-    x = np.arange(8) + 0.5
-    model = BinnedModel(np.exp(-x / 2), (Background("flat", np.full(8, 30.0), sigma=0.1),
-                                         Background("free", 5 * x), Background("fixed", np.full(8, 2.0), fixed=True)),
-                        mu_bounds=(0.0, None), poi_name="n_sig")
-    data = rng.poisson(model.expected(model.nominal(20.0))).astype(float)
-    mine = model.fit(data)
-    core_model = to_fit_model(model, data)
-    core = fit(core_model, barlow_beeston=False)
-    assert core.values["n_sig"] == pytest.approx(mine.mu, rel=2e-3, abs=2e-3)
-    assert core.errors["n_sig"] == pytest.approx(mine.mu_error, rel=0.01)
-    grid = np.array([mine.mu + 5, mine.mu + 10])
-    np.testing.assert_allclose(profile(core_model, "n_sig", grid, barlow_beeston=False),
-                               model.profile(data, None, grid)[1], rtol=2e-3, atol=2e-3)
-
-
 def test_core_fc_critical_values_match_exact_enumeration():
-    """The same exact check for the fit-core route (simcoh.fit.dm_core): one bin, known background 0.2, N = 1.5;
+    """The same exact check for a model made by simcoh.fit.dm_core.with_dm (χ sample with Monte Carlo variances,
+    so Barlow-Beeston factors take part): one bin, known background 0.2, N = 1.5;
     the exact 90 % critical value is 3.0 with the CDF jumping from 0.79 to 0.97 there (> 4 standard errors of
     300 toys either side)."""
     from simcoh.fit import dm_core
@@ -140,5 +118,5 @@ def test_core_fc_critical_values_match_exact_enumeration():
     base = FitModel("one-bin", (Channel("c", (Axis("pe", [0.0, 1.0], column="pe"), Axis("t", [0.0, 1.0])),
                                         np.zeros(1), (Sample("b", np.full(1, 0.2), staterror=False),)),), ())
     model = dm_core.with_dm(base, Template("dm", np.ones(1), np.zeros(1), 100, 1.0))
-    cv = dm_core.critical_values(model, [1.5], n_toys=300, seed=2)
+    cv = critical_values(model, [1.5], n_toys=300, seed=2)
     assert cv.t_crit[0] == pytest.approx(exact, abs=2e-3)

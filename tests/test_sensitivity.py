@@ -9,7 +9,7 @@ import pytest
 from simcoh.cli import main
 from simcoh.errors import InputError
 from simcoh.fit import sensitivity as S
-from simcoh.fit.binned import Background, BinnedModel
+from simcoh.fit.signal_background import Background, signal_background_model
 from simcoh.fit.simulated import Binning
 
 
@@ -33,7 +33,7 @@ def test_flat_background_by_hand():
 def test_asimov_significance_of_a_counting_experiment(s, b):
     """One bin, known background: Z_A = √(2((s + b) ln(1 + s/b) − s)) (Cowan, Cranmer, Gross, Vitells,
     EPJC 71, 1554 (2011), eq. 97)."""
-    model = BinnedModel(np.array([s]), (Background("b", np.array([b]), fixed=True),))
+    model = signal_background_model(np.array([s]), (Background("b", np.array([b]), fixed=True),))
     expected = math.sqrt(2 * ((s + b) * math.log(1 + s / b) - s))
     assert S.asimov(model).z == pytest.approx(expected, rel=1e-4)
 
@@ -41,7 +41,8 @@ def test_asimov_significance_of_a_counting_experiment(s, b):
 def test_toy_median_significance_near_asimov():
     """The Asimov significance approximates the median of the pseudo-experiments (Cowan et al. 2011); with
     400 toys the median's standard error is ≈ 1.25 σ_Z/√400 ≈ 0.06 for σ_Z ≈ 1."""
-    model = BinnedModel(np.array([30.0, 20.0, 10.0]), (Background("b", np.array([100.0, 100.0, 100.0]), sigma=0.05),))
+    model = signal_background_model(np.array([30.0, 20.0, 10.0]),
+                                    (Background("b", np.array([100.0, 100.0, 100.0]), sigma=0.05),))
     a = S.asimov(model)
     e = S.ensemble(model, 400, seed=2)
     assert e.n_failed == 0

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from ..errors import InputError
+from ._arguments import add_output_arguments
 
 NAME = "afterglow-library"
 WRITES_FILES = True
@@ -17,12 +18,11 @@ def add_parser(subparsers) -> None:
                               "the detector's digitizer in the same format. See docs/afterglow-library.md.")
     p.add_argument("geometry", help="built-in geometry name or geometry file")
     p.add_argument("-n", "--windows", type=int, required=True, metavar="N", help="number of windows")
-    p.add_argument("--output", required=True, metavar="PATH", help="library file to write (.h5)")
+    add_output_arguments(p, what="library file (.h5)", required=True)
     p.add_argument("--samples", type=int, default=None, metavar="N",
                    help="samples per window (default: the geometry's pretrace + ROI; longer windows let each "
                    "event start at a random offset)")
     p.add_argument("--seed", type=int, default=0, metavar="N", help="seed of the windows (default 0)")
-    p.add_argument("--overwrite", action="store_true", help="replace an existing library file")
 
 
 def run(args) -> int:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ..errors import InputError
+from ._arguments import add_output_arguments
 
 #: The formats of simcoh.io.export.SUFFIXES, named here so that building the parser (every `simcoh` command) does
 #: not import the io package (h5py, awkward: ~0.3 s); tests/test_export.py checks the two agree.
@@ -22,8 +23,7 @@ def add_parser(subparsers) -> None:
     p.add_argument("--to", required=True, choices=FORMATS, help="output format")
     p.add_argument("--columns", default=None, metavar="A,B,...", help="comma-separated columns to export "
                    "(default: all; `simcoh info FILE` lists them)")
-    p.add_argument("--output", default=None, metavar="PATH", help="output file (default: FILE with .root or .parquet)")
-    p.add_argument("--overwrite", action="store_true", help="replace an existing output file")
+    add_output_arguments(p, what="output file", default_text="FILE with .root or .parquet")
     p.add_argument("--step", type=int, default=None, metavar="N",
                    help="events per chunk (default: about 64 MiB of uncompressed data)")
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from ._arguments import add_event_arguments, add_overwrite_argument
+
 NAME = "replay"
 WRITES_FILES = True
 
@@ -12,11 +14,10 @@ WRITES_FILES = True
 def add_parser(subparsers) -> None:
     p = subparsers.add_parser(NAME, help="regenerate one event of a file bit for bit, with its intermediate "
                                          "quantities (see docs/event-display.md)")
-    p.add_argument("file", help="event file written by simcoh run or simcoh merge")
-    p.add_argument("--event", type=int, required=True, metavar="N", help="event index (row of the file, from 0)")
+    add_event_arguments(p)
     p.add_argument("--dump", default=None, metavar="PATH",
                    help="write every quantity (stored columns and intermediates) to PATH.npz or PATH.h5")
-    p.add_argument("--overwrite", action="store_true", help="replace an existing --dump file")
+    add_overwrite_argument(p, "--dump file")
     p.add_argument("--any-version", action="store_true",
                    help="replay a file written by another simcoh version (refused by default); the differing "
                         "columns are then reported")

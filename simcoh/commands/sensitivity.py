@@ -3,6 +3,8 @@ uncertainty from an Asimov data set and from pseudo-experiments (docs/sensitivit
 
 from __future__ import annotations
 
+from ._arguments import add_overwrite_argument
+
 NAME = "sensitivity"
 WRITES_FILES = True
 
@@ -32,7 +34,7 @@ def add_parser(subparsers) -> None:
                    help="energy threshold with its unit, e.g. '5 keVee' (default: the detector's efficiency curve, "
                    "else its nominal keVnr threshold quenched)")
     p.add_argument("--output", default=None, help="also write the result as JSON to this file")
-    p.add_argument("--overwrite", action="store_true", help="replace an existing --output file")
+    add_overwrite_argument(p, "--output file")
 
 
 def _flat(args):

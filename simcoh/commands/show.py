@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from ._arguments import add_event_arguments, add_output_arguments
+
 NAME = "show"
 WRITES_FILES = True
 
@@ -9,11 +11,9 @@ WRITES_FILES = True
 def add_parser(subparsers) -> None:
     p = subparsers.add_parser(NAME, help="draw one event: waveform, pulses, photoelectrons, truth and cuts "
                                          "(a PNG; see docs/event-display.md)")
-    p.add_argument("file", help="event file written by simcoh run or simcoh merge")
-    p.add_argument("--event", type=int, required=True, metavar="N", help="event index (row of the file, from 0)")
-    p.add_argument("--output", default=None, metavar="PNG",
-                   help="image file (default: <file stem>_event<N>.png in the current directory)")
-    p.add_argument("--overwrite", action="store_true", help="replace an existing image file")
+    add_event_arguments(p)
+    add_output_arguments(p, what="image file", metavar="PNG",
+                         default_text="<file stem>_event<N>.png in the current directory")
 
 
 def run(args) -> int:

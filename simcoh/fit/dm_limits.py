@@ -19,7 +19,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..errors import InputError
-from .binned import Background, BinnedModel
+from .likelihood import fit, profile
+from .model import FitModel
+from .signal_background import Background, signal_background_model
 from .simulated import CSI_2021_BINNING, Binning, Template, simulate_binnings, simulate_each
 
 #: Conventions of the COHERENT CsI dark-matter search (arXiv:2110.11453): α_D = 0.5, m_A′ = 3 m_χ.
@@ -77,14 +79,16 @@ def csi2021_backgrounds(*, n_events: int = 200_000, seed: int = 2021,
     return simulate_each("csi-2021", BACKGROUNDS, binning, n_events=n_events, seed=seed)
 
 
-def limit_model(signal: Template, backgrounds: dict[str, Template]) -> BinnedModel:
-    """N_DM ≥ 0 model: the χ template normalised to one event, backgrounds with their constraints."""
+def limit_model(signal: Template, backgrounds: dict[str, Template], data=None) -> FitModel:
+    """N_DM ≥ 0 model: the χ template normalised to one event, backgrounds with their constraints, observed
+    ``data`` (counts per bin; default none yet)."""
     if not signal.total > 0:
         raise InputError("the χ template has no events in the analysis region (below every production "
                          "threshold? m_A′ > 138.3 MeV needs η production: /process/dm/etaPerPOT)")
     bkg = tuple(Background(name, t.values, sigma=BACKGROUND_UNCERTAINTIES[name][0],
                            source=BACKGROUND_UNCERTAINTIES[name][1]) for name, t in backgrounds.items())
-    return BinnedModel(signal.values / signal.total, bkg, mu_bounds=(0.0, None), poi_name="n_dm")
+    return signal_background_model(signal.values / signal.total, bkg, poi="n_dm", poi_bounds=(0.0, None), data=data,
+                                   name="dm-limit")
 
 
 def epsilon_limit(n_limit: float, n_ref: float, epsilon_ref: float) -> float:
@@ -116,9 +120,10 @@ def mass_limit(m_chi_mev: float, signal: Template, backgrounds: dict[str, Templa
     (a :class:`simcoh.fit.fc.CriticalValues`), and the corresponding ε and Y."""
     from .fc import upper_limit
 
-    model = limit_model(signal, backgrounds)
-    best, t_obs = model.profile(data, None, mu_grid)
+    model = limit_model(signal, backgrounds, data)
+    best = fit(model, hesse=False)
+    t_obs = profile(model, "n_dm", mu_grid, best=best)
     n_lim = upper_limit(mu_grid, t_obs, t_crit.at(mu_grid))
     eps = epsilon_limit(n_lim, signal.total, epsilon_ref)
-    return MassLimit(m_chi_mev, signal.total, epsilon_ref, best.mu, n_lim, eps,
+    return MassLimit(m_chi_mev, signal.total, epsilon_ref, best.values["n_dm"], n_lim, eps,
                      y_value(eps, m_chi_mev, mass_ratio * m_chi_mev, alpha_d), np.asarray(mu_grid), t_obs)

@@ -3,11 +3,13 @@
 For a parameter of interest μ ≥ 0 the test statistic is t(μ) = −2 ln[L(μ, θ̂̂)/L(μ̂, θ̂)] with μ̂ ≥ 0 (the
 ordering of G. J. Feldman and R. D. Cousins, PRD 57, 3873 (1998), arXiv:physics/9711021, with nuisance
 parameters profiled: the "profile construction", K. Cranmer, PHYSTAT 2005 and the PDG statistics review).
-At each μ of a grid, pseudo-experiments are drawn at (μ, θ̂̂(μ)) - the nuisances profiled on the observed
-data, or at their nominal values without data - with Poisson counts and auxiliary measurements drawn
-around those nuisances; t_c(μ) is the CL quantile of their t(μ). The CL upper limit is the largest μ whose
-observed t(μ) stays below t_c(μ). Far from the boundary t_c tends to Wilks' value, the χ²(1 dof) quantile
-(2.71 at 90 % CL); near μ = 0 it is smaller.
+At each μ of a grid, pseudo-experiments are drawn at (μ, θ̂̂(μ)) - the nuisances profiled on the model's
+observed data, or at their nominal values (``nuisances="nominal"``) - with Poisson counts and auxiliary
+measurements drawn around those nuisances (:func:`simcoh.fit.toys.pseudo_experiment`); t_c(μ) is the CL
+quantile of their t(μ). The CL upper limit is the largest μ whose observed t(μ) stays below t_c(μ). Far from the
+boundary t_c tends to Wilks' value, the χ²(1 dof) quantile (2.71 at 90 % CL); near μ = 0 it is smaller.
+Any fit-core model works: the small signal-plus-background models (:mod:`simcoh.fit.signal_background`) and the
+full CsI 2021 model with a χ template (:mod:`simcoh.fit.dm_core`).
 """
 
 from __future__ import annotations
@@ -17,22 +19,25 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .binned import BinnedModel
-from .toys import run_toys
+from ..errors import InputError
+from .likelihood import Likelihood, fit
+from .model import FitModel
+from .toys import pseudo_experiment, run_toys
 
 
-def profile_statistic(model: BinnedModel, data, aux, mu: float) -> float:
-    """t(μ) = −2Δ ln L with μ̂ bounded by the model (μ̂ ≥ 0 for a limit model)."""
-    best = model.fit(data, aux, errors=False)
-    cond = model.fit(data, aux, mu=mu, start=best.values, errors=False)
-    return max(cond.twice_nll - best.twice_nll, 0.0)
+def profile_statistic(model: FitModel, mu: float, poi: str | None = None) -> float:
+    """t(μ) = −2Δ ln L of ``model``'s data, μ̂ within the POI's bounds (μ̂ ≥ 0 for a limit model)."""
+    poi = poi or model.poi
+    lik = Likelihood(model)
+    best = fit(lik, hesse=False)
+    cond = fit(lik, init=best.values, fixed={poi: float(mu)}, hesse=False)
+    return max(2.0 * (cond.nll - best.nll), 0.0)
 
 
-def _toy_t(model: BinnedModel, truths: np.ndarray, n_toys: int, toy: int, rng) -> float:
+def _toy_t(lik: Likelihood, truths: list, poi: str, n_toys: int, toy: int, rng) -> float:
     """Toy ``toy`` of the ensemble: point ``toy // n_toys`` of the grid (its truth in ``truths``)."""
     truth = truths[toy // n_toys]
-    data, aux = model.draw(truth, rng)
-    return profile_statistic(model, data, aux, float(truth[0]))
+    return profile_statistic(pseudo_experiment(lik, truth, rng), truth[poi], poi)
 
 
 @dataclass(frozen=True)
@@ -48,17 +53,24 @@ class CriticalValues:
         return np.interp(mu, self.mu, self.t_crit)
 
 
-def critical_values(model: BinnedModel, mu_grid, *, n_toys: int, cl: float = 0.9, data=None, aux=None,
-                    seed: int = 0, workers: int = 1) -> CriticalValues:
-    """t_c(μ) at each μ of ``mu_grid`` from ``n_toys`` pseudo-experiments per point (nuisances profiled on
-    ``data`` when given, else nominal)."""
+def critical_values(model: FitModel, mu_grid, *, n_toys: int, cl: float = 0.9, poi: str | None = None,
+                    nuisances: str = "profiled", seed: int = 0, workers: int = 1) -> CriticalValues:
+    """t_c(μ) of ``poi`` (default the model's) at each μ of ``mu_grid`` from ``n_toys`` pseudo-experiments per
+    point; ``nuisances``: "profiled" on the model's data (conditional fit at each μ) or "nominal" (their
+    initial values, e.g. α = 0: a model without data)."""
+    poi = poi or model.poi
+    if poi is None:
+        raise InputError(f"model '{model.name}' names no parameter of interest for the critical values")
     mu_grid = np.asarray(mu_grid, float)
-    if data is not None:
-        truths = np.array([model.fit(data, aux, mu=float(mu), errors=False).values for mu in mu_grid])
+    lik = Likelihood(model)
+    if nuisances == "profiled":
+        truths = [fit(lik, fixed={poi: float(mu)}, hesse=False).values for mu in mu_grid]
+    elif nuisances == "nominal":
+        truths = [{**{p.name: p.init for p in model.parameters}, poi: float(mu)} for mu in mu_grid]
     else:
-        truths = np.array([model.nominal(float(mu)) for mu in mu_grid])
-    t_all = np.array(run_toys(functools.partial(_toy_t, model, truths, n_toys), n_toys * mu_grid.size, seed=seed,
-                              workers=workers)).reshape(mu_grid.size, n_toys)
+        raise InputError(f"nuisances={nuisances!r}: expected 'profiled' or 'nominal'")
+    t_all = np.array(run_toys(functools.partial(_toy_t, lik, truths, poi, n_toys), n_toys * mu_grid.size,
+                              seed=seed, workers=workers)).reshape(mu_grid.size, n_toys)
     tc, err = [], []
     for t in t_all:
         tc.append(float(np.quantile(t, cl, method="inverted_cdf")))  # smallest t with ECDF >= CL

@@ -21,7 +21,8 @@ import numpy as np
 
 from ..config import PhysicsConfig
 from ..errors import InputError
-from .binned import Background, BinnedModel
+from .likelihood import fit
+from .signal_background import Background, signal_background_model
 from .simulated import Binning
 
 
@@ -129,9 +130,9 @@ def profile_plane(nsi: NsiTemplates, backgrounds: dict, data, eps_u, eps_d, *, c
     for i, u in enumerate(eps_u):
         for j, d in enumerate(eps_d):
             cevns = nsi.template(u, d)
-            model = BinnedModel(np.zeros_like(cevns), (Background("cevns", cevns, sigma=cevns_sigma),) + bkg)
-            fit = model.fit(data, mu=0.0, start=start, errors=False)
-            start = fit.values
-            chi2[i, j] = fit.twice_nll
+            model = signal_background_model(None, (Background("cevns", cevns, sigma=cevns_sigma),) + bkg, data=data)
+            best = fit(model, init=start, hesse=False)
+            start = best.values
+            chi2[i, j] = 2.0 * best.nll
             rate[i, j] = cevns.sum() / nsi.sm.sum()
     return NsiPlane(eps_u, eps_d, chi2 - chi2.min(), rate)

@@ -4,11 +4,11 @@ matplotlib's Agg backend, each atomically (temporary file, then rename)."""
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 
 import numpy as np
+
+from .output import atomic_path
 
 COLOURS = {"cevns": "tab:orange", "cevns_prompt": "tab:orange", "cevns_delayed": "gold", "brn": "tab:green",
            "nin": "tab:purple", "ss": "tab:blue", "dm": "tab:red"}
@@ -27,14 +27,8 @@ def _pyplot():
 def _save(fig, path: Path) -> Path:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".png", dir=path.parent)
-    os.close(fd)
-    try:
-        fig.savefig(tmp, dpi=110, bbox_inches="tight")
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+    with atomic_path(path, suffix=".png") as temp:  # matplotlib takes the format from the suffix
+        fig.savefig(temp, dpi=110, bbox_inches="tight")
     return path
 
 

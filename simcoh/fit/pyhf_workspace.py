@@ -14,7 +14,7 @@ import warnings
 
 import numpy as np
 
-from ..errors import Diagnostic, InputError
+from .extra import require
 from .model import FitModel, HistoSys, NormFactor, NormSys
 
 MODIFIER_SETTINGS = {"normsys": {"interpcode": "code1"}, "histosys": {"interpcode": "code0"}}
@@ -22,12 +22,7 @@ MEASUREMENT = "measurement"
 
 
 def require_pyhf():
-    try:
-        import pyhf
-    except ImportError:
-        raise InputError(Diagnostic("the pyhf export needs pyhf, which is not installed",
-                                    suggestion="pip install 'simcoh[fit]'")) from None
-    return pyhf
+    return require("pyhf", "the pyhf export")
 
 
 def to_workspace(model: FitModel, barlow_beeston: bool = True) -> dict:

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import json
 import os
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
+
+from .output import jsonable, write_json
 
 
 @dataclass(frozen=True)
@@ -92,39 +92,11 @@ class FitResult:
             "ndof": self.ndof,
             "expected": {c: {s: arr(v) for s, v in d.items()} for c, d in self.expected.items()},
             "gammas": {c: arr(g) for c, g in self.gammas.items()},
-            "extra": _jsonable(self.extra),
+            "extra": jsonable(self.extra),
         }
 
 
-def _jsonable(obj):
-    if isinstance(obj, dict):
-        return {str(k): _jsonable(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple)):
-        return [_jsonable(v) for v in obj]
-    if isinstance(obj, np.ndarray):
-        return obj.tolist()
-    if isinstance(obj, (np.floating, np.integer)):
-        return obj.item()
-    return obj
-
-
 def write_json_atomic(path: str | os.PathLike, payload: dict, overwrite: bool = False) -> Path:
-    """Write ``payload`` as JSON to ``path`` via a temporary file and rename; refuse to replace an existing
-    file unless ``overwrite``."""
-    from ..errors import Diagnostic, InputError
-
-    path = Path(path)
-    if path.exists() and not overwrite:
-        raise InputError(Diagnostic(f"{path} exists; simcoh does not overwrite finished files",
-                                    suggestion="choose another --output directory or pass --overwrite"))
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".partial", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w") as f:
-            json.dump(_jsonable(payload), f, indent=1)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-    return path
+    """Write ``payload`` as JSON to ``path`` via a temporary file and rename, creating its directory; refuse to
+    replace an existing file unless ``overwrite`` (:func:`simcoh.fit.output.write_json`)."""
+    return write_json(path, payload, overwrite=overwrite, make_dirs=True, sort_keys=False)

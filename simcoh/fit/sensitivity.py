@@ -23,9 +23,13 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..errors import InputError
-from .binned import Background, BinnedModel
+from .likelihood import Likelihood, fit
+from .model import FitModel
+from .signal_background import Background, signal_background_model
 from .simulated import Binning, Template
-from .toys import run_toys
+from .toys import pseudo_experiment, run_toys
+
+POI = "mu"
 
 #: One SNS beam year: 5000 beam hours at the design power 1.4 MW = 7.0 GWh (S. Henderson et al., NIM A 763,
 #: 610 (2014)); the nominal exposure of simcoh's planned detectors ([dataset] of lar-750, nai-3t, ...).
@@ -88,8 +92,9 @@ class SensitivityModel:
     notes: list = field(default_factory=list)
     signal_only: bool = False
 
-    def model(self) -> BinnedModel:
-        return BinnedModel(self.cevns.values, tuple(self.backgrounds), poi_name="mu")
+    def model(self) -> FitModel:
+        """μ × CEvNS + the backgrounds (:mod:`simcoh.fit.signal_background`), no data yet."""
+        return signal_background_model(self.cevns.values, self.backgrounds, poi=POI, name=f"sensitivity-{self.detector}")
 
 
 def threshold_kevee(config) -> float | None:
@@ -196,20 +201,23 @@ class Result:
         return math.hypot(self.mu_error, FLUX_UNCERTAINTY)
 
 
-def fit_result(model: BinnedModel, data, aux=None) -> Result:
-    best = model.fit(data, aux)
-    null = model.fit(data, aux, mu=0.0, start=best.values, errors=False)
-    q0 = max(null.twice_nll - best.twice_nll, 0.0) if best.mu > 0 else 0.0
-    return Result(math.sqrt(q0), best.mu_error, best.valid and null.valid)
+def fit_result(model: FitModel) -> Result:
+    """Z = √q₀ (:func:`simcoh.fit.significance`) and the HESSE error of μ for ``model``'s data."""
+    lik = Likelihood(model)
+    best = fit(lik)
+    null = fit(lik, init=best.values, fixed={POI: 0.0}, hesse=False)
+    q0 = max(2.0 * (null.nll - best.nll), 0.0) if best.values[POI] > 0 else 0.0  # one-sided, as fit.significance
+    return Result(math.sqrt(q0), best.errors[POI], best.valid and null.valid)
 
 
-def asimov(model: BinnedModel) -> Result:
-    return fit_result(model, model.expected(model.nominal(1.0)), model.default_aux())
+def asimov(model: FitModel) -> Result:
+    """The result for the Asimov data set: the expectation at μ = 1 with the nuisances at their nominal values."""
+    nominal = {p.name: p.init for p in model.parameters}
+    return fit_result(model.with_data(Likelihood(model).expected({**nominal, POI: 1.0})))
 
 
-def _toy(model: BinnedModel, toy: int, rng) -> tuple[float, float, float]:
-    data, aux = model.draw(model.nominal(1.0), rng)
-    r = fit_result(model, data, aux)
+def _toy(lik: Likelihood, truth: dict, toy: int, rng) -> tuple[float, float, float]:
+    r = fit_result(pseudo_experiment(lik, truth, rng))
     return r.z, r.mu_error, float(r.valid)
 
 
@@ -224,7 +232,10 @@ class Ensemble:
         return tuple(float(v) for v in np.quantile(values, [0.5, 0.16, 0.84]))
 
 
-def ensemble(model: BinnedModel, n_toys: int, *, seed: int = 0, workers: int = 1) -> Ensemble:
-    out = np.array(run_toys(functools.partial(_toy, model), n_toys, seed=seed, workers=workers)).reshape(-1, 3)
+def ensemble(model: FitModel, n_toys: int, *, seed: int = 0, workers: int = 1) -> Ensemble:
+    """Pseudo-experiments at μ = 1 and nominal nuisances (auxiliary measurements drawn around them)."""
+    truth = {**{p.name: p.init for p in model.parameters}, POI: 1.0}
+    task = functools.partial(_toy, Likelihood(model), truth)
+    out = np.array(run_toys(task, n_toys, seed=seed, workers=workers)).reshape(-1, 3)
     ok = out[:, 2] > 0
     return Ensemble(out[ok, 0], out[ok, 1], int((~ok).sum()))

@@ -26,14 +26,15 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import tempfile
 from collections.abc import Iterable
 from importlib import resources
 from pathlib import Path
 
 import numpy as np
 
-from ..errors import Diagnostic, InputError
+from ..errors import InputError
+from .extra import require
+from .output import atomic_path
 
 DEFAULT_WEIGHT = ("weight", "eff_energy", "eff_time")
 PACKAGE_PREFIX = "simcoh:"  # a path below simcoh/data, e.g. "simcoh:coherent_csi_2021/dataBeamOnC.txt"
@@ -46,12 +47,7 @@ FLAVOUR_CODES = {"nu_e": 0, "nu_mu": 1, "nu_mu_bar": 2, "nu_e_bar": 3}
 
 
 def require_hist():
-    try:
-        import hist
-    except ImportError:
-        raise InputError(Diagnostic("binned templates need the 'hist' package, which is not installed",
-                                    suggestion="pip install 'simcoh[fit]'")) from None
-    return hist
+    return require("hist", "binning templates")
 
 
 def histogram(axes, values: Iterable[np.ndarray], weights: np.ndarray | None = None):
@@ -272,16 +268,8 @@ def _cache_load(path: Path):
 
 def _cache_save(path: Path, sumw, sumw2):
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".partial", dir=path.parent)
-    os.close(fd)
-    try:
-        with open(tmp, "wb") as f:
-            np.savez(f, sumw=sumw, sumw2=sumw2)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+    with atomic_path(path) as temp, open(temp, "wb") as f:
+        np.savez(f, sumw=sumw, sumw2=sumw2)
 
 
 def build_templates(mf, spec: dict, *, cache_dir=None, progress=None, rebuild=False) -> dict:

@@ -4,6 +4,7 @@ Toy ``i`` of an ensemble with seed ``s`` draws from ``numpy.random.default_rng([
 replayed alone and 1 worker or 8 give the same numbers. ``run_toys(task, n, seed, workers)`` calls
 ``task(i, rng)`` for i = 0..n−1 (in worker processes when ``workers`` > 1) and returns the results in order.
 ``task`` must be picklable (a module-level function, or a ``functools.partial`` of one) when workers > 1.
+:func:`pseudo_experiment` draws one pseudo-experiment of a fit-core model.
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ from collections.abc import Callable
 import numpy as np
 
 from ..errors import InputError
+from .likelihood import Likelihood
+from .model import FitModel
 
 
 def toy_rng(seed: int, index: int) -> np.random.Generator:
@@ -47,3 +50,19 @@ def run_toys(task: Callable, n_toys: int, seed: int = 0, workers: int = 1) -> li
         for block in pool.map(_run_block, [task] * len(blocks), [seed] * len(blocks), blocks):
             results.extend(block)
     return results
+
+
+def pseudo_experiment(likelihood: Likelihood, values, rng: np.random.Generator, aux_centre=None) -> FitModel:
+    """The model of ``likelihood`` with pseudo-data drawn at parameter ``values`` (a mapping): Poisson counts
+    around the expectation in every channel (channel order), then the auxiliary measurement of every constrained
+    parameter (parameter order) from N(centre, 1), the centre being its value in ``values`` (the frequentist
+    global observables of a profile construction) or in ``aux_centre``."""
+    expected = likelihood.expected(dict(values))
+    data = {name: rng.poisson(nu).astype(float) for name, nu in expected.items()}
+    model = likelihood.model
+    constrained = [p.name for p in model.parameters if p.constraint is not None]
+    if constrained:
+        centre = values if aux_centre is None else aux_centre
+        aux = dict(zip(constrained, rng.normal([float(centre[n]) for n in constrained], 1.0)))
+        model = model.with_aux(aux)
+    return model.with_data(data)

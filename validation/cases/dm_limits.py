@@ -76,14 +76,14 @@ def run(ctx) -> CaseResult:
         small_sig, core_sig = D.dm_template(m, epsilon_ref=EPSILON_REF, n_events=n_dm, seed=10 + k, options=opts,
                                             binning=(small_binning, core_binning))
         templates[m] = small_sig
-        small = D.limit_model(small_sig, backgrounds)
+        small = D.limit_model(small_sig, backgrounds, small_data)
         with_dm = C.with_dm(core, core_sig)
         if not ctx.fast or m == 10.0:
             ctx.log(f"dm_limits: m_chi = {m:g} MeV, small model {n_toys} toys x {grid.size} points")
-            small_cv[m] = critical_values(small, grid, n_toys=n_toys, data=small_data, seed=100 + k, workers=workers)
+            small_cv[m] = critical_values(small, grid, n_toys=n_toys, seed=100 + k, workers=workers)
         if core_toys:
             ctx.log(f"dm_limits: m_chi = {m:g} MeV, fit-core model {core_toys} toys x {core_grid.size} points")
-            core_cv[m] = C.critical_values(with_dm, core_grid, n_toys=core_toys, seed=300 + k, workers=workers)
+            core_cv[m] = critical_values(with_dm, core_grid, n_toys=core_toys, seed=300 + k, workers=workers)
         s_cv = small_cv.get(m, small_cv[10.0])
         c_cv = core_cv.get(m, s_cv)  # --fast: the small model's critical values of 10 MeV
         s_lim = D.mass_limit(m, small_sig, backgrounds, small_data, s_cv, epsilon_ref=EPSILON_REF, mu_grid=fine)
