@@ -77,7 +77,7 @@ def test_poisson_library_reproduces_the_poisson_models_pretrace_pulses(det, spec
     params = reco_params(det)
     a = reconstruct(overlay.samples, params).n_pulses_pretrace.astype(float)
     b = reconstruct(model.samples, params).n_pulses_pretrace.astype(float)
-    # expected: rate x pretrace = 49.4 kHz x 40 us = 1.98 PE (a few merge or fall below threshold)
+    # expected: rate x pretrace = 54.25 kHz x 40 us = 2.17 PE (a few merge or fall below threshold)
     expected_pe = det.afterglow.rate_per_ns * det.windows.pretrace_ns
     assert 0.85 * expected_pe < b.mean() <= expected_pe * 1.1
     # the overlay mean varies with the library (n_lib windows) and with the draws (n events): var <= s2 (1/n_lib + 1/n)

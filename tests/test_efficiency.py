@@ -62,6 +62,11 @@ def test_efficiency_follows_the_published_curves(tmp_path):
     for name in ("csv", "markdown", "plot_pe", "plot_time"):
         assert r.files[name].exists() and r.files[name].stat().st_size > 0
     assert "max |measured - published|" in r.summary()
+    # the toy's own plateau cannot exceed the pretrace-cut ceiling of any afterglow rate distribution that keeps
+    # eps_T (3 time points here: a looser constraint than the default 10, hence a ceiling at least as high)
+    assert 0.9749 <= r.plateau_ceiling < 0.99
+    assert r.reference_eff < r.plateau_ceiling + 4 * sigma_ref
+    assert "at most" in r.verdict_text()
 
 
 def test_pretrace_cuts_follow_the_poisson_afterglow():
