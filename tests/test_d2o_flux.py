@@ -1,6 +1,7 @@
 """`simcoh d2o-flux FILE`: the flux normalisation measured from a COH-D2O run (worked example of docs/d2o.md).
 
-The file's counts are recounted by hand, Φ = (N − B)/(N_d ⟨σ⟩) is recomputed from its parts, and the measured
+The file's counts are recounted by hand, Φ = N/(N_d ⟨σ_d⟩ + N_O ⟨σ_O⟩) is recomputed from its parts (both
+channels scale with the one νe flux), and the measured
 fluence must agree with the source model's within 4 standard deviations of the Poisson count (fixed seed)."""
 
 from __future__ import annotations
@@ -34,15 +35,30 @@ def test_flux_from_file_by_hand(d2o_file):
     assert (d["n_d2o_cc"], d["n_o16_cc"]) == (n_cc, n_o)
     n, b = n_cc + n_o, d["background"]
     assert 60 < b < 110  # ~84 expected o16_cc events in 14 GWh
-    assert r.flux_per_cm2 == pytest.approx((n - b) / (d["n_deuterons"] * d["sigma_avg_cm2"]), rel=1e-12)
-    assert r.rel_stat == pytest.approx(math.sqrt(n) / (n - b), rel=1e-12)
-    assert r.rel_background == pytest.approx(0.30 * b / (n - b), rel=1e-12)
+    # the 16O rate per unit flux from the o16_cc process itself: 592 kg D2O (20.0276 g/mol), 99.757 % 16O
+    o16 = _generator(d2o_file).processes["o16_cc"]
+    n_o16_nuclei = 592e3 / 20.0276 * 0.99757 * 6.02214076e23
+    assert o16.n_o16 == pytest.approx(n_o16_nuclei, rel=1e-3)
+    rate_d, rate_o = d["n_deuterons"] * d["sigma_avg_cm2"], o16.n_o16 * o16.sigma_avg_cm2
+    assert r.flux_per_cm2 == pytest.approx(n / (rate_d + rate_o), rel=1e-12)
+    assert b == pytest.approx(r.flux_per_cm2 * rate_o, rel=1e-12)
+    assert r.rel_stat == pytest.approx(1 / math.sqrt(n), rel=1e-12)
+    assert r.rel_xs == pytest.approx(0.01 * rate_d / (rate_d + rate_o), rel=1e-12)
+    assert r.rel_background == pytest.approx(0.30 * rate_o / (rate_d + rate_o), rel=1e-12)
     # the run's fluence: 0.0848 nu_e/POT x 14 GWh of 1 GeV protons over 4 pi (20 m)^2
     pot = 14.0 * 3.6e12 / 1.602176634e-10
     assert d["source_fluence_per_cm2"] == pytest.approx(0.0848 * pot / (4 * math.pi * 2000.0**2), rel=1e-9)
     # a Poisson realisation: measured/model within 4 sigma of its statistical error
     ratio = r.flux_per_cm2 / d["source_fluence_per_cm2"]
     assert abs(ratio - 1) < 4 * r.rel_stat
+
+
+def _generator(path):
+    from simcoh.engine.stored_config import config_from_provenance
+    from simcoh.generate import TruthGenerator
+
+    with open_events(path) as events:
+        return TruthGenerator.from_run_config(config_from_provenance(events.provenance, str(path)))
 
 
 def test_cli_prints_the_normalisation(d2o_file, capsys):
@@ -59,3 +75,13 @@ def test_cli_refuses_other_runs(tmp_path, capsys):
     assert main(["d2o-flux", str(tmp_path / "c.h5")]) == 2
     assert "not a physical-mode run of process d2o_cc" in capsys.readouterr().err
     assert main(["d2o-flux", str(tmp_path / "c.h5"), "--xs-uncertainty", "1.5"]) == 2
+
+
+def test_cli_refuses_a_file_without_cc_events(tmp_path, capsys):
+    """0.0001 GWh: 0.008 expected events, none drawn with this seed: a clear error, not a division by zero."""
+    macro = tmp_path / "tiny.mac"
+    macro.write_text(MACRO.replace("14 GWh", "0.0001 GWh").format(out=tmp_path / "t.h5"))
+    assert main(["run", str(macro), "--output", str(tmp_path / "t.h5"), "--no-progress"]) == 0
+    capsys.readouterr()
+    assert main(["d2o-flux", str(tmp_path / "t.h5")]) == 2
+    assert "no d2o_cc or o16_cc event" in capsys.readouterr().err

@@ -15,7 +15,7 @@ from simcoh.errors import InputError
 from simcoh.generate import TruthGenerator
 from simcoh.macro import load_macro_text
 from simcoh.physics import oxygen16
-from simcoh.physics.deuteron import flux_normalisation
+from simcoh.physics.deuteron import flux_normalisation, flux_normalisation_with_oxygen
 
 MU_MEV = 105.6583755  # PDG muon mass
 #: AME2020 mass excesses typed from the evaluation (Wang et al., CPC 45, 030003 (2021)): 16F 10675.182 keV,
@@ -93,6 +93,20 @@ def test_flux_normalisation_with_background():
     assert r.rel_stat == pytest.approx(math.sqrt(1100) / 1000)
     assert r.rel_background == pytest.approx(0.03)
     assert r.rel_total == pytest.approx(math.sqrt(1100 / 1e6 + 1e-4 + 9e-4))
+
+
+def test_flux_with_oxygen_scales_with_the_count():
+    """N = Φ (N_d σ_d + N_O σ_O): rates 1e-12 and 1e-13 per unit flux, N = 1100 gives Φ = 1e15 exactly, and a count
+    twice as large gives twice the flux (a 16O count subtracted at a fixed model flux would give 2.1x)."""
+    r = flux_normalisation_with_oxygen(1100.0, 1e28, 1e-40, 0.011, 1e27, 1e-40, 0.3)
+    assert r.flux_per_cm2 == pytest.approx(1e15)
+    assert r.rel_stat == pytest.approx(1 / math.sqrt(1100))
+    assert r.rel_xs == pytest.approx(0.011 * 10 / 11)   # νe d share 10/11 of the rate
+    assert r.rel_background == pytest.approx(0.3 / 11)  # 16O share 1/11
+    r2 = flux_normalisation_with_oxygen(2200.0, 1e28, 1e-40, 0.011, 1e27, 1e-40, 0.3)
+    assert r2.flux_per_cm2 == pytest.approx(2 * r.flux_per_cm2)
+    with pytest.raises(InputError):
+        flux_normalisation_with_oxygen(0.0, 1e28, 1e-40, 0.01, 1e27, 1e-40, 0.3)
 
 
 def test_only_heavy_water(tmp_path):

@@ -2,9 +2,9 @@
 
 From the events of a physical-mode run on the d2o detector: N = the d2o_cc and o16_cc events in the file (both are
 a single Cherenkov electron, not told apart; d2o_es events, forward-peaked, are taken as removed by a direction
-cut), B = the expected o16_cc count (subtracted with its cross-section uncertainty), Φ = (N − B)/(N_d ⟨σ_d⟩) with
-its statistical (√N), νe d cross-section and background uncertainties, compared with the fluence of the run's
-source model. No efficiency, cosmic or beam-neutron background is modelled.
+cut). Both channels see the same νe flux, so Φ = N/(N_d ⟨σ_d⟩ + N_O ⟨σ_O⟩) (the ¹⁶O part scales with the flux
+measured, not with the source model's), with its statistical (1/√N), νe d and ¹⁶O cross-section uncertainties,
+compared with the fluence of the run's source model. No efficiency, cosmic or beam-neutron background is modelled.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ def flux_from_file(path: str, xs_rel_unc: float | None = None):
     from ..errors import Diagnostic, InputError
     from ..generate import PROCESS_CODES, TruthGenerator
     from ..io.reader import open_events
-    from ..physics.deuteron import flux_normalisation
+    from ..physics.deuteron import flux_normalisation_with_oxygen
 
     if xs_rel_unc is not None and not 0 <= xs_rel_unc < 1:
         raise InputError(Diagnostic(f"--xs-uncertainty {xs_rel_unc:g} is not a relative uncertainty",
@@ -49,20 +49,27 @@ def flux_from_file(path: str, xs_rel_unc: float | None = None):
     n_o16 = int(np.count_nonzero(codes == PROCESS_CODES["o16_cc"]))
     n_es = int(np.count_nonzero(codes == PROCESS_CODES["d2o_es"]))
     o16 = gen.processes.get("o16_cc")
-    b, b_unc = (gen.expected["o16_cc"], o16.sigma_rel_unc) if o16 is not None else (0.0, 0.0)
+    n_o, sigma_o, b_unc = (o16.n_o16, o16.sigma_avg_cm2, o16.sigma_rel_unc) if o16 is not None else (0.0, 0.0, 0.0)
     unc = cc.sigma_rel_unc if xs_rel_unc is None else xs_rel_unc
-    result = flux_normalisation(n_cc + n_o16, cc.n_deuterons, cc.sigma_avg_cm2, unc, b, b_unc)
+    if n_cc + n_o16 == 0:
+        raise InputError(Diagnostic("the file holds no d2o_cc or o16_cc event: no flux can be measured",
+                                    file=str(path), expected="a run with a positive νe CC count",
+                                    suggestion="run a longer exposure (/run/exposure)"))
+    result = flux_normalisation_with_oxygen(n_cc + n_o16, cc.n_deuterons, cc.sigma_avg_cm2, unc, n_o, sigma_o,
+                                            b_unc)
+    b = result.flux_per_cm2 * n_o * sigma_o  # the 16O events at the measured flux
     truth = cc.fluence_per_pot_cm2 * cfg.exposure_pot
     return result, dict(n_d2o_cc=n_cc, n_o16_cc=n_o16, n_d2o_es=n_es, background=b, background_rel_unc=b_unc,
-                        oxygen_modelled=o16 is not None, n_deuterons=cc.n_deuterons, sigma_avg_cm2=cc.sigma_avg_cm2,
+                        xs_rel_unc=unc, oxygen_modelled=o16 is not None, n_deuterons=cc.n_deuterons,
+                        sigma_avg_cm2=cc.sigma_avg_cm2,
                         source_fluence_per_cm2=truth, exposure_pot=cfg.exposure_pot)
 
 
 def run(args) -> int:
     r, d = flux_from_file(args.file, args.xs_uncertainty)
     print(f"{args.file}: {d['n_d2o_cc']} νe d CC + {d['n_o16_cc']} νe ¹⁶O CC events "
-          f"({d['exposure_pot']:.4g} POT); ¹⁶O background subtracted: {d['background']:.1f} "
-          f"± {100 * d['background_rel_unc']:.0f} %")
+          f"({d['exposure_pot']:.4g} POT); ¹⁶O share at the measured flux: {d['background']:.1f} events "
+          f"(σ ± {100 * d['background_rel_unc']:.0f} %)")
     if not d["oxygen_modelled"]:
         print("  note: o16_cc was not enabled in this run; the oxygen background (~8 % of d2o_cc) is missing")
     if d["n_d2o_es"]:
@@ -70,8 +77,8 @@ def run(args) -> int:
               "as removed by a direction cut (not modelled)")
     print(f"  deuterons {d['n_deuterons']:.4e}, Michel-averaged σ(νe d) {d['sigma_avg_cm2']:.4e} cm²")
     print(f"  νe fluence Φ = {r.flux_per_cm2:.4e} cm⁻² ± {100 * r.rel_total:.1f} % "
-          f"(stat {100 * r.rel_stat:.1f} %, σ(νe d) {100 * r.rel_xs:.1f} %, ¹⁶O background "
-          f"{100 * r.rel_background:.1f} %)")
+          f"(stat {100 * r.rel_stat:.1f} %, σ(νe d) {100 * d['xs_rel_unc']:.1f} % → {100 * r.rel_xs:.1f} %, "
+          f"σ(¹⁶O) {100 * d['background_rel_unc']:.0f} % → {100 * r.rel_background:.1f} %)")
     ratio = r.flux_per_cm2 / d["source_fluence_per_cm2"]
     print(f"  source model fluence {d['source_fluence_per_cm2']:.4e} cm⁻²; measured/model = {ratio:.3f} "
           f"± {ratio * r.rel_stat:.3f} (stat)")

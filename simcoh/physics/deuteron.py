@@ -141,3 +141,20 @@ def flux_normalisation(n_events: float, n_deuterons: float, sigma_avg_cm2: float
         raise InputError("flux normalisation needs a positive signal count, deuteron number and cross section")
     return FluxNormalisation(signal / (n_deuterons * sigma_avg_cm2), math.sqrt(n_events) / signal, sigma_rel_unc,
                              n_background * background_rel_unc / signal)
+
+
+def flux_normalisation_with_oxygen(n_events: float, n_deuterons: float, sigma_avg_cm2: float,
+                                   sigma_rel_unc: float, n_o16: float, sigma_o16_cm2: float,
+                                   o16_rel_unc: float) -> FluxNormalisation:
+    """νe flux (per cm²) from N events of νe d CC and νe ¹⁶O CC together, not told apart. Both are driven by the
+    same νe flux, so the ¹⁶O part is not a fixed background but scales with the flux being measured:
+    N = Φ (N_d⟨σ_d⟩ + N_O⟨σ_O⟩), Φ = N / (N_d⟨σ_d⟩ + N_O⟨σ_O⟩). Subtracting an ¹⁶O count predicted from a model
+    flux would make the measurement depend on that model (a flux 10 % above it would read ≈ 10.8 % above).
+    Errors (relative to Φ, independent): statistical 1/√N, νe d cross section u_d·f_d, ¹⁶O cross section
+    u_O·f_O (reported as ``rel_background``), with f_d, f_O the two channels' shares of the rate."""
+    rate_d, rate_o = n_deuterons * sigma_avg_cm2, n_o16 * sigma_o16_cm2
+    if n_events <= 0 or rate_d <= 0 or rate_o < 0:
+        raise InputError("flux normalisation needs a positive event count, deuteron number and cross section")
+    total = rate_d + rate_o
+    return FluxNormalisation(n_events / total, 1.0 / math.sqrt(n_events), sigma_rel_unc * rate_d / total,
+                             o16_rel_unc * rate_o / total)

@@ -28,7 +28,7 @@ MACRO = "/detector/load d2o\n/process/disable cevns\n/process/enable d2o_cc\n/pr
 def run(ctx) -> CaseResult:
     from simcoh.generate import TruthGenerator
     from simcoh.macro import load_macro_text
-    from simcoh.physics.deuteron import flux_normalisation, q_value_mev
+    from simcoh.physics.deuteron import flux_normalisation, flux_normalisation_with_oxygen, q_value_mev
     from simcoh.source.flux import flux_per_cm2
 
     t0 = time.perf_counter()
@@ -40,8 +40,9 @@ def run(ctx) -> CaseResult:
     o16 = gen.processes["o16_cc"]
     n_cc, n_es, n_o16 = gen.expected["d2o_cc"], gen.expected["d2o_es"], gen.expected["o16_cc"]
     norm = flux_normalisation(n_cc, cc.n_deuterons, cc.sigma_avg_cm2, cc.sigma_rel_unc)
-    # CC events on d and 16O are not told apart: the 16O count is subtracted with its assumed uncertainty
-    with_o16 = {u: flux_normalisation(n_cc + n_o16, cc.n_deuterons, cc.sigma_avg_cm2, u, n_o16, o16.sigma_rel_unc)
+    # CC events on d and 16O are not told apart and see one flux: Φ = N / (N_d σ_d + N_O σ_O)
+    with_o16 = {u: flux_normalisation_with_oxygen(n_cc + n_o16, cc.n_deuterons, cc.sigma_avg_cm2, u, o16.n_o16,
+                                                  o16.sigma_avg_cm2, o16.sigma_rel_unc)
                 for u in (cc.sigma_rel_unc, *P.ND_XS_THEORY_100MEV)}
     fluence = flux_per_cm2(cfg.exposure_pot, cfg.source.nu_per_flavour_per_pot, 2000.0)
 
@@ -102,8 +103,8 @@ def run(ctx) -> CaseResult:
                         ["flux uncertainty, d2o_cc alone: stat / cross section / total",
                          f"{100 * norm.rel_stat:.1f} % / {100 * norm.rel_xs:.1f} % / {100 * norm.rel_total:.1f} %"]]))
     res.tables.append((
-        "Flux normalisation Φ = (N − B_O16)/(N_d ⟨σ_d⟩) from d2o_cc + o16_cc, 2 years, no efficiency",
-        ["νe d theory uncertainty", "Φ (νe cm⁻²)", "stat", "νe d σ", "¹⁶O background (30 %)", "total"],
+        "Flux normalisation Φ = N/(N_d ⟨σ_d⟩ + N_O ⟨σ_O⟩) from d2o_cc + o16_cc, 2 years, no efficiency",
+        ["νe d theory uncertainty", "Φ (νe cm⁻²)", "stat", "νe d σ", "¹⁶O σ (30 %)", "total"],
         [[f"{100 * u:.0f} %" + (" (NSGK table)" if u == cc.sigma_rel_unc else f" ({P.ND_XS_THEORY_SOURCE})"),
           f"{r.flux_per_cm2:.4e}", f"{100 * r.rel_stat:.1f} %", f"{100 * r.rel_xs:.1f} %",
           f"{100 * r.rel_background:.1f} %", f"{100 * r.rel_total:.1f} %"] for u, r in with_o16.items()]))
@@ -112,11 +113,11 @@ def run(ctx) -> CaseResult:
                      "Its goal of 2–3 % on the flux is for the two-module system, not this module alone.")
     res.tables.append(_energy_cut_table(cc, o16, n_cc, n_o16))
     r1 = with_o16[cc.sigma_rel_unc]
-    res.notes.append(f"The ¹⁶O CC background is {100 * n_o16 / n_cc:.1f} % of the deuteron signal; with its assumed "
-                     f"30 % uncertainty it adds {100 * r1.rel_background:.1f} % to the flux error (statistics of two "
-                     f"years: {100 * r1.rel_stat:.1f} %). Its electrons are softer (T_e ≤ Eν − 15.4 MeV), but its "
-                     "steep σ(Eν) weights the top of the Michel spectrum, so an electron-energy cut removes it only "
-                     "slowly (table above); none is applied to the flux numbers.")
+    res.notes.append(f"The ¹⁶O CC events are {100 * n_o16 / n_cc:.1f} % of the deuteron signal and scale with the same "
+                     f"flux; its cross section's assumed 30 % adds {100 * r1.rel_background:.1f} % to the flux error "
+                     f"(statistics of two years: {100 * r1.rel_stat:.1f} %). Its electrons are softer "
+                     "(T_e ≤ Eν − 15.4 MeV), but its steep σ(Eν) weights the top of the Michel spectrum, so an "
+                     "electron-energy cut removes it only slowly (table above); none is applied to the flux numbers.")
     res.data.update(n_cc=n_cc, n_es=n_es, n_o16=n_o16, rel_stat=norm.rel_stat, rel_total=norm.rel_total,
                     rel_total_with_o16={u: r.rel_total for u, r in with_o16.items()})
     res.runtime_s = time.perf_counter() - t0
@@ -133,9 +134,10 @@ def _energy_cut_table(cc, o16, n_cc: float, n_o16: float):
         fd = _michel_average(lambda e: sd(e) * (e - cc.q_mev >= t), cc.table.e_nu_mev[0]) / d0
         fo = _michel_average(lambda e: so(e) * (e - o16.q_mev >= t), o16.table.e_nu_mev[0]) / o0
         s, b = n_cc * fd, n_o16 * fo
-        stat, bkg = math.sqrt(s + b) / s, o16.sigma_rel_unc * b / s
+        # both channels scale with the flux measured: Φ = (s + b)/(rates); shares s/(s + b), b/(s + b)
+        stat, bkg, xs = 1 / math.sqrt(s + b), o16.sigma_rel_unc * b / (s + b), cc.sigma_rel_unc * s / (s + b)
         rows.append([f"{t:g}", f"{fd:.3f}", f"{fo:.3f}", f"{100 * b / s:.1f} %", f"{100 * stat:.1f} %",
-                     f"{100 * bkg:.1f} %", f"{100 * math.sqrt(stat**2 + bkg**2 + cc.sigma_rel_unc**2):.1f} %"])
+                     f"{100 * bkg:.1f} %", f"{100 * math.sqrt(stat**2 + bkg**2 + xs**2):.1f} %"])
     return ("Electron-energy cut T_e ≥ t (quadrature; 2 years, no other efficiency)",
             ["t (MeV)", "d2o_cc kept", "o16_cc kept", "¹⁶O / d2o_cc", "stat", "¹⁶O (30 %)", "total"], rows)
 
