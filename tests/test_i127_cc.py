@@ -134,6 +134,18 @@ def test_iodine_without_an_mev_response_is_an_error(tmp_path):
     assert "csi.mac:2" in str(err.value) and "electron_response" in str(err.value)
 
 
+def test_photon_fidelity_is_refused_at_its_macro_line(tmp_path):
+    """The MeV response exists at parametric fidelity only; photon level would store ~350,000 PE per event."""
+    from simcoh.engine import prepare_run
+
+    macro = tmp_path / "photon.mac"
+    macro.write_text("/detector/load nai-185kg\n/process/disable cevns\n/process/enable i127_cc\n"
+                     "/run/fidelity photon\n/run/beamOn 10\n")
+    with pytest.raises(InputError) as err:
+        prepare_run(load_macro(str(macro)))
+    assert "photon.mac:4" in str(err.value) and "/run/fidelity parametric" in str(err.value)
+
+
 def test_levels_must_straddle_the_neutron_threshold(tmp_path):
     macro = tmp_path / "bad.mac"
     macro.write_text("/detector/load nai-185kg\n/process/enable i127_cc\n/process/i127_cc/neutronLevel 5 MeV\n"

@@ -119,7 +119,8 @@ SECTIONS: dict[str, str] = {
     "electron_response": "MeV-scale response to electron-type events (charged-current electrons and their "
     "de-excitation gammas, truth column `e_dep_mev`) at parametric fidelity: Gaussian resolution "
     "sigma/E = a/sqrt(E/MeV) (+) b (in quadrature), the mean contained fraction, and the analysis window and "
-    "efficiency. Without this section such events get the detector's [smearing] like recoils (docs/naive-cc.md).",
+    "efficiency. Processes with such events (i127_cc) are refused on a detector without this section, and at photon "
+    "or waveform fidelity (docs/naive-cc.md).",
 }
 
 REQUIRED_SECTIONS = ("detector", "target")

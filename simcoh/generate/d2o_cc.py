@@ -39,13 +39,15 @@ TABLE_SIZE = 16385
 _C = f"/process/{NAME}/"
 
 def cross_section_and_light_params(name: str, reaction: str, table_initial: str, table_example: str,
-                                   table_source: str, unc_initial: str, unc_example: str) -> tuple[Param, ...]:
+                                   table_source: str, unc_initial: str, unc_example: str,
+                                   table_note: str = "") -> tuple[Param, ...]:
     """The four parameters every heavy-water channel declares: its cross-section table and uncertainty, and the
     photocathode coverage and quantum efficiency that turn its Cherenkov photons into photoelectrons."""
     c = f"/process/{name}/"
     return (
         Param(f"{name}.xs_table", c + "xsTable", "path",
-              f"Cross-section table of {reaction}: E_nu [MeV], sigma [cm2], relative uncertainty (docs/d2o.md).",
+              f"Cross-section table of {reaction}: E_nu [MeV], sigma [cm2], relative uncertainty (docs/d2o.md)."
+              + table_note,
               default=None, initial=table_initial, label=f"{name} cross-section table",
               arg="PATH", arg_help="three columns: E_nu_MeV sigma_cm2 rel_unc", example=table_example,
               source=table_source),

@@ -201,6 +201,12 @@ class PhotonStage(_QuenchedStage):
         if self.light is None:
             raise InputError(f"detector '{self.det.name}' has no [light] section: photon fidelity needs "
                              "photoelectrons (for an ionization detector use /run/fidelity parametric)")
+        if self.has_deposit:
+            # MeV electrons (127I CC: ~350,000 PE per event) would be stored photoelectron by photoelectron, and
+            # their [electron_response] (MeV resolution, containment, analysis window) exists at parametric only.
+            raise InputError(f"fidelity '{cfg.fidelity}' does not simulate the MeV electron events of this run "
+                             "(e.g. i127_cc): their response is the detector's [electron_response] at parametric "
+                             "fidelity; use /run/fidelity parametric (docs/naive-cc.md)")
         self.scint = self.det.scintillation
         if self.scint is None:
             raise InputError(f"detector '{self.det.name}' has no [scintillation] section: photon fidelity needs "
