@@ -125,6 +125,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="comma-separated recoil times (µs after the ROI start) of the time scan")
     p.add_argument("--seed", type=int, default=2021)
     p.add_argument("--outdir", default="efficiency", help="folder for efficiency.csv/.md and the PNG plots")
+    p.add_argument("--overwrite", action="store_true", help="replace a finished report and plots in --outdir")
     p.add_argument("--threads", type=int, default=None, help="numba threads")
     p.add_argument("--noise-mode", default=None, choices=("gaussian", "gaussian_fast", "table"),
                    help="override the digitizer noise mode")
@@ -407,7 +408,7 @@ def cmd_efficiency(args) -> int:
     ns = types.SimpleNamespace(detector=detector, n_per_point=args.n_per_point, pe_points=pe_points,
                                t_points_us=t_points_us, seed=args.seed, outdir=args.outdir, threads=args.threads,
                                noise_mode=args.noise_mode, time_n_per_point=args.time_n_per_point,
-                               population=args.population)
+                               population=args.population, overwrite=args.overwrite)
     import os
 
     os.makedirs(args.outdir, exist_ok=True)  # only once every argument is known to be good
