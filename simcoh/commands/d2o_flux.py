@@ -51,6 +51,12 @@ def flux_from_file(path: str, xs_rel_unc: float | None = None):
     o16 = gen.processes.get("o16_cc")
     b, b_unc = (gen.expected["o16_cc"], o16.sigma_rel_unc) if o16 is not None else (0.0, 0.0)
     unc = cc.sigma_rel_unc if xs_rel_unc is None else xs_rel_unc
+    if n_cc + n_o16 <= b:
+        raise InputError(Diagnostic(f"{n_cc + n_o16} d2o_cc + o16_cc events on an expected ¹⁶O background of {b:.3g}: "
+                                    "no signal left to normalise the flux", file=str(path),
+                                    expected="more events than the background (two SNS years give ~1100)",
+                                    suggestion="a longer /run/exposure, e.g. 14 GWh as macros/production/"
+                                               "d2o-cc-2yr.mac"))
     result = flux_normalisation(n_cc + n_o16, cc.n_deuterons, cc.sigma_avg_cm2, unc, b, b_unc)
     truth = cc.fluence_per_pot_cm2 * cfg.exposure_pot
     return result, dict(n_d2o_cc=n_cc, n_o16_cc=n_o16, n_d2o_es=n_es, background=b, background_rel_unc=b_unc,
