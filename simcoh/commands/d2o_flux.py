@@ -52,8 +52,8 @@ def flux_from_file(path: str, xs_rel_unc: float | None = None):
     b, b_unc = (gen.expected["o16_cc"], o16.sigma_rel_unc) if o16 is not None else (0.0, 0.0)
     unc = cc.sigma_rel_unc if xs_rel_unc is None else xs_rel_unc
     if n_cc + n_o16 <= b:
-        raise InputError(Diagnostic(f"{n_cc + n_o16} d2o_cc + o16_cc events on an expected ¹⁶O background of {b:.3g}: "
-                                    "no signal left to normalise the flux", file=str(path),
+        raise InputError(Diagnostic(f"{n_cc + n_o16} d2o_cc + o16_cc events on an expected ¹⁶O background of "
+                                    f"{b:.3g}: no signal left to normalise the flux", file=str(path),
                                     expected="more events than the background (two SNS years give ~1100)",
                                     suggestion="a longer /run/exposure, e.g. 14 GWh as macros/production/"
                                                "d2o-cc-2yr.mac"))
