@@ -396,13 +396,14 @@ def cmd_geometries(args) -> int:
 def cmd_efficiency(args) -> int:
     import types
 
-    from .efficiency.study import efficiency_command
+    from .efficiency.study import efficiency_command, published_curves
     from .detector import load_geometry
 
     from .efficiency.options import check_arguments
 
     COMPILATION.install()  # say so when numba compiles the waveform kernels (the first run only)
     detector = load_geometry(args.geometry)
+    published_curves(detector)  # a detector without them is refused before the output folder exists
     windows = getattr(detector, "windows", None)
     pe_points, t_points_us = check_arguments(args, windows.roi_ns / 1e3 if windows is not None else None)
     ns = types.SimpleNamespace(detector=detector, n_per_point=args.n_per_point, pe_points=pe_points,

@@ -150,3 +150,12 @@ def test_a_finished_report_is_never_replaced_without_overwrite(tmp_path, capsys)
     assert report.read_text().startswith("# Toy-MC selection efficiency")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["efficiency.csv", "efficiency.md", "efficiency_pe.png",
                                                           "efficiency_time.png"]
+
+
+def test_a_detector_without_published_curves_is_refused_before_the_folder_exists(tmp_path, capsys):
+    from simcoh.cli import main
+
+    out = tmp_path / "eff"
+    assert main(["efficiency", "--geometry", "lar-750", "--outdir", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "[efficiency.energy] in PE" in err and "suggestion: --geometry csi-2021" in err and not out.exists()

@@ -31,7 +31,7 @@ import numpy as np
 
 from ..daq import Digitizer
 from ..detector import load_geometry
-from ..errors import InputError
+from ..errors import Diagnostic, InputError
 from ..response.efficiency import energy_efficiency, energy_section, time_efficiency, time_section
 from .options import check_outputs
 from .plateau_bound import max_plateau_for_rate_mixture
@@ -169,11 +169,14 @@ class EfficiencyResult:
         return "\n".join(lines)
 
 
-def _published(det):
+def published_curves(det):
+    """The detector's published (ε_E in PE, ε_T) sections the study compares with; InputError without them."""
     e, t = energy_section(det), time_section(det)
     if e is None or t is None or e.variable != "pe":
-        raise InputError(f"detector '{det.name}' needs [efficiency.energy] in PE and [efficiency.time] to compare "
-                         "the toy-MC efficiency with")
+        raise InputError(Diagnostic(f"detector '{det.name}' needs [efficiency.energy] in PE and [efficiency.time] "
+                                    "to compare the toy-MC efficiency with", file="<command line>",
+                                    expected="--geometry of a CsI[Na] data set with its published efficiencies",
+                                    suggestion="--geometry csi-2021 (the default) or csi-2017"))
     return e, t
 
 
@@ -303,7 +306,7 @@ def run_efficiency_study(detector, n_per_point: int, pe_points, t_points_ns, see
     n_time = TIME_SCAN_FACTOR * int(n_per_point) if time_n_per_point is None else int(time_n_per_point)
     if n_time < 1:
         raise InputError(f"time_n_per_point must be at least 1, got {time_n_per_point}")
-    eff_e, eff_t = _published(det)
+    eff_e, eff_t = published_curves(det)
     pe_points = np.asarray(pe_points, float)
     t_points = np.asarray(t_points_ns, float)
     previous = numba.get_num_threads()
