@@ -29,7 +29,7 @@ import shlex
 import sys
 
 from ._version import __version__
-from .errors import InputError, OutputExistsError, SimcohError
+from .errors import Diagnostic, InputError, OutputExistsError, SimcohError
 from .limits import check_resources, resource_report
 from .progress import COMPILATION, LOGGER, configure_logging
 
@@ -380,7 +380,17 @@ def cmd_info(args) -> int:
 def cmd_help(args) -> int:
     from .macro import help_text
 
-    print(help_text(args.topic))
+    try:
+        text = help_text(args.topic)
+    except InputError as exc:
+        subcommands = set(COMMANDS) | {m.NAME for m in _command_modules()}
+        if args.topic in subcommands:  # `simcoh help d2o-flux`: the help of a subcommand is its --help
+            raise InputError(Diagnostic(f"'{args.topic}' is a simcoh command, not a macro command or detector key",
+                                        file="<command line>", expected="a macro command (/run/beamOn) or a "
+                                        "detector key (target.distance)",
+                                        suggestion=f"simcoh {args.topic} --help")) from exc
+        raise
+    print(text)
     return 0
 
 
