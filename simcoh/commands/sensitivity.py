@@ -105,7 +105,7 @@ def run(args) -> int:
         zm, z16, z84 = e.band(e.z)
         em, e16, e84 = e.band(e.mu_error)
         lines.append(f"Toys ({len(e.z)} fits{f', {e.n_failed} failed' if e.n_failed else ''}): significance median "
-                     f"{_sigma(zm)} (68 %: {_sigma(z16)}-{_sigma(z84)}); sigma/sigma_SM uncertainty median "
+                     f"{_sigma(zm)} (68 %: {_number(z16)}-{_number(z84)}); sigma/sigma_SM uncertainty median "
                      f"{100 * em:.3g} % "
                      f"(68 %: {100 * e16:.3g}-{100 * e84:.3g} %)")
         result["toys"] = {"n": len(e.z), "failed": e.n_failed, "z_median": _finite(zm),
@@ -121,7 +121,11 @@ def run(args) -> int:
 
 def _sigma(z: float) -> str:
     """A significance for the report: infinite where μ = 0 expects none of the events (no background there)."""
-    return "infinite" if math.isinf(z) else f"{z:.3g} sigma"
+    return "infinite" if math.isinf(z) else f"{_number(z)} sigma"
+
+
+def _number(z: float) -> str:
+    return "infinite" if math.isinf(z) else f"{z:.3g}"
 
 
 def _finite(z: float) -> float | None:
