@@ -29,7 +29,7 @@ import shlex
 import sys
 
 from ._version import __version__
-from .errors import InputError, OutputExistsError, SimcohError
+from .errors import Diagnostic, InputError, OutputExistsError, SimcohError
 from .limits import check_resources, resource_report
 from .progress import COMPILATION, LOGGER, configure_logging
 
@@ -125,6 +125,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="comma-separated recoil times (µs after the ROI start) of the time scan")
     p.add_argument("--seed", type=int, default=2021)
     p.add_argument("--outdir", default="efficiency", help="folder for efficiency.csv/.md and the PNG plots")
+    p.add_argument("--overwrite", action="store_true", help="replace a finished report and plots in --outdir")
     p.add_argument("--threads", type=int, default=None, help="numba threads")
     p.add_argument("--noise-mode", default=None, choices=("gaussian", "gaussian_fast", "table"),
                    help="override the digitizer noise mode")
@@ -379,7 +380,17 @@ def cmd_info(args) -> int:
 def cmd_help(args) -> int:
     from .macro import help_text
 
-    print(help_text(args.topic))
+    try:
+        text = help_text(args.topic)
+    except InputError as exc:
+        subcommands = set(COMMANDS) | {m.NAME for m in _command_modules()}
+        if args.topic in subcommands:  # `simcoh help d2o-flux`: the help of a subcommand is its --help
+            raise InputError(Diagnostic(f"'{args.topic}' is a simcoh command, not a macro command or detector key",
+                                        file="<command line>", expected="a macro command (/run/beamOn) or a "
+                                        "detector key (target.distance)",
+                                        suggestion=f"simcoh {args.topic} --help")) from exc
+        raise
+    print(text)
     return 0
 
 
@@ -395,19 +406,20 @@ def cmd_geometries(args) -> int:
 def cmd_efficiency(args) -> int:
     import types
 
-    from .efficiency.study import efficiency_command
+    from .efficiency.study import efficiency_command, published_curves
     from .detector import load_geometry
 
     from .efficiency.options import check_arguments
 
     COMPILATION.install()  # say so when numba compiles the waveform kernels (the first run only)
     detector = load_geometry(args.geometry)
+    published_curves(detector)  # a detector without them is refused before the output folder exists
     windows = getattr(detector, "windows", None)
     pe_points, t_points_us = check_arguments(args, windows.roi_ns / 1e3 if windows is not None else None)
     ns = types.SimpleNamespace(detector=detector, n_per_point=args.n_per_point, pe_points=pe_points,
                                t_points_us=t_points_us, seed=args.seed, outdir=args.outdir, threads=args.threads,
                                noise_mode=args.noise_mode, time_n_per_point=args.time_n_per_point,
-                               population=args.population)
+                               population=args.population, overwrite=args.overwrite)
     import os
 
     os.makedirs(args.outdir, exist_ok=True)  # only once every argument is known to be good

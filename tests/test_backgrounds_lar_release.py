@@ -132,6 +132,20 @@ def test_released_spectrum_needs_a_release():
         load_macro_text(text)
 
 
+def test_a_geometry_without_its_release_says_where_to_add_it(tmp_path):
+    """cenns10-lar with the release key removed: the error says where the key goes and does not propose the
+    model that failed (its own, 'released') as the way out."""
+    geometries = Path(__file__).resolve().parents[1] / "geometries"
+    text = (geometries / "cenns10-lar.toml").read_text()
+    assert 'release = "cenns10-lar"\n' in text
+    (tmp_path / "lar.toml").write_text(text.replace('release = "cenns10-lar"\n', ""))
+    (tmp_path / "data").symlink_to(geometries / "data")
+    with pytest.raises(InputError) as err:
+        load_macro_text(f"/detector/load {tmp_path / 'lar.toml'}\n/process/enable ss\n/run/beamOn 10\n")
+    assert "background.ss.release in the geometry file" in str(err.value)
+    assert "choose the detector's own model" not in str(err.value)
+
+
 def test_cenns10_template_needs_a_light_yield():
     from simcoh.generate.templates import template
 

@@ -213,3 +213,12 @@ def test_a_cold_cache_compiles_once(tmp_path):
     assert f"compiling numba kernels (first run only, cached in {tmp_path / 'cache'})" in runs[0].stderr
     assert "numba compilation" in runs[0].stdout
     assert "compiling" not in runs[1].stderr and "numba compilation" not in runs[1].stdout
+
+
+@pytest.mark.parametrize("topic", ["d2o-flux", "efficiency", "sensitivity"])
+def test_help_of_a_subcommand_points_at_its_own_help(topic, capsys):
+    """`simcoh help d2o-flux` is not a macro topic: exit 2 and the way to the subcommand's help."""
+    from simcoh.cli import main
+
+    assert main(["help", topic]) == 2
+    assert f"suggestion: simcoh {topic} --help" in capsys.readouterr().err

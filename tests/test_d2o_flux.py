@@ -85,3 +85,16 @@ def test_cli_refuses_a_file_without_cc_events(tmp_path, capsys):
     capsys.readouterr()
     assert main(["d2o-flux", str(tmp_path / "t.h5")]) == 2
     assert "no d2o_cc or o16_cc event" in capsys.readouterr().err
+@pytest.mark.parametrize("body", ["/run/beamOn 50\n", "/run/exposure 1e-6 GWh\n/run/beamOn\n"],
+                         ids=["fixed-count", "no-events"])
+def test_cli_names_the_file_of_a_run_it_cannot_normalise(tmp_path, capsys, body):
+    """A fixed-count run (weighted events, not a Poisson count) and a run without events: exit 2, the file named,
+    a suggestion; never a traceback."""
+    macro = tmp_path / "r.mac"
+    macro.write_text("/detector/load d2o\n/process/disable cevns\n/process/enable d2o_cc\n/process/enable o16_cc\n"
+                     + body)
+    assert main(["run", str(macro), "--output", str(tmp_path / "r.h5"), "--no-progress"]) == 0
+    capsys.readouterr()
+    assert main(["d2o-flux", str(tmp_path / "r.h5")]) == 2
+    err = capsys.readouterr().err
+    assert f"{tmp_path / 'r.h5'}: error:" in err and "suggestion:" in err and "Traceback" not in err

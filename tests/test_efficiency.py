@@ -129,3 +129,33 @@ def test_new_scan_sizes_are_checked_before_anything_runs(tmp_path):
         check_arguments(args, 15.0)
     assert "--time-n-per-point" in str(err.value) and "--population" in str(err.value)
     assert not (tmp_path / "o").exists()
+
+
+def test_a_finished_report_is_never_replaced_without_overwrite(tmp_path, capsys):
+    """simcoh efficiency into a folder holding a finished report: exit 3 before anything runs, the report left
+    as it was; with --overwrite the report is replaced (atomically: no temporary file is left beside it)."""
+    from simcoh.cli import main
+    from simcoh.errors import OutputExistsError
+
+    report = tmp_path / "efficiency.md"
+    report.write_text("finished\n")
+    argv = ["efficiency", "--outdir", str(tmp_path), "--n-per-point", "2", "--time-n-per-point", "2", "--pe", "20",
+            "--t-us", "3", "--noise-mode", "gaussian_fast", "-q"]
+    assert main(argv) == 3
+    assert report.read_text() == "finished\n" and "--overwrite" in capsys.readouterr().err
+    with pytest.raises(OutputExistsError):
+        run_efficiency_study("csi-2021", 2, [20.0], [], seed=1, outdir=tmp_path, plots=False)
+    assert report.read_text() == "finished\n"
+    assert main(argv + ["--overwrite"]) == 0
+    assert report.read_text().startswith("# Toy-MC selection efficiency")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["efficiency.csv", "efficiency.md", "efficiency_pe.png",
+                                                          "efficiency_time.png"]
+
+
+def test_a_detector_without_published_curves_is_refused_before_the_folder_exists(tmp_path, capsys):
+    from simcoh.cli import main
+
+    out = tmp_path / "eff"
+    assert main(["efficiency", "--geometry", "lar-750", "--outdir", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "[efficiency.energy] in PE" in err and "suggestion: --geometry csi-2021" in err and not out.exists()

@@ -182,3 +182,20 @@ def test_analytic_gradient_matches_finite_differences(bb, x):
     h = 1e-6
     numeric = np.array([(lik.nll(x + h * e) - lik.nll(x - h * e)) / (2 * h) for e in np.eye(x.size)])
     np.testing.assert_allclose(lik.grad(x), numeric, rtol=1e-6, atol=2e-6)
+
+
+def test_a_fit_with_nothing_to_float_is_the_poisson_likelihood_by_hand():
+    """Every parameter fixed, or a model without parameters (fixed backgrounds only): −ln L is the Poisson sum
+    Σ [ν − n ln ν + ln n!] (+ ½ α² for a constrained parameter), evaluated without MIGRAD."""
+    from simcoh.fit.signal_background import Background, signal_background_model
+
+    b, n = np.array([1.0, 2.0]), np.array([1.0, 3.0])
+    poisson = float(np.sum(b - n * np.log(b)) + math.log(1) + math.log(6))
+    none_free = signal_background_model(None, (Background("b", b, fixed=True),), data=n)
+    assert fit(none_free).nll == pytest.approx(poisson, rel=1e-12)
+    s = np.array([0.5, 0.5])
+    model = signal_background_model(s, (Background("b", b, sigma=0.1),), data=n)
+    r = fit(model, fixed={"mu": 2.0, "alpha_b": 1.0})
+    nu = 2.0 * s + 1.1 * b
+    assert r.nll == pytest.approx(float(np.sum(nu - n * np.log(nu))) + math.log(6) + 0.5, rel=1e-12)
+    assert r.free == [] and r.values == {"mu": 2.0, "alpha_b": 1.0}

@@ -38,6 +38,20 @@ def test_asimov_significance_of_a_counting_experiment(s, b):
     assert S.asimov(model).z == pytest.approx(expected, rel=1e-4)
 
 
+def test_no_background_is_an_infinite_significance():
+    """Without background μ = 0 expects no event, so one observed event gives L(0) = 0 and q0 = ∞ (the limit
+    b → 0 of Cowan et al.'s Z_A, eq. 97, diverges as √(2 s ln(s/b))); a background in only one of two bins leaves
+    Z finite only if the other bin is empty. The toy band has no NaN from interpolating between infinities."""
+    assert math.isinf(S.asimov(signal_background_model(np.array([10.0]))).z)
+    partial = signal_background_model(np.array([10.0, 5.0]), (Background("b", np.array([5.0, 0.0]), fixed=True),))
+    assert math.isinf(S.asimov(partial).z)
+    e = S.ensemble(signal_background_model(np.array([10.0])), 5, seed=1)
+    assert all(math.isinf(z) for z in e.band(e.z))
+    s, b = 10.0, 1e-6  # a tiny background: finite and as the formula
+    model = signal_background_model(np.array([s]), (Background("b", np.array([b]), fixed=True),))
+    assert S.asimov(model).z == pytest.approx(math.sqrt(2 * ((s + b) * math.log(1 + s / b) - s)), rel=1e-4)
+
+
 def test_toy_median_significance_near_asimov():
     """The Asimov significance approximates the median of the pseudo-experiments (Cowan et al. 2011); with
     400 toys the median's standard error is ≈ 1.25 σ_Z/√400 ≈ 0.06 for σ_Z ≈ 1."""
@@ -70,7 +84,9 @@ def test_lar750_one_year(tmp_path, capsys):
     assert main(argv) == 0
     text = capsys.readouterr().out
     assert "SIGNAL ONLY" in text.splitlines()[1]
+    assert "significance infinite" in text and "any event excludes mu = 0" in text
     result = json.loads(out.read_text())
+    assert result["asimov"]["z"] is None and result["toys"]["z_median"] is None  # not the ln(ν) floor's 2e3
     assert result["cevns_events"] == pytest.approx(3000, rel=0.15)
     # signal only: σ/σ_SM uncertainty is Poisson, 1/√N
     assert result["asimov"]["mu_error"] == pytest.approx(1 / math.sqrt(result["cevns_events"]), rel=1e-3)

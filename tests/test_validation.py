@@ -125,3 +125,13 @@ def test_nube_case_against_published_and_mass_thresholds(results):
     assert e_th == pytest.approx(9.766, abs=1e-3) and opening >= e_th
     assert nube.data["nube_pb_per_year"] == pytest.approx(386.0, abs=0.5)
     assert len(nube.not_run) == 3
+
+
+def test_an_unknown_case_or_an_outdir_that_is_a_file_is_an_error_before_anything_runs(tmp_path, capsys):
+    """exit 2 and one line naming the option and what was expected; no traceback, nothing written."""
+    assert validate_command(["--fast", "--case", "nosuch", "--outdir", str(tmp_path / "o")]) == 2
+    err = capsys.readouterr().err
+    assert "--case nosuch" in err and "d2o" in err and not (tmp_path / "o").exists()
+    (tmp_path / "f").write_text("")
+    assert validate_command(["--fast", "--case", "d2o", "--outdir", str(tmp_path / "f")]) == 2
+    assert "--outdir" in capsys.readouterr().err and (tmp_path / "f").read_text() == ""

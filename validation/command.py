@@ -39,6 +39,19 @@ def run_validation(fast: bool = True, outdir: str | os.PathLike | None = None,
     return run_all(fast=fast, outdir=out, reference=reference, cases=cases, progress=progress)
 
 
+def _argument_problem(args) -> str | None:
+    """What is wrong with --case or --outdir (checked before any case runs), None if nothing."""
+    from .cases import CASES
+
+    unknown = [c for c in args.cases or () if c not in CASES]
+    if unknown:
+        return (f"--case {unknown[0]}: no such validation case; expected one of {', '.join(CASES)} "
+                "(repeat --case for several)")
+    if args.outdir is not None and Path(args.outdir).exists() and not Path(args.outdir).is_dir():
+        return f"--outdir {args.outdir}: exists and is not a folder; expected a folder for the report and plots/"
+    return None
+
+
 def validate_command(argv: list[str] | None = None) -> int:
     """Parse ``argv`` and run; the exit status is 0 when every case that ran passed, 1 when a case failed and 2
     when the reference data are missing."""
@@ -54,6 +67,10 @@ def validate_command(argv: list[str] | None = None) -> int:
                     help="run only this case (repeatable; its report goes to report-KEY.md): " + CASE_KEYS)
     ap.add_argument("--no-progress", action="store_true", help="do not print progress lines")
     args = ap.parse_args(argv)
+    problem = _argument_problem(args)
+    if problem:
+        print(f"python -m validation: error: {problem}", file=sys.stderr)
+        return 2
     try:
         results = run_validation(fast=args.fast, outdir=args.outdir, reference_dir=args.reference_dir,
                                  cases=args.cases, progress=not args.no_progress)

@@ -3,6 +3,8 @@ uncertainty from an Asimov data set and from pseudo-experiments (docs/sensitivit
 
 from __future__ import annotations
 
+import math
+
 from ._arguments import add_overwrite_argument
 
 NAME = "sensitivity"
@@ -91,19 +93,23 @@ def run(args) -> int:
     lines.append(f"  CEvNS expected in the analysis bins: {sm.cevns.total:.4g} events "
                  f"({sm.binning.shape[0]} energy x {sm.binning.shape[1]} time bins, "
                  f"{sm.binning.x_edges[0]:.3g}-{sm.binning.x_edges[-1]:.3g} keVee, 0-{sm.binning.t_edges_ns[-1] / 1e3:g} us)")
-    lines.append(f"Asimov:   significance {a.z:.3g} sigma; sigma/sigma_SM uncertainty {100 * a.mu_error:.3g} % "
+    lines.append(f"Asimov:   significance {_sigma(a.z)}; sigma/sigma_SM uncertainty {100 * a.mu_error:.3g} % "
                  f"(stat + background), {100 * a.total_mu_error:.3g} % with the 10 % flux normalisation")
+    if math.isinf(a.z):
+        lines.append("  (no background where the CEvNS events are: any event excludes mu = 0)")
     result = {"detector": sm.detector, "exposure": sm.exposure, "notes": sm.notes, "cevns_events": sm.cevns.total,
               "backgrounds": {b.name: float(b.template.sum()) for b in sm.backgrounds},
-              "asimov": {"z": a.z, "mu_error": a.mu_error, "mu_error_with_flux": a.total_mu_error}}
+              "asimov": {"z": _finite(a.z), "mu_error": a.mu_error, "mu_error_with_flux": a.total_mu_error}}
     if args.toys:
         e = S.ensemble(model, args.toys, seed=args.seed, workers=args.workers)
         zm, z16, z84 = e.band(e.z)
         em, e16, e84 = e.band(e.mu_error)
         lines.append(f"Toys ({len(e.z)} fits{f', {e.n_failed} failed' if e.n_failed else ''}): significance median "
-                     f"{zm:.3g} sigma (68 %: {z16:.3g}-{z84:.3g}); sigma/sigma_SM uncertainty median {100 * em:.3g} % "
+                     f"{_sigma(zm)} (68 %: {_number(z16)}-{_number(z84)}); sigma/sigma_SM uncertainty median "
+                     f"{100 * em:.3g} % "
                      f"(68 %: {100 * e16:.3g}-{100 * e84:.3g} %)")
-        result["toys"] = {"n": len(e.z), "failed": e.n_failed, "z_median": zm, "z_68": [z16, z84],
+        result["toys"] = {"n": len(e.z), "failed": e.n_failed, "z_median": _finite(zm),
+                          "z_68": [_finite(z16), _finite(z84)],
                           "mu_error_median": em, "mu_error_68": [e16, e84]}
     print("\n".join(lines))
     if args.output:
@@ -111,3 +117,17 @@ def run(args) -> int:
 
         print(f"wrote {write_json(args.output, result, overwrite=args.overwrite)}")
     return 0
+
+
+def _sigma(z: float) -> str:
+    """A significance for the report: infinite where μ = 0 expects none of the events (no background there)."""
+    return "infinite" if math.isinf(z) else f"{_number(z)} sigma"
+
+
+def _number(z: float) -> str:
+    return "infinite" if math.isinf(z) else f"{z:.3g}"
+
+
+def _finite(z: float) -> float | None:
+    """``z`` for the JSON result: null when infinite (JSON has no infinity)."""
+    return None if math.isinf(z) else z

@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 import os
 
-from ..errors import Diagnostic, InputError
+from ..errors import Diagnostic, InputError, OutputExistsError
 
 #: Mean signal PE of the energy scan: the CsI[Na] ROI (12-bit digitizer) saturates a few hundred PE above the
 #: CEvNS region (< 60 PE); 5,000 PE bounds the photoelectrons held per chunk of windows (CHUNK_WINDOWS × PE).
@@ -20,6 +20,8 @@ MAX_N_PER_POINT = 1_000_000
 MAX_POINTS = 1000
 #: Recoil times (µs after the ROI start) without a detector window to bound them (CsI ROI: 15 µs).
 MAX_T_US = 1000.0
+#: The files a study writes into its output folder (the report and the plots).
+OUTPUT_FILES = ("efficiency.csv", "efficiency.md", "efficiency_pe.png", "efficiency_time.png")
 
 
 def _problem(option: str, message: str, expected: str, suggestion: str | None = None) -> Diagnostic:
@@ -59,6 +61,14 @@ def outdir(path: str, problems: list) -> None:
                                  "choose another --outdir"))
 
 
+def check_outputs(path, overwrite: bool) -> None:
+    """OutputExistsError if the folder ``path`` already holds a finished report or plot and not ``overwrite``."""
+    existing = [name for name in OUTPUT_FILES if os.path.isfile(os.path.join(path, name))]
+    if existing and not overwrite:
+        raise OutputExistsError(f"{os.path.join(path, existing[0])} exists (a finished efficiency report); it was "
+                                "left alone. Choose another --outdir or pass --overwrite to replace it")
+
+
 def check_arguments(args, roi_us: float | None) -> tuple[list[float], list[float]]:
     """(pe_points, t_points_us) of the parsed ``simcoh efficiency`` arguments; InputError listing every problem.
     ``roi_us``: the detector's region-of-interest length (recoil times must fall in it)."""
@@ -81,4 +91,5 @@ def check_arguments(args, roi_us: float | None) -> tuple[list[float], list[float
     outdir(args.outdir, problems)
     if problems:
         raise InputError(problems)
+    check_outputs(args.outdir, getattr(args, "overwrite", False))
     return pe, t_us

@@ -21,6 +21,7 @@ published expectation (energy) or of the measured ratio (time, both samples' err
 from __future__ import annotations
 
 import csv
+import io
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,8 +31,9 @@ import numpy as np
 
 from ..daq import Digitizer
 from ..detector import load_geometry
-from ..errors import InputError
+from ..errors import Diagnostic, InputError
 from ..response.efficiency import energy_efficiency, energy_section, time_efficiency, time_section
+from .options import check_outputs
 from .plateau_bound import max_plateau_for_rate_mixture
 from .population import PopulationScan, population_scan
 from .stats import wilson_interval
@@ -167,11 +169,14 @@ class EfficiencyResult:
         return "\n".join(lines)
 
 
-def _published(det):
+def published_curves(det):
+    """The detector's published (ε_E in PE, ε_T) sections the study compares with; InputError without them."""
     e, t = energy_section(det), time_section(det)
     if e is None or t is None or e.variable != "pe":
-        raise InputError(f"detector '{det.name}' needs [efficiency.energy] in PE and [efficiency.time] to compare "
-                         "the toy-MC efficiency with")
+        raise InputError(Diagnostic(f"detector '{det.name}' needs [efficiency.energy] in PE and [efficiency.time] "
+                                    "to compare the toy-MC efficiency with", file="<command line>",
+                                    expected="--geometry of a CsI[Na] data set with its published efficiencies",
+                                    suggestion="--geometry csi-2021 (the default) or csi-2017"))
     return e, t
 
 
@@ -229,11 +234,23 @@ def _time_scan(det, seed, dig, t_points, n, eff_t, t0_ns, first):
     return np.array(rows).reshape(-1, 5), ref, ref_expected, first
 
 
+def _write_atomic(path: Path, text: str) -> Path:
+    """``text`` to ``path`` through a temporary file beside it and a rename (never a half-written file)."""
+    tmp = path.with_name(f".{path.stem}.{os.getpid()}.tmp{path.suffix}")
+    try:
+        tmp.write_text(text, newline="")
+        os.replace(tmp, path)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+    return path
+
+
 def write_table(result: EfficiencyResult, outdir: Path) -> dict[str, Path]:
-    """efficiency.csv (both scans) and efficiency.md (markdown tables)."""
+    """efficiency.csv (both scans) and efficiency.md (markdown tables), each written atomically."""
     outdir.mkdir(parents=True, exist_ok=True)
     csv_path, md_path = outdir / "efficiency.csv", outdir / "efficiency.md"
-    with open(csv_path, "w", newline="") as f:
+    with io.StringIO(newline="") as f:
         w = csv.writer(f)
         w.writerow(["scan", "point", "pe_rec_mean", "efficiency", "wilson_lo", "wilson_hi", "published", "chi2"])
         for i, pe in enumerate(result.pe_points):
@@ -247,6 +264,7 @@ def write_table(result: EfficiencyResult, outdir: Path) -> dict[str, Path]:
         for i, c in enumerate(pop.centres_pe if pop is not None else ()):
             w.writerow(["pe_rec_bin", f"{c:g}", f"{c:g}", f"{pop.eff[i]:.5f}", f"{pop.eff_lo[i]:.5f}",
                         f"{pop.eff_hi[i]:.5f}", f"{pop.expected[i]:.5f}", ""])
+        _write_atomic(csv_path, f.getvalue())
     md = ["# Toy-MC selection efficiency", "", "```", result.summary(), "", result.verdict_text(), "```", "",
           "| mean PE | <PE_rec> | efficiency | 68 % Wilson | published <eps_E(PE_rec)> | chi2 |", "|---|---|---|---|---|---|"]
     md += [f"| {pe:g} | {result.pe_rec_mean[i]:.2f} | {result.eff_pe[i]:.4f} | [{result.eff_pe_lo[i]:.4f}, "
@@ -263,7 +281,7 @@ def write_table(result: EfficiencyResult, outdir: Path) -> dict[str, Path]:
                "| PE_rec bin | recoils | efficiency | 68 % Wilson | published <eps_E(PE_rec)> |", "|---|---|---|---|---|"]
         md += [f"| {c:g} ± 1 | {pop.n[i]} | {pop.eff[i]:.4f} | [{pop.eff_lo[i]:.4f}, {pop.eff_hi[i]:.4f}] | "
                f"{pop.expected[i]:.4f} |" for i, c in enumerate(pop.centres_pe)]
-    md_path.write_text("\n".join(md) + "\n")
+    _write_atomic(md_path, "\n".join(md) + "\n")
     return {"csv": csv_path, "markdown": md_path}
 
 
@@ -271,21 +289,24 @@ def run_efficiency_study(detector, n_per_point: int, pe_points, t_points_ns, see
                          threads: int | None = None, plots: bool = True,
                          noise_mode: str | None = None, time_n_per_point: int | None = None,
                          time_noise_mode: str | None = TIME_SCAN_NOISE,
-                         population_n: int = 0) -> EfficiencyResult:
+                         population_n: int = 0, overwrite: bool = False) -> EfficiencyResult:
     """Run both scans, write ``efficiency.csv``, ``efficiency.md`` and (``plots``) PNGs into ``outdir``.
 
     ``detector``: a DetectorConfig or a geometry name/path. ``threads``: numba threads (None: unchanged).
     ``noise_mode``: override of digitizer.noise_mode for the energy scan (e.g. ``gaussian_fast``).
     ``time_n_per_point``: recoils per time point and in the plateau sample (None: TIME_SCAN_FACTOR ×
     ``n_per_point``). ``time_noise_mode``: noise of the time scan (None: as the energy scan). ``population_n``:
-    recoils of the flat-population scan binned in PE_rec at ``pe_points`` (0: not run)."""
+    recoils of the flat-population scan binned in PE_rec at ``pe_points`` (0: not run). A finished report or
+    plot in ``outdir`` is an OutputExistsError before anything runs, unless ``overwrite``."""
+    if outdir is not None:
+        check_outputs(outdir, overwrite)
     det = load_geometry(detector) if isinstance(detector, (str, Path)) else detector
     if int(n_per_point) < 1:
         raise InputError(f"n_per_point must be at least 1, got {n_per_point}")
     n_time = TIME_SCAN_FACTOR * int(n_per_point) if time_n_per_point is None else int(time_n_per_point)
     if n_time < 1:
         raise InputError(f"time_n_per_point must be at least 1, got {time_n_per_point}")
-    eff_e, eff_t = _published(det)
+    eff_e, eff_t = published_curves(det)
     pe_points = np.asarray(pe_points, float)
     t_points = np.asarray(t_points_ns, float)
     previous = numba.get_num_threads()
@@ -327,7 +348,8 @@ def efficiency_command(args) -> int:
                                   np.asarray(args.t_points_us, float) * 1e3, args.seed, args.outdir,
                                   getattr(args, "threads", None), noise_mode=getattr(args, "noise_mode", None),
                                   time_n_per_point=getattr(args, "time_n_per_point", None),
-                                  population_n=getattr(args, "population", None) or 0)
+                                  population_n=getattr(args, "population", None) or 0,
+                                  overwrite=getattr(args, "overwrite", False))
     print(result.summary())
     print(result.verdict_text())
     print(f"report and plots in {Path(args.outdir).resolve()}{os.sep}:")

@@ -256,7 +256,7 @@ def fit(model_or_likelihood, *, init: Mapping | None = None, fixed: Mapping | No
     """Maximum-likelihood fit with iminuit (MIGRAD, then HESSE; MINOS for ``minos`` = True (all free POIs) or a
     list of parameter names). ``fixed``: parameters held at the given values; ``init``: starting values."""
     lik = _as_likelihood(model_or_likelihood, barlow_beeston)
-    if fixed and set(lik.parameters) <= set(fixed):  # nothing floats: −ln L at the fixed values
+    if set(lik.parameters) <= set(fixed or {}):  # nothing floats (or no parameter): −ln L at the fixed values
         x = lik.vector(fixed)
         return _make_result(lik, dict(zip(lik.parameters, x.tolist())), dict.fromkeys(lik.parameters, 0.0), [],
                             np.zeros((0, 0)), lik.nll(x), True, 0.0, {}, fixed)

@@ -202,11 +202,15 @@ class Result:
 
 
 def fit_result(model: FitModel) -> Result:
-    """Z = √q₀ (:func:`simcoh.fit.significance`) and the HESSE error of μ for ``model``'s data."""
+    """Z = √q₀ (:func:`simcoh.fit.significance`) and the HESSE error of μ for ``model``'s data. Z is infinite
+    when μ = 0 expects no event in a bin that has some (no background there, e.g. ``--signal-only``): L(μ = 0)
+    is 0, not the floor the likelihood evaluates ln ν at."""
     lik = Likelihood(model)
     best = fit(lik)
     null = fit(lik, init=best.values, fixed={POI: 0.0}, hesse=False)
     q0 = max(2.0 * (null.nll - best.nll), 0.0) if best.values[POI] > 0 else 0.0  # one-sided, as fit.significance
+    if q0 > 0 and any(np.any((c.data > 0) & (lik.expected(null.values)[c.name] <= 0)) for c in model.channels):
+        q0 = math.inf
     return Result(math.sqrt(q0), best.errors[POI], best.valid and null.valid)
 
 
@@ -228,8 +232,10 @@ class Ensemble:
     n_failed: int
 
     def band(self, values) -> tuple[float, float, float]:
-        """(median, 16 %, 84 %)."""
-        return tuple(float(v) for v in np.quantile(values, [0.5, 0.16, 0.84]))
+        """(median, 16 %, 84 %); without interpolation where some are infinite (no background, Z = ∞)."""
+        values = np.asarray(values, float)
+        method = "linear" if np.all(np.isfinite(values)) else "inverted_cdf"  # inf − inf would give NaN
+        return tuple(float(v) for v in np.quantile(values, [0.5, 0.16, 0.84], method=method))
 
 
 def ensemble(model: FitModel, n_toys: int, *, seed: int = 0, workers: int = 1) -> Ensemble:

@@ -144,13 +144,14 @@ def model_problem(process: str, detector: Any, options: dict) -> tuple[str, str,
     how = []
     for key in missing:
         command, geometry_key = model.commands.get(key, (None, None))
-        ways = ([f"{command}"] if command else []) + ([f"{model.section}.{geometry_key}"] if geometry_key else [])
+        ways = ([f"{command}"] if command else []) + ([f"{model.section}.{geometry_key} in the geometry file"]
+                                                       if geometry_key else [])
         how.append(f"{key} ({' or '.join(ways)})")
+    own = getattr(model.of(detector), model.model_key.split('.', 1)[1], None)
     return (f"process '{process}' on detector '{name}': the {model.model_key.split('.', 1)[1]} '{chosen}' needs "
             f"values that [{model.section}] does not give: {', '.join(missing)}",
             f"every value of the '{chosen}' model, from [{model.section}] or the macro",
-            "set " + "; ".join(how) + f", or choose the detector's own model "
-            f"({getattr(model.of(detector), model.model_key.split('.', 1)[1], None)})")
+            "set " + "; ".join(how) + ("" if own == chosen else f", or choose the detector's own model ({own})"))
 
 
 def detector_options(process: str, detector: Any, options: dict) -> dict:
