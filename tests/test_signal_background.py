@@ -90,3 +90,23 @@ def test_backgrounds_only_and_input_errors():
         signal_background_model(SIGNAL, (Background("bad", np.ones(8), sigma=0.0),))
     with pytest.raises(InputError, match="needs a signal or"):
         signal_background_model(None, ())
+
+
+def test_significance_is_infinite_where_the_null_expects_nothing():
+    """Signal only: μ = 0 expects no event in bins that have some, so L(0) = 0 and q0 = ∞ (not the ln-ν floor);
+    with a background the same data give the finite q0 of the hand-written likelihood ratio."""
+    from simcoh.fit import significance
+
+    signal = np.array([3.0, 5.0, 2.0])
+    data = np.array([4.0, 6.0, 1.0])
+    q0, z = significance(signal_background_model(signal, poi="mu", poi_bounds=(0.0, None), data=data))
+    assert q0 == np.inf and z == np.inf
+    flat = Background("b", np.full(3, 1.0), fixed=True)
+    q0, _ = significance(signal_background_model(signal, (flat,), poi="mu", poi_bounds=(0.0, None), data=data))
+
+    def twice_nll(mu):
+        nu = mu * signal + 1.0
+        return 2 * np.sum(nu - data * np.log(nu))
+
+    mu_hat = optimize.minimize_scalar(twice_nll, bounds=(0.0, 10.0), method="bounded", options={"xatol": 1e-10}).x
+    assert q0 == pytest.approx(twice_nll(0.0) - twice_nll(mu_hat), rel=1e-5)

@@ -340,5 +340,14 @@ def significance(model_or_likelihood, poi: str | None = None, null: float = 0.0,
     if best.values[poi] <= null:
         return 0.0, 0.0
     null_fit = fit(lik, init=best.values, fixed={poi: null}, hesse=False)
-    q0 = max(2.0 * (null_fit.nll - best.nll), 0.0)
+    q0 = discovery_q0(lik, best, null_fit)
     return q0, float(np.sqrt(q0))
+
+
+def discovery_q0(lik: "Likelihood", best: FitResult, null_fit: FitResult) -> float:
+    """q0 = 2 (min −ln L | null − min −ln L) ≥ 0, and ∞ when the null hypothesis expects no event in a bin that
+    has some (no background there): L(null) is then 0, not the floor at which ln ν is evaluated."""
+    expected = lik.expected(null_fit.values)
+    if any(np.any((c.data > 0) & (expected[c.name] <= 0)) for c in lik.model.channels):
+        return math.inf
+    return max(2.0 * (null_fit.nll - best.nll), 0.0)

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..errors import InputError
-from .likelihood import Likelihood, fit
+from .likelihood import Likelihood, discovery_q0, fit
 from .model import FitModel
 from .signal_background import Background, signal_background_model
 from .simulated import Binning, Template
@@ -208,9 +208,7 @@ def fit_result(model: FitModel) -> Result:
     lik = Likelihood(model)
     best = fit(lik)
     null = fit(lik, init=best.values, fixed={POI: 0.0}, hesse=False)
-    q0 = max(2.0 * (null.nll - best.nll), 0.0) if best.values[POI] > 0 else 0.0  # one-sided, as fit.significance
-    if q0 > 0 and any(np.any((c.data > 0) & (lik.expected(null.values)[c.name] <= 0)) for c in model.channels):
-        q0 = math.inf
+    q0 = discovery_q0(lik, best, null) if best.values[POI] > 0 else 0.0  # one-sided, as fit.significance
     return Result(math.sqrt(q0), best.errors[POI], best.valid and null.valid)
 
 
