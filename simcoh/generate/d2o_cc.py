@@ -122,7 +122,7 @@ class D2oCcSettings:
     @property
     def p_detect(self) -> float:
         """Photon -> photoelectron probability; -1 when photoelectrons are not counted."""
-        return -1.0 if self.coverage is None else self.coverage * self.qe
+        return photoelectron_probability(self.coverage, self.qe)
 
     @property
     def photons_per_mev(self) -> float:
@@ -205,11 +205,19 @@ class D2oCcProcess(CherenkovCcProcess):
         return self.n_targets
 
 
-def supports_d2o(detector, options: dict):
-    if detector is None or getattr(detector.target, "material", None) == "D2O":
-        return None
-    return (f"process '{NAME}' has no model for detector '{detector.name}': it needs a heavy-water target "
-            f"(material D2O)", "a detector with [target] material = \"D2O\"", "load the detector d2o")
+def heavy_water_only(name: str):
+    """The ``supports`` check of a heavy-water channel (d2o_cc, d2o_es, o16_cc): only a D2O target has a model."""
+    def supports(detector, options: dict):
+        if detector is None or getattr(detector.target, "material", None) == "D2O":
+            return None
+        return (f"process '{name}' has no model for detector '{detector.name}': it needs a heavy-water target "
+                f"(material D2O)", "a detector with [target] material = \"D2O\"", "load the detector d2o")
+    return supports
+
+
+def photoelectron_probability(coverage: float | None, qe: float | None) -> float:
+    """Photon -> photoelectron probability coverage x QE; -1 when photoelectrons are not counted (no coverage)."""
+    return -1.0 if coverage is None else coverage * qe
 
 
 def build_d2o_cc(ctx: BuildContext) -> D2oCcProcess:
@@ -219,4 +227,4 @@ def build_d2o_cc(ctx: BuildContext) -> D2oCcProcess:
 
 
 PROCESS = ProcessSpec(NAME, 5, "nu_e d -> p p e- in heavy water (flux normalisation)", build_d2o_cc, PARAMS,
-                      supports_d2o, settings=lambda det, o: D2oCcSettings.from_options(o))
+                      heavy_water_only(NAME), settings=lambda det, o: D2oCcSettings.from_options(o))

@@ -23,7 +23,7 @@ from ..rng import draw_poisson, draw_uniform, stage_key, stream_start
 from ..source.flux import flux_per_cm2
 from ..source.spectra import make_source
 from ..source.timing import inverse_cdf_table, make_pulse
-from .d2o_cc import EXTRA_COLUMNS as CC_COLUMNS, supports_d2o
+from .d2o_cc import EXTRA_COLUMNS as CC_COLUMNS, heavy_water_only
 from .kernels import pick_channel, sample_emission_ns, sample_pulse_ns, table_lookup
 from .process import BuildContext, PerPotProcess, ProcessSpec
 
@@ -145,10 +145,5 @@ def build_d2o_es(ctx: BuildContext) -> D2oEsProcess:
     return D2oEsProcess(ctx, _t_min(ctx.options))
 
 
-def _supports(detector, options):
-    problem = supports_d2o(detector, options)
-    return None if problem is None else (problem[0].replace("'d2o_cc'", f"'{NAME}'"), *problem[1:])
-
-
 PROCESS = ProcessSpec(NAME, 7, "nu-e elastic scattering in heavy water (background to d2o_cc)", build_d2o_es, PARAMS,
-                      _supports)
+                      heavy_water_only(NAME))

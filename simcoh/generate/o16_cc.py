@@ -20,7 +20,8 @@ from ..declare import resolve
 from ..errors import InputError
 from ..physics import cherenkov, oxygen16
 from ..physics.deuteron import XsTable, read_xs_table
-from .d2o_cc import CherenkovCcProcess, cross_section_and_light_params
+from .d2o_cc import (CherenkovCcProcess, cross_section_and_light_params, heavy_water_only,
+                     photoelectron_probability)
 from .process import BuildContext, ProcessSpec
 
 NAME = "o16_cc"
@@ -47,21 +48,13 @@ class O16CcProcess(CherenkovCcProcess):
     name = NAME
 
     def __init__(self, ctx: BuildContext, settings: dict, table: XsTable):
-        p_detect = -1.0 if settings["coverage"] is None else settings["coverage"] * settings["qe"]
         super().__init__(ctx, table, "O16", oxygen16.q_value_mev(), settings["xs_rel_unc"],
                          cherenkov.threshold_kinetic_mev(), cherenkov.photons_per_mev(LAMBDA_MIN_NM, LAMBDA_MAX_NM),
-                         p_detect)
+                         photoelectron_probability(settings["coverage"], settings["qe"]))
 
     @property
     def n_o16(self) -> float:
         return self.n_targets
-
-
-def _supports(detector, options: dict):
-    if detector is None or getattr(detector.target, "material", None) == "D2O":
-        return None
-    return (f"process '{NAME}' has no model for detector '{detector.name}': it is the oxygen of a heavy-water target "
-            f"(material D2O)", "a detector with [target] material = \"D2O\"", "load the detector d2o")
 
 
 def build_o16_cc(ctx: BuildContext) -> O16CcProcess:
@@ -74,4 +67,4 @@ def build_o16_cc(ctx: BuildContext) -> O16CcProcess:
 
 
 PROCESS = ProcessSpec(NAME, 8, "nu_e 16O -> e- 16F in heavy water (background to d2o_cc)", build_o16_cc, PARAMS,
-                      _supports, settings=lambda det, o: _settings(o))
+                      heavy_water_only(NAME), settings=lambda det, o: _settings(o))
